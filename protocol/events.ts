@@ -1,0 +1,179 @@
+/**
+ * The trainer event log: a public protocol (docs/events.md). JSON Lines, one event a line, written to
+ * `<run>/events.jsonl` (flushed line by line) and to stdout. Other trainers may write it too.
+ *
+ * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
+ * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
+ */
+import type { RunConfig } from './runConfig';
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+interface EventBase {
+  /** schema version, EVENT_SCHEMA_VERSION */
+  v: number;
+  /** ISO 8601 time the event was written */
+  time: string;
+}
+
+export interface StartEvent extends EventBase {
+  type: 'start';
+  /** the step training starts from: 0, or the checkpoint's step when resumed */
+  step: number;
+  runName: string;
+  config: RunConfig;
+  /** the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed") */
+  backend: { name: string; reason: string };
+  parameters: {
+    total: number;
+    /** parameters a token passes through: non-expert + topK experts per MoE layer */
+    activePerToken: number;
+    experts: number;
+    routers: number;
+  };
+  /** block index of each MoE layer */
+  moeLayers: number[];
+  tokenizer: { kind: 'char' | 'bpe'; vocabSize: number };
+  data: { sources: string[]; trainTokens: number; validationTokens: number };
+  versions: { trainer: string; tfjs: string; node: string };
+  /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
+  pid: number;
+  resumedFrom?: string;
+}
+
+export interface BalancerTerms {
+  /** summed over MoE layers; present only for active terms */
+  auxLoss?: number;
+  simbal?: number;
+  zLoss?: number;
+}
+
+export interface StepEvent extends EventBase {
+  type: 'step';
+  step: number;
+  /** total loss = lmLoss + all balancer terms */
+  loss: number;
+  lmLoss: number;
+  terms: BalancerTerms;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  /** c[i] per MoE layer: how many of the batch's T·K assignments went to each expert */
+  expertCounts: number[][];
+  /** MaxVio of this batch per MoE layer, and its mean over layers */
+  maxVioBatch: number[];
+  maxVioBatchMean: number;
+  /** loss-free only: b_i per MoE layer, after this step's update */
+  bias?: number[][];
+}
+
+export interface RoutingSample {
+  /** decoded text of each token of the fixed validation snippet */
+  tokens: string[];
+  /** per MoE layer, per token: picked experts (descending gate) and their gates */
+  experts: number[][][];
+  gates: number[][][];
+}
+
+export interface EvalEvent extends EventBase {
+  type: 'eval';
+  step: number;
+  valLoss: number;
+  perplexity: number;
+  /** c[i] per MoE layer over the whole eval sample */
+  expertLoad: number[][];
+  maxVioGlobal: number[];
+  maxVioGlobalMean: number;
+  /** experts that received at least one token of the eval sample, per MoE layer */
+  expertsUsed: number[];
+  /** Pairwise Expert Similarity per MoE layer, and its minimum over layers */
+  pes: number[];
+  pesMin: number;
+  /** mean over layers of mean((RᵀR − I)²); per layer too */
+  gramDeviation: number;
+  gramDeviationPerLayer: number[];
+  /** mean per-token entropy of router scores (nats), per MoE layer */
+  routerEntropy: number[];
+  /** mean fraction of experts used per sequence, per MoE layer */
+  seu: number[];
+  routingSample: RoutingSample;
+}
+
+export interface AnalysisEvent extends EventBase {
+  type: 'analysis';
+  step: number;
+  /** validation loss with each token's top-n scoring experts masked, n = 0, 1, 2, … */
+  dropTopExperts: { dropped: number; loss: number }[];
+  /** Dynamic-K pruning: drop selected experts whose gate < threshold */
+  dynamicK: { threshold: number; perplexity: number; msPerToken: number; meanExpertsPerToken: number }[];
+}
+
+export interface CheckpointEvent extends EventBase {
+  type: 'checkpoint';
+  step: number;
+  /** folder of the checkpoint, relative to the run folder */
+  path: string;
+}
+
+export const END_STATUSES = ['completed', 'stopped', 'failed', 'diverged'] as const;
+export type EndStatus = (typeof END_STATUSES)[number];
+
+export interface EndEvent extends EventBase {
+  type: 'end';
+  step: number;
+  status: EndStatus;
+  /** human-readable reason, e.g. "loss is NaN at step 12", "SIGTERM" */
+  reason: string;
+  durationSeconds: number;
+}
+
+export type TrainerEvent = StartEvent | StepEvent | EvalEvent | AnalysisEvent | CheckpointEvent | EndEvent;
+export type TrainerEventType = TrainerEvent['type'];
+
+/** Run statuses a viewer shows: the end statuses, plus live and dead-without-end. */
+export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted';
+
+const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
+  start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
+  step: ['step', 'loss', 'lmLoss', 'terms', 'lr', 'tokensPerSecond', 'expertCounts', 'maxVioBatch', 'maxVioBatchMean'],
+  eval: ['step', 'valLoss', 'perplexity', 'expertLoad', 'maxVioGlobal', 'maxVioGlobalMean', 'expertsUsed', 'pes', 'pesMin', 'gramDeviation', 'routingSample'],
+  analysis: ['step', 'dropTopExperts', 'dynamicK'],
+  checkpoint: ['step', 'path'],
+  end: ['step', 'status', 'reason'],
+};
+
+/**
+ * Parses one line of an event log. Returns undefined for a blank line; throws an Error naming the
+ * problem for a line that is not a known event (unknown types of a newer schema are skipped: undefined).
+ */
+export function parseEventLine(line: string): TrainerEvent | undefined {
+  const text = line.trim();
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not JSON: ${(error as Error).message}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
+  const event = value as Record<string, unknown>;
+  if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
+  if (typeof event.type !== 'string') throw new Error('missing "type"');
+  const required = REQUIRED_FIELDS[event.type as TrainerEventType];
+  if (!required) return undefined;
+  const missing = required.filter((k) => !(k in event));
+  if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);
+  if (event.type === 'end' && !END_STATUSES.includes(event.status as EndStatus)) {
+    throw new Error(`end event has unknown status ${JSON.stringify(event.status)}`);
+  }
+  return event as unknown as TrainerEvent;
+}
+
+/** Files of a run folder. */
+export const RUN_FILES = {
+  events: 'events.jsonl',
+  config: 'config.json',
+  checkpoint: 'checkpoint',
+  /** trainer stderr, kept for "Show Trainer Log" */
+  log: 'trainer.log',
+} as const;

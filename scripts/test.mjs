@@ -1,0 +1,47 @@
+// The test command: builds every bundle, compiles the tests, type-checks, and runs them with
+// Node's test runner. `npm test [-- <filter>]`: a filter keeps test files whose path contains it.
+// Test groups: test/unit (formulas, config, protocol), test/trainer (real trainer processes),
+// test/webview (webview bundles in headless Chromium), test/e2e (real VS Code: code-server).
+import * as esbuild from 'esbuild';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const filters = process.argv.slice(2);
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+run(process.execPath, ['esbuild.mjs']);
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+
+const tests = findTests('test').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
+if (tests.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+rmSync('out/test', { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: tests,
+  outbase: 'test',
+  outdir: 'out/test',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'es2022',
+  sourcemap: 'inline',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const compiled = tests.map((file) => join('out', file.replace(/\.ts$/, '.js')));
+// One file at a time: trainer and VS Code tests each use a whole core, and the machine has two.
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...compiled], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
