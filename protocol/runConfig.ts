@@ -129,7 +129,7 @@ type ValueOf<F> = F extends { kind: 'number' }
           : F extends { kind: 'stringList' }
             ? string[]
             : never;
-type SectionValues<S extends Section> = { [K in keyof S['fields']]: ValueOf<S['fields'][K]> };
+type SectionValues<S extends Section> = { -readonly [K in keyof S['fields']]: ValueOf<S['fields'][K]> };
 
 /** A fully resolved config: every field present. Written to `<run>/config.json`. */
 export type RunConfig = { name: string; backend: BackendName } & {
