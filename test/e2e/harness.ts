@@ -1,0 +1,342 @@
+/**
+ * End-to-end harness: a real VS Code (code-server, scripts/code-server.mjs) with MoE Lens installed,
+ * driven like a user through Debian's Chromium (playwright-core). Recipe: shared docs/vscode-e2e.md.
+ * Every wait polls with a generous deadline; nothing sleeps for a fixed time to "let things settle".
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type * as CodeServerModule from '../../scripts/code-server.mjs';
+
+/** The bundled test lives in out/test/e2e/; the repo root is three folders up. */
+export const repoRoot = resolve(__dirname, '../../..');
+export const resultsDir = join(repoRoot, 'test-results');
+
+/** Loaded at run time rather than bundled: the module finds the repo through import.meta.url. */
+function codeServerModule(): Promise<typeof CodeServerModule> {
+  return import(pathToFileURL(join(repoRoot, 'scripts/code-server.mjs')).href);
+}
+
+/** Installs what the tests need when it is missing (system packages as root, code-server into .cache/). */
+export async function ensureVsCodeInstalled(): Promise<void> {
+  const { ensureAptPrerequisites, ensureCodeServer } = await codeServerModule();
+  ensureAptPrerequisites();
+  ensureCodeServer();
+}
+
+/** A fresh workspace folder: a copy of examples/ plus `files` (relative path -> content). */
+export async function makeWorkspace(name: string, files: Record<string, string> = {}): Promise<string> {
+  const { copyExamplesWorkspace } = await codeServerModule();
+  const folder = join(mkdtempSync(join(tmpdir(), `moe-lens-e2e-${name}-`)), 'workspace');
+  copyExamplesWorkspace(folder);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(folder, path, '..'), { recursive: true });
+    writeFileSync(join(folder, path), content);
+  }
+  return folder;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/** Polls `probe` until it returns something other than undefined/false; fails naming `what` and the last value seen. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 60_000, intervalMs = 250 }: WaitOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface VsCode {
+  page: Page;
+  workspace: string;
+  /** screenshot to test-results/<name>.png */
+  screenshot(name: string): Promise<string>;
+  /** code-server's recent output, for failure messages */
+  serverLog(): string;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Starts code-server on `workspace` and opens it in a fresh headless Chromium. */
+export async function openVsCode(options: {
+  workspace: string;
+  trust: boolean;
+  userSettings?: Record<string, unknown>;
+}): Promise<VsCode> {
+  const { startCodeServer } = await codeServerModule();
+  const server = await startCodeServer(options);
+  const profile = mkdtempSync(join(tmpdir(), 'moe-lens-chromium-'));
+  let context: BrowserContext | undefined;
+  const close = async () => {
+    await context?.close().catch(() => undefined);
+    await server.stop();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    // Nothing may leave the machine: only the local server, data: and blob: URLs load.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      const local = url.startsWith('http://127.0.0.1:') || url.startsWith('data:') || url.startsWith('blob:');
+      return local ? route.continue() : route.abort();
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.workspaceUrl);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    mkdirSync(resultsDir, { recursive: true });
+    return {
+      page,
+      workspace: options.workspace,
+      screenshot: async (name) => {
+        const path = join(resultsDir, `${name}.png`);
+        await page.screenshot({ path });
+        return path;
+      },
+      serverLog: server.log,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+const quickInput = '.quick-input-widget';
+const quickInputRows = `${quickInput} .quick-input-list .monaco-list-row`;
+
+async function openQuickInput(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator(`${quickInput} input`);
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(text);
+}
+
+/** Rows of the open quick pick whose text contains `text` (the palette's labels, for instance). */
+function quickRow(page: Page, text: string) {
+  return page.locator(quickInputRows).filter({ hasText: text });
+}
+
+/**
+ * Runs a command from the command palette by its full title, e.g. "MoE Lens: Start Run".
+ * The palette's list is fixed when it opens, so a command the extension host has not registered yet
+ * never shows up in it: close and reopen until it does.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
+  await waitFor(
+    `"${title}" in the command palette`,
+    async () => {
+      await openQuickInput(page, `>${title}`);
+      const row = quickRow(page, title).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 3_000 });
+      } catch {
+        await page.keyboard.press('Escape');
+        return false;
+      }
+      await page.locator(`${quickInput} input`).press('Enter');
+      return true;
+    },
+    { timeoutMs, intervalMs: 1_000 },
+  );
+}
+
+/** Picks the row with `label` in the quick pick an extension opened (waits for it to appear). */
+export async function pickQuickItem(page: Page, label: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  const rows = page.locator(quickInputRows);
+  const row = rows.filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** Labels shown by the quick pick that is open now. */
+export async function quickPickLabels(page: Page): Promise<string[]> {
+  await page.locator(quickInputRows).first().waitFor({ state: 'visible', timeout: 30_000 });
+  return page.locator(`${quickInputRows} .label-name`).allInnerTexts();
+}
+
+/** Opens a workspace file by name through Quick Open, as a user would with Ctrl+P. */
+export async function openFile(page: Page, fileName: string): Promise<void> {
+  await waitFor(
+    `${fileName} in Quick Open`,
+    async () => {
+      await openQuickInput(page, fileName);
+      const row = quickRow(page, fileName).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 3_000 });
+      } catch {
+        await page.keyboard.press('Escape');
+        return false;
+      }
+      await page.locator(`${quickInput} input`).press('Enter');
+      return true;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  await page.locator(`.tabs-container .tab.active`, { hasText: fileName }).waitFor({ timeout: 30_000 });
+}
+
+/** Shows the MoE Lens container (Runs tree and Routing view) by clicking its activity bar icon. */
+export async function showMoeLens(page: Page): Promise<void> {
+  const item = page.locator('.activitybar .action-item .action-label[aria-label^="MoE Lens"]');
+  await item.waitFor({ state: 'visible', timeout: 60_000 });
+  const container = page.locator('.part.sidebar .composite.title', { hasText: 'MoE Lens' });
+  if (!(await container.isVisible())) await item.click();
+  await container.waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+export interface RunsTreeItem {
+  label: string;
+  description: string;
+  /** codicon names of the item's icon, e.g. ["loading", "modifier-spin"] or ["pass"] */
+  icon: string[];
+}
+
+/** The items of the Runs tree as a user sees them (label, description, icon). */
+export async function runsTreeItems(page: Page): Promise<RunsTreeItem[]> {
+  const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/i }) });
+  return pane.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => {
+      const text = (selector: string) => row.querySelector(selector)?.textContent?.trim() ?? '';
+      const iconElement = row.querySelector('.custom-view-tree-node-item-icon');
+      const icon = iconElement
+        ? [...iconElement.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice('codicon-'.length))
+        : [];
+      return { label: text('.label-name'), description: text('.label-description'), icon };
+    }),
+  );
+}
+
+/** Waits until a Runs tree item whose label starts with `labelPrefix` satisfies `accept`. */
+export async function waitForRun(
+  page: Page,
+  what: string,
+  accept: (item: RunsTreeItem) => boolean,
+  timeoutMs = 120_000,
+): Promise<RunsTreeItem> {
+  let seen: RunsTreeItem[] = [];
+  try {
+    return await waitFor(
+      what,
+      async () => {
+        seen = await runsTreeItems(page);
+        return seen.find(accept);
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nRuns tree: ${JSON.stringify(seen)}`);
+  }
+}
+
+/** The text of the notification toasts on screen. */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+}
+
+/** The frame (webview content, nested two iframes deep) that has an element matching `selector`. */
+export async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+  return waitFor(
+    `a webview showing ${selector}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (await frame.$(selector).catch(() => null)) return frame;
+      }
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+/**
+ * How many pixels of `canvasSelector` differ from the page background, read from the canvas itself
+ * (what was drawn, not what a screenshot of it looks like).
+ */
+export async function drawnPixels(frame: Frame, canvasSelector: string): Promise<number> {
+  return frame.$eval(canvasSelector, (element) => {
+    const canvas = element as HTMLCanvasElement;
+    if (canvas.width === 0 || canvas.height === 0) return 0;
+    const context = canvas.getContext('2d');
+    if (!context) return 0;
+    const background = getComputedStyle(document.body).backgroundColor.match(/\d+/g)?.map(Number) ?? [0, 0, 0];
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 0) continue;
+      const distance =
+        Math.abs(data[i] - background[0]) + Math.abs(data[i + 1] - background[1]) + Math.abs(data[i + 2] - background[2]);
+      if (distance > 24) drawn++;
+    }
+    return drawn;
+  });
+}
+
+/** A run config for the tests: the tiniest model that still has every part (2 layers, 4 experts). */
+export function tinyConfig(name: string, overrides: { steps?: number; topK?: number; experts?: number } = {}): string {
+  return (
+    JSON.stringify(
+      {
+        name,
+        backend: 'wasm',
+        model: {
+          layers: 2,
+          dModel: 16,
+          heads: 2,
+          seqLen: 16,
+          experts: overrides.experts ?? 4,
+          topK: overrides.topK ?? 2,
+          expertHidden: 16,
+        },
+        training: {
+          steps: overrides.steps ?? 30,
+          batchSize: 4,
+          warmup: 2,
+          evalEvery: 10,
+          evalSequences: 2,
+          checkpointEvery: 0,
+          finalAnalysis: false,
+        },
+        balancer: { methods: ['aux-loss'] },
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

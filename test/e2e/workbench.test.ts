@@ -1,0 +1,48 @@
+// MoE Lens is installed in a real VS Code: its activity bar container holds the Runs and Routing
+// views, and its commands are in the command palette.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ensureVsCodeInstalled, makeWorkspace, openVsCode, quickPickLabels, showMoeLens, waitFor, type VsCode } from './harness';
+
+let vscode: VsCode;
+
+before(async () => {
+  await ensureVsCodeInstalled();
+  vscode = await openVsCode({ workspace: await makeWorkspace('workbench'), trust: true });
+}, { timeout: 600_000 });
+
+after(async () => {
+  await vscode?.close();
+});
+
+test('the MoE Lens container shows the Runs and Routing views', { timeout: 120_000 }, async () => {
+  const { page } = vscode;
+  await showMoeLens(page);
+  const headers = await waitFor('the Runs and Routing view headers', async () => {
+    const titles = await page.locator('.part.sidebar .pane-header .title').allInnerTexts();
+    const upper = titles.map((t) => t.trim().toUpperCase());
+    return upper.includes('RUNS') && upper.includes('ROUTING') && upper;
+  });
+  assert.ok(headers.includes('RUNS'));
+  await vscode.screenshot('workbench-moe-lens-container');
+});
+
+test('the MoE Lens commands are in the command palette', { timeout: 120_000 }, async () => {
+  const { page } = vscode;
+  const wanted = ['Start Run', 'Stop Run', 'Resume Run', 'Open Dashboard', 'Compare Run Configs', 'New Run Config'];
+  const labels = await waitFor(
+    'the MoE Lens commands in the palette',
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>MoE Lens: ');
+      const shown = await quickPickLabels(page);
+      return wanted.every((title) => shown.some((label) => label.includes(`MoE Lens: ${title}`))) && shown;
+    },
+    { timeoutMs: 90_000, intervalMs: 1_000 },
+  );
+  await vscode.screenshot('workbench-palette');
+  await page.keyboard.press('Escape');
+  // Commands hidden from the palette on purpose (they need a tree item) stay hidden.
+  assert.ok(!labels.some((label) => label.includes('Reveal in Explorer')), `palette shows: ${labels.join(', ')}`);
+});
