@@ -1,0 +1,108 @@
+/**
+ * The messages between the extension host and the MoE Lens webviews (dashboard panel, routing view):
+ * a discriminated union each way. The host validates every message a webview sends with
+ * parseWebviewMessage before acting on it.
+ *
+ * Flow: the webview posts `ready` once its script runs; the host answers with a `snapshot` (reduced,
+ * downsampled run state), then posts coalesced `append`s of new trainer events (at most ~10 a second,
+ * only while the view is visible) and `header` updates; a view that becomes visible again gets a
+ * fresh snapshot.
+ */
+import type { RunStatus, TrainerEvent } from './events';
+import type { RunState } from '../webview/model/runState';
+
+/** What the header shows of a run that the event log alone does not know (queued, interrupted…). */
+export interface RunHeader {
+  id: string;
+  name: string;
+  balancer: string;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  tokensPerSecond?: number;
+  reason?: string;
+}
+
+export interface RunSnapshot {
+  header: RunHeader;
+  state: RunState;
+}
+
+export type ViewMode = 'single' | 'compare' | 'routing';
+
+export type HostToWebviewMessage =
+  | {
+      type: 'snapshot';
+      mode: ViewMode;
+      runs: RunSnapshot[];
+      /** shown instead of charts when `runs` is empty (routing view with no run yet) */
+      emptyMessage?: string;
+    }
+  | { type: 'append'; runId: string; events: TrainerEvent[] }
+  | { type: 'header'; header: RunHeader };
+
+export type WebviewToHostMessage =
+  | { type: 'ready' }
+  | { type: 'stop'; runId: string }
+  | { type: 'openDashboard'; runId: string };
+
+/** The dashboard's webview state (vscode.setState), which the panel serializer gets back after a reload. */
+export interface DashboardViewState {
+  runIds: string[];
+  mode: 'single' | 'compare';
+  scrollY?: number;
+  /** MoE layer chosen for the per-layer charts */
+  layer?: number;
+  /** load heatmap column chosen with the step slider; absent = follow the latest */
+  loadColumn?: number;
+}
+
+export class WebviewMessageError extends Error {
+  constructor(message: string) {
+    super(`invalid message from webview: ${message}`);
+    this.name = 'WebviewMessageError';
+  }
+}
+
+/** A run folder's name: no path separators or control characters, not `.` or `..`. */
+const RUN_ID = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
+
+function runIdOf(message: Record<string, unknown>): string {
+  const id = message.runId;
+  if (typeof id !== 'string' || !RUN_ID.test(id)) {
+    throw new WebviewMessageError(`${message.type}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
+  }
+  return id;
+}
+
+/** Checks a message posted by a webview; throws WebviewMessageError naming what is wrong. */
+export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new WebviewMessageError('expected an object');
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'stop':
+      return { type: 'stop', runId: runIdOf(message) };
+    case 'openDashboard':
+      return { type: 'openDashboard', runId: runIdOf(message) };
+    default:
+      throw new WebviewMessageError(`type: expected "ready", "stop" or "openDashboard", got ${JSON.stringify(message.type)}`);
+  }
+}
+
+/** Reads a dashboard's saved webview state (it comes from the webview, so it is checked too). */
+export function parseDashboardViewState(value: unknown): DashboardViewState | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const state = value as Record<string, unknown>;
+  const ids = state.runIds;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && RUN_ID.test(id))) return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  return {
+    runIds: ids as string[],
+    mode: state.mode === 'compare' ? 'compare' : 'single',
+    scrollY: num(state.scrollY),
+    layer: num(state.layer),
+    loadColumn: num(state.loadColumn),
+  };
+}
