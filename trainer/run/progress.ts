@@ -1,0 +1,63 @@
+/**
+ * Human-readable progress on stderr (stdout carries the event log): a redrawn bar when stderr is a
+ * terminal, otherwise concise log lines (the extension shows them in its trainer log).
+ */
+const BAR_WIDTH = 24;
+/** Without a terminal: a line about every 5% of the run. */
+const LOG_LINES_PER_RUN = 20;
+
+export interface StepInfo {
+  step: number;
+  loss: number;
+  lr: number;
+  tokensPerSecond: number;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export class Progress {
+  private readonly tty: boolean;
+  private barShown = false;
+  private readonly started = Date.now();
+  private firstStep: number | undefined;
+
+  constructor(
+    private readonly totalSteps: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.tty = Boolean(stream.isTTY);
+  }
+
+  step(info: StepInfo): void {
+    this.firstStep ??= info.step - 1;
+    const done = info.step - this.firstStep;
+    const remaining = this.totalSteps - info.step;
+    const eta = ((Date.now() - this.started) / 1000 / done) * remaining;
+    const figures = `loss ${info.loss.toFixed(4)}  lr ${info.lr.toExponential(2)}  ${Math.round(info.tokensPerSecond)} tok/s`;
+    if (this.tty) {
+      const filled = Math.round((BAR_WIDTH * info.step) / this.totalSteps);
+      const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+      this.stream.write(`\r\x1b[2K${bar} ${info.step}/${this.totalSteps}  ${figures}  ETA ${formatDuration(eta)}`);
+      this.barShown = true;
+      return;
+    }
+    const every = Math.max(1, Math.round(this.totalSteps / LOG_LINES_PER_RUN));
+    if (info.step === 1 || info.step % every === 0 || info.step === this.totalSteps) {
+      this.stream.write(`step ${info.step}/${this.totalSteps}  ${figures}  ETA ${formatDuration(eta)}\n`);
+    }
+  }
+
+  /** A line of its own (eval, checkpoint, end), above the bar. */
+  note(message: string): void {
+    if (this.barShown) {
+      this.stream.write('\r\x1b[2K');
+      this.barShown = false;
+    }
+    this.stream.write(message + '\n');
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * SIGINT/SIGTERM ask the run to stop after the current step (then it checkpoints and ends
+ * "stopped"). A second signal exits at once.
+ */
+export class StopSignal {
+  /** the signal's name once one arrived */
+  requested: string | undefined;
+
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    if (this.requested) process.exit(signal === 'SIGINT' ? 130 : 143);
+    this.requested = signal;
+    process.stderr.write(`\n${signal}: stopping after this step (send it again to quit at once)\n`);
+  };
+
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The run loop: data, learning-rate schedule, events, evaluation, checkpoints, signals, resume.
+ * The model (trainer/model/api.ts) does the tensor work.
+ */
+import { RUN_FILES, type EndStatus } from '../../protocol/events';
+import type { RunConfig } from '../../protocol/runConfig';
+import type { CreateMoeModel, MoeModel } from '../model/api';
+import type { BackendChoice } from '../backend';
+import { BatchSampler, evalSample, routingSnippet, type Dataset } from '../data/dataset';
+import { Rng } from '../data/rng';
+import { saveCheckpoint, type RunState } from './checkpoint';
+import { EventLog } from './eventLog';
+import { Progress } from './progress';
+import { learningRate } from './schedule';
+import { StopSignal } from './stopSignal';
+
+export interface RunPlan {
+  runDir: string;
+  config: RunConfig;
+  /** the config file as the user named it, for error messages */
+  configFile: string;
+  /** data files, expanded to absolute paths; empty = built-in corpus */
+  files: string[];
+  /** set when continuing from the run's checkpoint */
+  resume?: { checkpointDir: string; state: RunState };
+}
+
+export interface Versions {
+  trainer: string;
+  tfjs: string;
+  node: string;
+}
+
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
+
+async function evaluate(model: MoeModel, data: Dataset, config: RunConfig, step: number, log: EventLog, progress: Progress) {
+  const snippet = routingSnippet(data.validation, config.model.seqLen);
+  const result = await model.evaluate(evalSample(data.validation, config.training.evalSequences, config.model.seqLen), snippet);
+  log.emit({
+    type: 'eval',
+    step,
+    ...result,
+    maxVioGlobalMean: mean(result.maxVioGlobal),
+    pesMin: Math.min(...result.pes),
+    routingSample: { tokens: Array.from(snippet, (id) => data.tokenizer.tokenText(id)), ...result.routingSample },
+  });
+  progress.note(`eval at step ${step}: val loss ${result.valLoss.toFixed(4)}, perplexity ${result.perplexity.toFixed(2)}`);
+}
+
+/**
+ * Trains from the plan's start (step 0 or the checkpoint) to config.training.steps, or until a stop
+ * signal. Returns the process exit code: 0 for completed, stopped or diverged; 1 for failed.
+ */
+export async function train(
+  plan: RunPlan,
+  data: Dataset,
+  backend: BackendChoice,
+  createModel: CreateMoeModel,
+  versions: Versions,
+): Promise<number> {
+  const { config, runDir } = plan;
+  const { training, model: shape } = config;
+  const stop = new StopSignal();
+  const started = Date.now();
+  const previousSeconds = plan.resume?.state.elapsedSeconds ?? 0;
+  const elapsed = () => previousSeconds + (Date.now() - started) / 1000;
+  let step = plan.resume?.state.step ?? 0;
+  const log = new EventLog(runDir);
+  const progress = new Progress(training.steps);
+  const end = (status: EndStatus, reason: string) => {
+    log.emit({ type: 'end', step, status, reason, durationSeconds: round(elapsed(), 4) });
+    progress.note(`${status} at step ${step}: ${reason}`);
+  };
+  let model: MoeModel | undefined;
+  try {
+    model = await createModel(config, data.tokenizer.vocabSize);
+    if (plan.resume) await model.load(plan.resume.checkpointDir);
+    const rng = plan.resume ? Rng.fromState(plan.resume.state.rngState) : new Rng(training.seed);
+    const sampler = new BatchSampler(data.train, training.batchSize, shape.seqLen, rng);
+    log.emit({
+      type: 'start',
+      step,
+      runName: config.name,
+      config,
+      backend,
+      parameters: model.parameters,
+      moeLayers: model.moeLayers,
+      tokenizer: { kind: data.tokenizer.kind, vocabSize: data.tokenizer.vocabSize },
+      data: { sources: data.sources, trainTokens: data.train.length, validationTokens: data.validation.length },
+      versions,
+      pid: process.pid,
+      ...(plan.resume && { resumedFrom: RUN_FILES.checkpoint }),
+    });
+    progress.note(
+      `${plan.resume ? 'resuming' : 'starting'} "${config.name}" at step ${step}/${training.steps} on ${backend.name} (${backend.reason}); ` +
+        `${data.tokenizer.kind} tokenizer, vocab ${data.tokenizer.vocabSize}${data.tokenizerCache === 'hit' ? ' (cached)' : ''}, ` +
+        `${data.train.length} train / ${data.validation.length} validation tokens`,
+    );
+
+    const checkpoint = async () => {
+      const state: RunState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
+      log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model!, state) });
+    };
+
+    const tokensPerStep = training.batchSize * shape.seqLen;
+    while (step < training.steps && !stop.requested) {
+      const lr = learningRate(step + 1, training);
+      const batch = sampler.next();
+      const t0 = performance.now();
+      const result = await model.trainStep(batch, lr);
+      const seconds = (performance.now() - t0) / 1000;
+      step++;
+      if (!Number.isFinite(result.loss)) {
+        end('diverged', `loss is ${result.loss} at step ${step}`);
+        return 0;
+      }
+      const tokensPerSecond = tokensPerStep / seconds;
+      log.emit({
+        type: 'step',
+        step,
+        loss: result.loss,
+        lmLoss: result.lmLoss,
+        terms: result.terms,
+        lr,
+        gradNorm: result.gradNorm,
+        tokensPerSecond: round(tokensPerSecond, 5),
+        expertCounts: result.expertCounts,
+        maxVioBatch: result.maxVioBatch,
+        maxVioBatchMean: mean(result.maxVioBatch),
+        ...(result.bias && { bias: result.bias }),
+      });
+      progress.step({ step, loss: result.loss, lr, tokensPerSecond });
+      if (step % training.evalEvery === 0 || step === training.steps) await evaluate(model, data, config, step, log, progress);
+      if (training.checkpointEvery > 0 && step % training.checkpointEvery === 0 && step < training.steps) await checkpoint();
+    }
+    await checkpoint();
+    if (step < training.steps) {
+      end('stopped', stop.requested ?? 'stopped');
+      return 0;
+    }
+    if (training.finalAnalysis) {
+      const analysis = await model.analyse(evalSample(data.validation, training.evalSequences, shape.seqLen));
+      log.emit({ type: 'analysis', step, ...analysis });
+    }
+    end('completed', `trained ${training.steps} steps`);
+    return 0;
+  } catch (error) {
+    end('failed', (error as Error).message);
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    return 1;
+  } finally {
+    stop.dispose();
+    model?.dispose();
+    log.close();
+  }
+}
+
+/** Loads a finished (or stopped) run's checkpoint and appends an `analysis` event: `--analyse DIR`. */
+export async function analyseRun(plan: RunPlan, data: Dataset, createModel: CreateMoeModel): Promise<void> {
+  if (!plan.resume) throw new Error(`${plan.runDir}: no checkpoint to analyse`);
+  const { checkpointDir, state } = plan.resume;
+  const model = await createModel(plan.config, data.tokenizer.vocabSize);
+  const log = new EventLog(plan.runDir);
+  try {
+    await model.load(checkpointDir);
+    const analysis = await model.analyse(evalSample(data.validation, plan.config.training.evalSequences, plan.config.model.seqLen));
+    log.emit({ type: 'analysis', step: state.step, ...analysis });
+  } finally {
+    model.dispose();
+    log.close();
+  }
+}
