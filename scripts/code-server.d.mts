@@ -6,7 +6,7 @@ export const APT_PREREQUISITES: string[];
 
 export function ensureAptPrerequisites(): void;
 export function ensureCodeServer(): string;
-export function freePort(): Promise<number>;
+export function freePort(port?: number): Promise<number>;
 export function copyExamplesWorkspace(destination: string): void;
 
 export interface CodeServer {
@@ -17,8 +17,14 @@ export interface CodeServer {
   userDataDir: string;
   /** the last ~20 kB of code-server's stdout and stderr */
   log(): string;
-  /** stops code-server's whole process group (extension host and trainers included) */
-  stop(): Promise<void>;
+  /** resolves with the exit code when code-server exits (after stop(), or by itself) */
+  exited: Promise<number | null>;
+  /**
+   * Stops code-server as closing VS Code would (SIGTERM), waits up to graceMs (default 25 s) for its
+   * process tree (extension host, trainers) to exit, then kills what is left. Resolves with the pids
+   * that had to be killed.
+   */
+  stop(graceMs?: number): Promise<number[]>;
 }
 
 export function startCodeServer(options: {
@@ -29,4 +35,6 @@ export function startCodeServer(options: {
   userSettings?: Record<string, unknown>;
   /** false: echo code-server's output */
   quiet?: boolean;
+  /** a folder keeping VS Code's user data across starts; default: a fresh temporary one, removed on stop */
+  stateDir?: string;
 }): Promise<CodeServer>;

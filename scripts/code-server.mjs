@@ -121,12 +121,57 @@ export function ensureCodeServer() {
   return codeServerBin;
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); // a zombie is gone too
+  } catch {
+    return false;
+  }
+}
+
+/** Every process below `pid` (Linux /proc), including those in other process groups, such as the
+ * trainers the extension starts detached. */
+function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so parse after the last ')'
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while listing
+    }
+  }
+  const found = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (`port` itself, or any when 0). */
+export function freePort(port = 0) {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is in use; choose another one`) : error),
+    );
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => resolvePort(port));
     });
@@ -185,15 +230,17 @@ async function waitForHealth(url, child, log, timeoutMs) {
  * extension, so the built dist/ is what runs) and `workspace` open.
  * trust: true  -> workspace trust is off, everything is trusted (what a user who trusts the folder gets);
  *        false -> trust is on and the folder is not trusted (restricted mode).
- * Returns { url, port, workspaceUrl, userDataDir, stop() }; stop() ends the whole process group.
+ * Returns { url, port, workspaceUrl, userDataDir, log(), exited, stop() }; stop() ends the process tree.
  */
-export async function startCodeServer({ workspace, trust, port, userSettings = {}, quiet = true }) {
+export async function startCodeServer({ workspace, trust, port, userSettings = {}, quiet = true, stateDir }) {
   const bin = ensureCodeServer();
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-  const root = mkdtempSync(join(tmpdir(), 'moe-lens-code-server-'));
+  // stateDir keeps VS Code's state (open editors, dashboards) across restarts; without it, a fresh one.
+  const root = stateDir ?? mkdtempSync(join(tmpdir(), 'moe-lens-code-server-'));
   const userDataDir = join(root, 'user');
   const extensionsDir = join(root, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  rmSync(extensionsDir, { recursive: true, force: true });
   mkdirSync(extensionsDir, { recursive: true });
   symlinkSync(repoRoot, join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
   const settings = { ...BASE_USER_SETTINGS, 'security.workspace.trust.enabled': !trust, ...userSettings };
@@ -201,7 +248,7 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
 
-  const listenPort = port ?? (await freePort());
+  const listenPort = await freePort(port ?? 0);
   const args = [
     bin,
     '--config', configFile,
@@ -229,32 +276,26 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
   child.stderr.on('data', keep);
 
   const url = `http://127.0.0.1:${listenPort}/`;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    const exited = new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-    // Children that outlive the server in its group (extension host, trainer) go too.
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // none left
-    }
-    rmSync(root, { recursive: true, force: true });
+  const exited = new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  let stopping;
+  /** Like closing VS Code: SIGTERM to the server, which shuts the extension host down (the extension's
+   * deactivate stops its trainers). Whatever of the process tree is still alive after the grace period
+   * is killed; stop() resolves with those pids, so a test can tell a clean shutdown from a forced one. */
+  const stop = (graceMs = 25_000) => {
+    stopping ??= (async () => {
+      const tree = descendants(child.pid);
+      signal(child.pid, 'SIGTERM');
+      const deadline = Date.now() + graceMs;
+      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+      while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 200));
+      const survivors = [child.pid, ...tree].filter(isAlive);
+      signal(-child.pid, 'SIGKILL');
+      for (const pid of survivors) signal(pid, 'SIGKILL');
+      await exited;
+      if (!stateDir) rmSync(root, { recursive: true, force: true });
+      return survivors;
+    })();
+    return stopping;
   };
   try {
     await waitForHealth(url, child, () => output, 60_000);
@@ -268,6 +309,7 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
     workspaceUrl: `${url}?folder=${encodeURIComponent(workspace)}`,
     userDataDir,
     log: () => output,
+    exited,
     stop,
   };
 }
