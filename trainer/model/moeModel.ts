@@ -1,0 +1,234 @@
+/** The MoeModel of api.ts on TensorFlow.js: training step, evaluation metrics, analysis, checkpoints. */
+import * as tf from '@tensorflow/tfjs';
+import type { BalancerTerms } from '../../protocol/events';
+import type { RunConfig } from '../../protocol/runConfig';
+import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
+import { auxLoss, simbalLoss, zLoss } from '../training/balancers';
+import {
+  expertsUsed,
+  gramDeviation,
+  maxVio,
+  normaliseScores,
+  pairwiseExpertSimilarity,
+  routerEntropy,
+  sequenceExpertUtilisation,
+  updateBias,
+} from '../training/metrics';
+import type { AnalysisResult, Batch, EvalResult, MoeModel, StepResult } from './api';
+import { causalMask } from './attention';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { ffn, type MoeTrace } from './moe';
+import { crossEntropy, gatherRows } from './ops';
+import { countParameters, createParams, moeBlockIndices, type ModelParams } from './params';
+import { tokenRoutes, type RoutingOptions } from './routing';
+import { forward } from './transformer';
+
+/** Tokens of the eval sample on which every expert runs for PES. */
+const PES_TOKENS = 64;
+const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
+const MAX_DROPPED = 4;
+
+function sliceBatch(batch: Batch, start: number, count: number): Batch {
+  const from = start * batch.seqLen;
+  const to = (start + count) * batch.seqLen;
+  return { inputs: batch.inputs.subarray(from, to), targets: batch.targets.subarray(from, to), batchSize: count, seqLen: batch.seqLen };
+}
+
+export class TfMoeModel implements MoeModel {
+  readonly moeLayers: number[];
+  readonly parameters: MoeModel['parameters'];
+  private readonly params: ModelParams;
+  private readonly optimizer: AdamW;
+  /** loss-free biases per MoE layer (all zero and unused unless loss-free is on) */
+  private readonly biases: Float32Array[];
+  private readonly mask: tf.Tensor2D;
+  private readonly lossFree: boolean;
+
+  constructor(
+    private readonly config: RunConfig,
+    vocabSize: number,
+  ) {
+    this.params = createParams(config, vocabSize);
+    this.moeLayers = moeBlockIndices(config.model.layers, config.model.moeEvery);
+    this.parameters = countParameters(this.params, config);
+    this.optimizer = new AdamW(this.params.list, {
+      ...ADAMW_DEFAULTS,
+      weightDecay: config.training.weightDecay,
+      gradClip: config.training.gradClip,
+    });
+    this.biases = this.moeLayers.map(() => new Float32Array(config.model.experts));
+    this.mask = tf.keep(causalMask(config.model.seqLen));
+    this.lossFree = config.balancer.methods.includes('loss-free');
+  }
+
+  private run(batch: Batch, routing?: Omit<RoutingOptions, 'bias'>) {
+    const biases = this.lossFree ? this.biases : undefined;
+    return forward(this.params, this.config.model, batch.inputs, batch.batchSize, batch.seqLen, this.mask, biases, { routing });
+  }
+
+  /** The active balancer terms, each summed over MoE layers. */
+  private balancerTerms(moe: MoeTrace[]): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
+    const { methods, auxAlpha, simbalLambda, zLossBeta } = this.config.balancer;
+    const sum = (terms: tf.Scalar[]) => tf.addN(terms) as tf.Scalar;
+    const terms: Partial<Record<keyof BalancerTerms, tf.Scalar>> = {};
+    if (methods.includes('aux-loss')) {
+      terms.auxLoss = sum(moe.map((t) => auxLoss(t.probs, t.plan.counts, this.config.model.topK, auxAlpha)));
+    }
+    if (methods.includes('simbal')) {
+      terms.simbal = sum(this.moeRouters().map((r) => simbalLoss(r, simbalLambda)));
+    }
+    if (zLossBeta > 0) terms.zLoss = sum(moe.map((t) => zLoss(t.routerLogits, zLossBeta)));
+    return terms;
+  }
+
+  private moeRouters(): tf.Variable<tf.Rank.R2>[] {
+    return this.params.blocks.flatMap((b) => (b.router ? [b.router] : []));
+  }
+
+  async trainStep(batch: Batch, lr: number): Promise<StepResult> {
+    const variables = this.params.list.map((p) => p.variable);
+    let counts: number[][] = [];
+    let values: { loss: number; lmLoss: number; terms: BalancerTerms } | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits, moe } = this.run(batch);
+      const lmLoss = crossEntropy(logits, batch.targets);
+      const terms = this.balancerTerms(moe);
+      const names = Object.keys(terms) as (keyof BalancerTerms)[];
+      const termTensors = names.map((n) => terms[n] as tf.Scalar);
+      const loss = termTensors.length ? (tf.addN([lmLoss, ...termTensors]) as tf.Scalar) : lmLoss;
+      const read = tf.stack([loss, lmLoss, ...termTensors]).dataSync();
+      values = { loss: read[0], lmLoss: read[1], terms: Object.fromEntries(names.map((n, i) => [n, read[2 + i]])) };
+      counts = moe.map((t) => t.plan.counts);
+      return loss;
+    }, variables);
+    const gradNorm = this.optimizer.apply(
+      variables.map((v) => grads[v.name]),
+      lr,
+    );
+    value.dispose();
+    tf.dispose(grads);
+    if (this.lossFree) {
+      counts.forEach((c, l) => this.biases[l].set(updateBias(this.biases[l], c, this.config.balancer.biasUpdateRate)));
+    }
+    const result = values!;
+    return {
+      ...result,
+      gradNorm,
+      expertCounts: counts,
+      maxVioBatch: counts.map(maxVio),
+      ...(this.lossFree && { bias: this.biases.map((b) => Array.from(b)) }),
+    };
+  }
+
+  /** Mean LM loss over a sample, chunk by chunk, and the expert rows dispatched. */
+  private sampleLoss(sample: Batch, routing?: Omit<RoutingOptions, 'bias'>, onChunk?: (moe: MoeTrace[], chunk: Batch, index: number) => void) {
+    const chunkSize = this.config.training.batchSize;
+    let lossSum = 0;
+    let rows = 0;
+    for (let start = 0, index = 0; start < sample.batchSize; start += chunkSize, index++) {
+      const chunk = sliceBatch(sample, start, Math.min(chunkSize, sample.batchSize - start));
+      tf.tidy(() => {
+        const { logits, moe } = this.run(chunk, routing);
+        lossSum += crossEntropy(logits, chunk.targets).dataSync()[0] * chunk.inputs.length;
+        for (const t of moe) rows += t.plan.rowToken.length;
+        onChunk?.(moe, chunk, index);
+      });
+    }
+    const tokens = sample.batchSize * sample.seqLen;
+    return { loss: lossSum / tokens, rows, tokens };
+  }
+
+  async evaluate(sample: Batch, snippet: Int32Array): Promise<EvalResult> {
+    const { experts } = this.config.model;
+    const layers = this.moeLayers.length;
+    const load = this.moeLayers.map(() => new Array<number>(experts).fill(0));
+    const entropySum = new Array<number>(layers).fill(0);
+    const seuSum = new Array<number>(layers).fill(0);
+    const pes = new Array<number>(layers).fill(0);
+    const moeExperts = this.params.blocks.flatMap((b) => (b.experts ? [b.experts] : []));
+    const { loss, tokens } = this.sampleLoss(sample, undefined, (moe, chunk, index) => {
+      moe.forEach((t, l) => {
+        t.plan.counts.forEach((c, e) => (load[l][e] += c));
+        const chunkTokens = chunk.inputs.length;
+        entropySum[l] += routerEntropy(normaliseScores(t.scores, experts), experts) * chunkTokens;
+        seuSum[l] += sequenceExpertUtilisation(t.plan.selected, chunk.batchSize, chunk.seqLen, experts) * chunk.batchSize;
+        if (index === 0) pes[l] = this.pes(t.input, moeExperts[l]);
+      });
+    });
+    const gramPerLayer = this.moeRouters().map((r) => gramDeviation(r.dataSync(), r.shape[0], r.shape[1]));
+    return {
+      valLoss: loss,
+      perplexity: Math.exp(loss),
+      expertLoad: load,
+      maxVioGlobal: load.map(maxVio),
+      expertsUsed: load.map(expertsUsed),
+      pes,
+      gramDeviation: gramPerLayer.reduce((a, b) => a + b, 0) / layers,
+      gramDeviationPerLayer: gramPerLayer,
+      routerEntropy: entropySum.map((s) => s / tokens),
+      seu: seuSum.map((s) => s / sample.batchSize),
+      routingSample: this.routeSnippet(snippet),
+    };
+  }
+
+  /** PES of one MoE layer: every expert on PES_TOKENS evenly spaced tokens of its input. */
+  private pes(input: tf.Tensor2D, experts: ModelParams['blocks'][number]['experts'] & object): number {
+    const [tokens, dModel] = input.shape;
+    const count = Math.min(PES_TOKENS, tokens);
+    const stride = Math.floor(tokens / count);
+    const picked = Int32Array.from({ length: count }, (_, i) => i * stride);
+    const x = gatherRows(input, picked);
+    const outputs = experts.map((e) => ffn(x, e).dataSync() as Float32Array);
+    return pairwiseExpertSimilarity(outputs, count, dModel);
+  }
+
+  private routeSnippet(snippet: Int32Array): EvalResult['routingSample'] {
+    const ids = snippet.subarray(0, this.config.model.seqLen);
+    const experts: number[][][] = [];
+    const gates: number[][][] = [];
+    if (ids.length === 0) return { experts, gates };
+    tf.tidy(() => {
+      const { moe } = this.run({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length });
+      for (const t of moe) {
+        const routes = tokenRoutes(t.scores, t.plan);
+        experts.push(routes.experts);
+        gates.push(routes.gates);
+      }
+    });
+    return { experts, gates };
+  }
+
+  async analyse(sample: Batch): Promise<AnalysisResult> {
+    const { experts, topK } = this.config.model;
+    const dropTopExperts = [];
+    for (let dropped = 0; dropped <= Math.min(experts - topK, MAX_DROPPED); dropped++) {
+      dropTopExperts.push({ dropped, loss: this.sampleLoss(sample, { dropTop: dropped }).loss });
+    }
+    const dynamicK = DYNAMIC_K_THRESHOLDS.map((threshold) => {
+      const started = performance.now();
+      const { loss, rows, tokens } = this.sampleLoss(sample, { gateThreshold: threshold });
+      const ms = performance.now() - started;
+      return {
+        threshold,
+        perplexity: Math.exp(loss),
+        msPerToken: ms / tokens,
+        meanExpertsPerToken: rows / (tokens * this.moeLayers.length),
+      };
+    });
+    return { dropTopExperts, dynamicK };
+  }
+
+  async save(dir: string): Promise<void> {
+    await saveCheckpoint(dir, this.params.list, this.optimizer, this.biases);
+  }
+
+  async load(dir: string): Promise<void> {
+    await loadCheckpoint(dir, this.params.list, this.optimizer, this.biases);
+  }
+
+  dispose(): void {
+    for (const p of this.params.list) p.variable.dispose();
+    this.optimizer.dispose();
+    this.mask.dispose();
+  }
+}

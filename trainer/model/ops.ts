@@ -1,0 +1,101 @@
+/**
+ * Differentiable building blocks with hand-written gradients (tfjs-on-cpu.md): 2-D untransposed
+ * matmuls, row gathers whose gradient is a scatter-add (tf.gather's own gradient needs
+ * UnsortedSegmentSum, missing on wasm), and fused layer norm, GELU and cross-entropy, which put one
+ * node on the tape instead of a dozen.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type T2 = tf.Tensor2D;
+
+/** a·b with the gradient dA = dy·bᵀ, dB = aᵀ·dy through explicit transposes (fast 2-D matmuls on wasm). */
+export const mm = tf.customGrad((a, b, save) => {
+  (save as tf.GradSaveFunc)([a as T2, b as T2]);
+  return {
+    value: tf.matMul(a as T2, b as T2),
+    gradFunc: (dy: T2, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)],
+  };
+}) as (a: T2, b: T2) => T2;
+
+function indexColumn(indices: Int32Array): tf.Tensor2D {
+  return tf.tensor2d(indices, [indices.length, 1], 'int32');
+}
+
+/** rows x[indices[r]]; the gradient scatter-adds back (duplicate indices sum). */
+export function gatherRows(x: T2, indices: Int32Array): T2 {
+  const [n, d] = x.shape;
+  return tf.customGrad((input) => ({
+    value: tf.gather(input as T2, tf.tensor1d(indices, 'int32')) as T2,
+    gradFunc: (dy: T2) => tf.scatterND(indexColumn(indices), dy, [n, d]),
+  }))(x) as T2;
+}
+
+/** out[indices[r]] += rows[r], out of shape [n, d]; the gradient gathers. */
+export function scatterAddRows(rows: T2, indices: Int32Array, n: number): T2 {
+  const d = rows.shape[1];
+  return tf.customGrad((input) => ({
+    value: tf.scatterND(indexColumn(indices), input as T2, [n, d]) as T2,
+    gradFunc: (dy: T2) => tf.gather(dy, tf.tensor1d(indices, 'int32')),
+  }))(rows) as T2;
+}
+
+const LN_EPS = 1e-5;
+
+/** Layer norm over the last axis of [T, d], with gain and bias [d]. */
+export const layerNorm = tf.customGrad((x, gain, bias, save) => {
+  const input = x as T2;
+  const { mean, variance } = tf.moments(input, 1, true);
+  const rstd = tf.rsqrt(tf.add(variance, LN_EPS));
+  const xhat = tf.mul(tf.sub(input, mean), rstd);
+  (save as tf.GradSaveFunc)([xhat, rstd, gain as tf.Tensor1D]);
+  return {
+    value: tf.add(tf.mul(xhat, gain as tf.Tensor1D), bias as tf.Tensor1D),
+    gradFunc: (dy: T2, [sxhat, srstd, sgain]: tf.Tensor[]) => {
+      const dxhat = tf.mul(dy, sgain);
+      const dx = tf.mul(
+        srstd,
+        tf.sub(tf.sub(dxhat, tf.mean(dxhat, 1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), 1, true))),
+      );
+      return [dx, tf.sum(tf.mul(dy, sxhat), 0), tf.sum(dy, 0)];
+    },
+  };
+}) as (x: T2, gain: tf.Tensor1D, bias: tf.Tensor1D) => T2;
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** GELU, tanh approximation (as torch.nn.functional.gelu(approximate='tanh')). */
+export const gelu = tf.customGrad((x, save) => {
+  const input = x as tf.Tensor;
+  const t = tf.tanh(tf.mul(GELU_C, tf.add(input, tf.mul(GELU_A, tf.pow(input, 3)))));
+  (save as tf.GradSaveFunc)([input, t]);
+  return {
+    value: tf.mul(tf.mul(0.5, input), tf.add(1, t)),
+    gradFunc: (dy: tf.Tensor, [sx, st]: tf.Tensor[]) => {
+      // d/dx = 0.5(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3a·x²)
+      const inner = tf.mul(GELU_C, tf.add(1, tf.mul(3 * GELU_A, tf.square(sx))));
+      const dt = tf.mul(tf.mul(0.5, sx), tf.mul(tf.sub(1, tf.square(st)), inner));
+      return tf.mul(dy, tf.add(tf.mul(0.5, tf.add(1, st)), dt));
+    },
+  };
+}) as <R extends tf.Tensor>(x: R) => R;
+
+/** Mean softmax cross-entropy of logits [T, V] against target ids; gradient (softmax − onehot)/T. */
+export function crossEntropy(logits: T2, targets: Int32Array): tf.Scalar {
+  const [rows, vocab] = logits.shape;
+  return tf.customGrad((x, save) => {
+    const input = x as T2;
+    (save as tf.GradSaveFunc)([input]);
+    const lse = tf.logSumExp(input, 1);
+    const flatIndex = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) flatIndex[r] = r * vocab + targets[r];
+    const picked = tf.gather(tf.reshape(input, [rows * vocab]), tf.tensor1d(flatIndex, 'int32'));
+    return {
+      value: tf.mean(tf.sub(lse, picked)) as tf.Scalar,
+      gradFunc: (dy: tf.Scalar, [saved]: tf.Tensor[]) => {
+        const oneHot = tf.oneHot(tf.tensor1d(targets, 'int32'), vocab);
+        return tf.mul(tf.sub(tf.softmax(saved), oneHot), tf.div(dy, rows));
+      },
+    };
+  })(logits) as tf.Scalar;
+}

@@ -1,0 +1,81 @@
+/**
+ * AdamW (decoupled weight decay, as torch.optim.AdamW) with global gradient-norm clipping, on one
+ * flat vector of all parameters: a handful of large ops per step instead of a dozen per parameter.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Param } from '../model/params';
+
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  /** clip the global gradient norm to this (0 = off) */
+  gradClip: number;
+}
+
+export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 };
+
+export class AdamW {
+  /** first and second moments, flat in the order of the parameter list */
+  readonly m: tf.Variable<tf.Rank.R1>;
+  readonly v: tf.Variable<tf.Rank.R1>;
+  /** steps taken, for the bias correction */
+  step = 0;
+  private readonly decayMask: tf.Tensor1D;
+  private readonly sizes: number[];
+
+  constructor(
+    private readonly params: Param[],
+    private readonly options: AdamWOptions,
+  ) {
+    this.sizes = params.map((p) => p.variable.size);
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.m = tf.variable(tf.zeros([total]), false);
+    this.v = tf.variable(tf.zeros([total]), false);
+    const mask = new Float32Array(total);
+    let offset = 0;
+    params.forEach((p, i) => {
+      if (p.decay) mask.fill(1, offset, offset + this.sizes[i]);
+      offset += this.sizes[i];
+    });
+    this.decayMask = tf.keep(tf.tensor1d(mask));
+  }
+
+  /**
+   * One update at learning rate lr. `grads[i]` belongs to params[i]; a missing gradient (an expert
+   * that got no tokens) counts as zero. Returns the global gradient norm before clipping.
+   */
+  apply(grads: (tf.Tensor | undefined)[], lr: number): number {
+    const { beta1, beta2, epsilon, weightDecay, gradClip } = this.options;
+    this.step++;
+    return tf.tidy(() => {
+      const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
+      const norm = Math.sqrt(tf.sum(tf.square(flat)).dataSync()[0]);
+      // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
+      const scale = gradClip > 0 ? Math.min(1, gradClip / (norm + 1e-6)) : 1;
+      const g = scale === 1 ? flat : tf.mul(flat, scale);
+      this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
+      this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      const correction1 = 1 - beta1 ** this.step;
+      const correction2 = 1 - beta2 ** this.step;
+      const denominator = tf.add(tf.div(tf.sqrt(this.v), Math.sqrt(correction2)), epsilon);
+      const update = tf.mul(tf.div(this.m, denominator), lr / correction1);
+      const current = tf.concat(this.params.map((p) => tf.reshape(p.variable, [-1])));
+      const decayed = tf.mul(current, tf.sub(1, tf.mul(this.decayMask, lr * weightDecay)));
+      const next = tf.sub(decayed, update);
+      let offset = 0;
+      this.params.forEach((p, i) => {
+        p.variable.assign(tf.reshape(tf.slice(next, offset, this.sizes[i]), p.variable.shape));
+        offset += this.sizes[i];
+      });
+      return norm;
+    });
+  }
+
+  dispose(): void {
+    this.m.dispose();
+    this.v.dispose();
+    this.decayMask.dispose();
+  }
+}

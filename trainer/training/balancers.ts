@@ -1,0 +1,28 @@
+/**
+ * Balancer loss terms of shared docs/balancers.md, per MoE layer, as differentiable tensors.
+ * (The loss-free bias update has no gradient: updateBias in metrics.ts.)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mm } from '../model/ops';
+
+/**
+ * aux-loss (LBL): alpha · E · Σ_i f_i · P_i, f_i = c_i / (K·T) (constant), P_i = mean_t probs[t, i],
+ * probs being the router scores normalised per token.
+ */
+export function auxLoss(probs: tf.Tensor2D, counts: number[], topK: number, alpha: number): tf.Scalar {
+  const [tokens, experts] = probs.shape;
+  const fractions = tf.tensor1d(counts.map((c) => c / (topK * tokens)));
+  return tf.mul(alpha * experts, tf.sum(tf.mul(fractions, tf.mean(probs, 0))));
+}
+
+/** SimBal: lambda · ‖RᵀR − I‖₁ (entrywise L1 sum) for the router R of shape [dModel, E]. */
+export function simbalLoss(router: tf.Tensor2D, lambda: number): tf.Scalar {
+  const experts = router.shape[1];
+  const gram = mm(tf.transpose(router), router);
+  return tf.mul(lambda, tf.sum(tf.abs(tf.sub(gram, tf.eye(experts)))));
+}
+
+/** Router z-loss: beta · mean_t (logsumexp_i logits[t, i])². */
+export function zLoss(routerLogits: tf.Tensor2D, beta: number): tf.Scalar {
+  return tf.mul(beta, tf.mean(tf.square(tf.logSumExp(routerLogits, 1))));
+}
