@@ -31,6 +31,8 @@ export class Progress {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {
     this.tty = Boolean(stream.isTTY);
+    // A reader that went away must not crash the run: events.jsonl is the record.
+    stream.on('error', () => undefined);
   }
 
   step(info: StepInfo): void {
