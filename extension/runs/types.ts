@@ -23,6 +23,12 @@ export interface RunInfo {
   reason?: string;
   /** the config file the run was started from, when known */
   sourceConfig?: vscode.Uri;
+  /** seconds left at the current pace, while running */
+  etaSeconds?: number;
+  /** time of the run's first start event (ISO 8601) */
+  startedAt?: string;
+  /** the backend of the latest start event, e.g. "wasm" */
+  backend?: string;
 }
 
 export interface RunEventsAppended {
