@@ -1,0 +1,72 @@
+// SIGTERM mid-run ends "stopped" with a checkpoint and exit 0; --resume continues the step count,
+// keeps the earlier lines and reproduces the uninterrupted run's losses exactly.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ofType, readEvents, runAndSignalAfterFirstStep, runTrainer, tempDir, writeTinyConfig } from './helpers';
+
+test('a run stopped by SIGTERM resumes and continues exactly like an uninterrupted run', async () => {
+  const dir = tempDir('resume');
+  // loss-free: its biases and the optimiser state must both survive the checkpoint
+  const config = writeTinyConfig(dir, 'run.moe.json', { balancer: { methods: ['loss-free', 'aux-loss'] } });
+  const whole = join(dir, 'whole');
+  const uninterrupted = runTrainer(['--config', config, '--out', whole]);
+  assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
+
+  const stoppedDir = join(dir, 'stopped');
+  const stopped = await runAndSignalAfterFirstStep(['--config', config, '--out', stoppedDir], 'SIGTERM');
+  assert.equal(stopped.code, 0, stopped.stderr);
+  const firstSession = readEvents(stoppedDir);
+  const end = firstSession.at(-1)!;
+  assert.ok(end.type === 'end' && end.status === 'stopped' && end.reason === 'SIGTERM', JSON.stringify(end));
+  const stopStep = end.step;
+  assert.ok(stopStep >= 1 && stopStep < 20, `stopped mid-run, at step ${stopStep}`);
+  assert.deepEqual(firstSession.at(-2), { ...firstSession.at(-2)!, type: 'checkpoint', step: stopStep, path: 'checkpoint' });
+  const state = JSON.parse(readFileSync(join(stoppedDir, 'checkpoint', 'state.json'), 'utf8'));
+  assert.equal(state.step, stopStep);
+
+  const before = readFileSync(join(stoppedDir, 'events.jsonl'), 'utf8');
+  const resumed = runTrainer(['--resume', stoppedDir]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.ok(readFileSync(join(stoppedDir, 'events.jsonl'), 'utf8').startsWith(before), 'earlier lines kept');
+
+  const events = readEvents(stoppedDir);
+  const starts = ofType(events, 'start');
+  assert.equal(starts.length, 2);
+  assert.equal(starts[1].step, stopStep);
+  assert.equal(starts[1].resumedFrom, 'checkpoint');
+  const steps = ofType(events, 'step');
+  assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 20 }, (_, i) => i + 1), 'no step twice, none missing');
+  const reference = ofType(readEvents(whole), 'step');
+  assert.deepEqual(
+    steps.map((s) => [s.step, s.loss, s.lmLoss, s.lr, s.expertCounts, s.bias]),
+    reference.map((s) => [s.step, s.loss, s.lmLoss, s.lr, s.expertCounts, s.bias]),
+  );
+  assert.deepEqual(
+    ofType(events, 'eval').map((e) => [e.step, e.valLoss]),
+    ofType(readEvents(whole), 'eval').map((e) => [e.step, e.valLoss]),
+  );
+  assert.equal(ofType(events, 'end').at(-1)!.status, 'completed');
+
+  // The run is complete now: resuming again is refused (exit 2) and changes nothing.
+  const after = readFileSync(join(stoppedDir, 'events.jsonl'), 'utf8');
+  const again = runTrainer(['--resume', stoppedDir]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already trained 20 of 20 steps; pass --steps N/);
+  assert.equal(readFileSync(join(stoppedDir, 'events.jsonl'), 'utf8'), after);
+});
+
+test('SIGINT also stops after the step with a checkpoint', async () => {
+  const dir = tempDir('sigint');
+  const config = writeTinyConfig(dir, 'run.moe.json', { training: { steps: 200, warmup: 2 } });
+  const runDir = join(dir, 'run');
+  const result = await runAndSignalAfterFirstStep(['--config', config, '--out', runDir], 'SIGINT');
+  assert.equal(result.code, 0, result.stderr);
+  const events = readEvents(runDir);
+  const end = ofType(events, 'end')[0];
+  assert.equal(end.status, 'stopped');
+  assert.equal(end.reason, 'SIGINT');
+  assert.equal(ofType(events, 'checkpoint').at(-1)!.step, end.step);
+  assert.equal(ofType(events, 'step').at(-1)!.step, end.step);
+});
