@@ -205,6 +205,11 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
           problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeType(v)}` });
         }
       });
+      const repeated = value.find((v, i) => value.indexOf(v) !== i);
+      if (repeated !== undefined) {
+        // the editor's schema says uniqueItems: both must refuse the same configs
+        problems.push({ path, message: `expected each value once, got ${JSON.stringify(repeated)} more than once` });
+      }
       return [...new Set(value)];
     }
   }
