@@ -53,8 +53,8 @@ export interface DashboardViewState {
   scrollY?: number;
   /** MoE layer chosen for the per-layer charts */
   layer?: number;
-  /** load heatmap column chosen with the step slider; absent = follow the latest */
-  loadColumn?: number;
+  /** step shown by the load heatmap's step slider; absent = follow the latest */
+  loadStep?: number;
 }
 
 export class WebviewMessageError extends Error {
@@ -103,6 +103,6 @@ export function parseDashboardViewState(value: unknown): DashboardViewState | un
     mode: state.mode === 'compare' ? 'compare' : 'single',
     scrollY: num(state.scrollY),
     layer: num(state.layer),
-    loadColumn: num(state.loadColumn),
+    loadStep: num(state.loadStep),
   };
 }

@@ -18,8 +18,8 @@ test('invalid webview messages are refused with what is wrong', () => {
 });
 
 test('saved dashboard state is checked before a reload restores it', () => {
-  assert.deepEqual(parseDashboardViewState({ runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadColumn: -3 }), {
-    runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadColumn: undefined,
+  assert.deepEqual(parseDashboardViewState({ runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadStep: -3 }), {
+    runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadStep: undefined,
   });
   assert.equal(parseDashboardViewState({ runIds: [] }), undefined);
   assert.equal(parseDashboardViewState({ runIds: ['a/b'] }), undefined);

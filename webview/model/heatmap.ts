@@ -2,7 +2,7 @@
 import type { Rgb } from './colors';
 
 /** RGBA pixels of a rows × cols matrix, row-major: pixel (col, row) is matrix[row][col]. */
-export function heatmapPixels(matrix: readonly (readonly number[])[], color: (value: number) => Rgb): Uint8ClampedArray {
+export function heatmapPixels(matrix: readonly (readonly number[])[], color: (value: number) => Rgb): Uint8ClampedArray<ArrayBuffer> {
   const rows = matrix.length;
   const cols = matrix[0]?.length ?? 0;
   const pixels = new Uint8ClampedArray(rows * cols * 4);

@@ -1,0 +1,212 @@
+// The dashboard and routing webview bundles in headless Chromium, fed recorded trainer events through
+// a stand-in for the VS Code host; screenshots go to test-results/.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { StepEvent, TrainerEvent } from '../../protocol/events';
+import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
+import { syntheticLog } from '../../webview/bench/syntheticLog';
+import { expertColor, loadColor, type ThemeKind } from '../../webview/model/colors';
+import { cellCenter } from '../../webview/model/heatmap';
+import { columnLoad } from '../../webview/model/load';
+import { reduceEvents } from '../../webview/model/runState';
+import { canvasPixel, canvasSize, cspViolations, frames, posted, send, WebviewHarness } from './harness';
+
+let harness: WebviewHarness;
+before(async () => {
+  mkdirSync('test-results', { recursive: true });
+  harness = await WebviewHarness.start();
+});
+after(() => harness.stop());
+
+// A loss-free + aux-loss run of 2 MoE layers × 8 experts, 120 steps, eval every 40, finished.
+const EVENTS = syntheticLog({ steps: 120, layers: 2, experts: 8, methods: ['loss-free', 'aux-loss'], evalEvery: 40, finished: true, name: 'tiny-loss-free' });
+const STEPS = EVENTS.filter((e): e is StepEvent => e.type === 'step');
+
+const header = (id: string, events: TrainerEvent[], status: RunHeader['status'] = 'running'): RunHeader => {
+  const state = reduceEvents(events);
+  return { id, name: state.runName, balancer: state.balancer, status, step: state.step, totalSteps: state.totalSteps };
+};
+const snapshotOf = (id: string, events: TrainerEvent[], status?: RunHeader['status']): RunSnapshot => ({
+  header: header(id, events, status),
+  state: reduceEvents(events),
+});
+
+/** Reads the colour at the centre of heatmap cell (row, col) and compares it with the load scale. */
+async function assertHeatmapShows(page: import('playwright-core').Page, selector: string, matrix: number[][], theme: ThemeKind) {
+  const { width, height } = await canvasSize(page, selector);
+  const rows = matrix.length;
+  const cols = matrix[0].length;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const { x, y } = cellCenter(r, c, width, height, rows, cols);
+      const [red, green, blue, alpha] = await canvasPixel(page, selector, x, y);
+      const expected = loadColor(matrix[r][c], theme);
+      const off = Math.max(Math.abs(red - expected[0]), Math.abs(green - expected[1]), Math.abs(blue - expected[2]));
+      assert.ok(off <= 1 && alpha === 255, `${selector} cell (${r}, ${c}) load ${matrix[r][c].toFixed(3)}: got ${[red, green, blue]}, expected ${expected}`);
+    }
+  }
+}
+
+test('dashboard draws a finished run: curves hold every point, heatmap pixels match the loads, no CSP violation', async () => {
+  const { page, problems } = await harness.open('dashboard');
+  const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(loss.map((d) => d.label), ['train loss', 'val loss']);
+  assert.deepEqual(loss[0].points, STEPS.map((e) => ({ x: e.step, y: e.loss })));
+  assert.deepEqual(loss[1].points.map((p) => p.x), [40, 80, 120]);
+  const maxVio = await page.evaluate(() => window.__moeLens!.chartData('chart-maxvio')!);
+  assert.deepEqual(maxVio.find((d) => d.label === 'batch mean')!.points.at(-1), { x: 120, y: STEPS[119].maxVioBatchMean });
+  const bias = await page.evaluate(() => window.__moeLens!.chartData('chart-bias')!);
+  assert.equal(bias.length, 8);
+  assert.equal(bias[3].points.at(-1)!.y, STEPS[119].bias![0][3]);
+  for (const id of ['chart-terms', 'chart-pes', 'chart-experts-used', 'chart-drop-top', 'heatmap-load-time', 'dynamic-k']) {
+    assert.ok(await page.$(`#${id}`), `#${id} is shown`);
+  }
+  assert.equal(await page.locator('#dynamic-k tbody tr').count(), 4);
+  assert.equal(await page.locator('.run-header .status').textContent(), 'completed');
+  assert.equal(await page.locator('#stop-run').isHidden(), true, 'no Stop for a finished run');
+
+  const columns = snapshot.state.load.columns;
+  await assertHeatmapShows(page, '#heatmap-load', columnLoad(columns.at(-1)!), 'dark');
+  assert.match((await page.locator('.step-label').textContent()) ?? '', /step 120 · latest/);
+  // token routing: the first token of layer 1 is coloured by its top expert
+  const token = page.locator('.token-row').nth(1).locator('.token').first();
+  const top = snapshot.state.routing!.sample.experts[1][0][0];
+  const [r, g, b] = expertColor(top, 'dark');
+  assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
+  assert.match((await token.getAttribute('title')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
+
+  await page.screenshot({ path: 'test-results/webview-dashboard-dark.png', fullPage: true });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the step slider scrubs the load heatmap back and the choice is saved in the webview state', async () => {
+  const { page } = await harness.open('dashboard');
+  const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  await page.locator('.step-slider').evaluate((s: HTMLInputElement) => {
+    s.value = '10';
+    s.dispatchEvent(new Event('input'));
+  });
+  await frames(page);
+  const column = snapshot.state.load.columns[10];
+  await assertHeatmapShows(page, '#heatmap-load', columnLoad(column), 'dark');
+  assert.equal(await page.locator('.step-label').textContent(), `step ${column.last}`);
+  const saved = await page.evaluate(() => (window as unknown as { __state: { loadStep?: number; runIds: string[] } }).__state);
+  assert.equal(saved.loadStep, column.start);
+  assert.deepEqual(saved.runIds, ['tiny-1']);
+  await page.close();
+});
+
+test('live appends grow the curves; Stop posts a stop message', async () => {
+  const { page } = await harness.open('dashboard');
+  const cut = EVENTS.findIndex((e) => e.type === 'step' && e.step === 50);
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('live-1', EVENTS.slice(0, cut + 1))] });
+  await page.waitForSelector('#chart-loss[data-points="50"]');
+  const live = EVENTS.slice(cut + 1).filter((e) => e.type !== 'end' && e.type !== 'analysis');
+  for (let i = 0; i < live.length; i += 10) {
+    // overlapping batches: the webview must not draw a replayed event twice
+    await send(page, { type: 'append', runId: 'live-1', events: live.slice(Math.max(0, i - 3), i + 10) });
+  }
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(loss[0].points, STEPS.map((e) => ({ x: e.step, y: e.loss })));
+  assert.match((await page.locator('.stats').textContent()) ?? '', /step 120 \/ 120/);
+  await page.locator('#stop-run').click();
+  assert.deepEqual((await posted(page)).filter((m) => (m as { type: string }).type === 'stop'), [{ type: 'stop', runId: 'live-1' }]);
+  await page.close();
+});
+
+test('switching the theme class re-colours heatmap, tokens and charts', async () => {
+  const { page, problems } = await harness.open('dashboard', { theme: 'vscode-dark' });
+  const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const matrix = columnLoad(snapshot.state.load.columns.at(-1)!);
+  const lossColor = () => page.evaluate(() => {
+    const canvas = document.getElementById('chart-loss') as HTMLCanvasElement;
+    return canvas.dataset.points && getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue');
+  });
+  assert.equal(await lossColor(), '#3794ff');
+  await page.evaluate(() => (document.body.className = 'vscode-light'));
+  await frames(page);
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  await assertHeatmapShows(page, '#heatmap-load', matrix, 'light');
+  const token = page.locator('.token-row').first().locator('.token').first();
+  const [r, g, b] = expertColor(snapshot.state.routing!.sample.experts[0][0][0], 'light');
+  assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
+  // the train-loss curve is drawn in the light theme's --vscode-charts-blue: find such a pixel
+  const blue = await page.evaluate(() => {
+    const canvas = document.getElementById('chart-loss') as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let light = 0, dark = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === 0x1a && data[i + 1] === 0x85 && data[i + 2] === 0xff) light++;
+      if (data[i] === 0x37 && data[i + 1] === 0x94 && data[i + 2] === 0xff) dark++;
+    }
+    return { light, dark };
+  });
+  assert.ok(blue.light > 50 && blue.dark === 0, `loss curve pixels: ${JSON.stringify(blue)}`);
+  await page.screenshot({ path: 'test-results/webview-dashboard-light.png', fullPage: true });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a reloaded dashboard restores the chosen layer and step from its saved state', async () => {
+  const initialState = { runIds: ['tiny-1'], mode: 'single', layer: 1, loadStep: 30 };
+  const { page } = await harness.open('dashboard', { initialState });
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('tiny-1', EVENTS, 'completed')] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  assert.match((await page.locator('#heatmap-load-time').locator('xpath=../..').locator('h2').textContent()) ?? '', /layer 1/);
+  assert.equal(await page.locator('.step-label').textContent(), 'step 30');
+  assert.equal(await page.locator('#layer-select').evaluate((s) => (s as HTMLSelectElement).value), '1');
+  await page.close();
+});
+
+test('compare mode overlays runs with a legend by run', async () => {
+  const other = syntheticLog({ steps: 80, layers: 2, experts: 8, methods: ['aux-loss'], evalEvery: 40, seed: 7, name: 'tiny-aux' });
+  const { page, problems } = await harness.open('dashboard');
+  await send(page, { type: 'snapshot', mode: 'compare', runs: [snapshotOf('a', EVENTS, 'completed'), snapshotOf('b', other, 'running')] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(loss.map((d) => [d.label, d.points.length]), [['tiny-loss-free', 120], ['tiny-aux', 80], ['tiny-loss-free (val)', 3], ['tiny-aux (val)', 2]]);
+  const pes = await page.evaluate(() => window.__moeLens!.chartData('chart-pes')!);
+  assert.deepEqual(pes.map((d) => d.label), ['tiny-loss-free', 'tiny-aux']);
+  assert.equal(await page.locator('.run-legend li').count(), 2);
+  await page.screenshot({ path: 'test-results/webview-compare-dark.png', fullPage: true });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('routing view: current heatmap, MaxVio sparkline, bias bars; a click asks for the dashboard', async () => {
+  for (const theme of ['vscode-dark', 'vscode-light'] as const) {
+    const { page, problems } = await harness.open('routing', { theme, width: 300, height: 500 });
+    await send(page, { type: 'snapshot', mode: 'routing', runs: [] , emptyMessage: 'No run selected.' });
+    await frames(page);
+    assert.equal(await page.locator('.empty').textContent(), 'No run selected.');
+    const cut = EVENTS.findIndex((e) => e.type === 'step' && e.step === 60);
+    const snapshot = snapshotOf('live-2', EVENTS.slice(0, cut + 1));
+    await send(page, { type: 'snapshot', mode: 'routing', runs: [snapshot] });
+    await send(page, { type: 'append', runId: 'live-2', events: EVENTS.slice(cut + 1, cut + 6) });
+    await frames(page);
+    const state = reduceEvents(EVENTS.slice(0, cut + 6));
+    await assertHeatmapShows(page, '#routing-heatmap', columnLoad(state.load.columns.at(-1)!), theme === 'vscode-dark' ? 'dark' : 'light');
+    assert.equal(await page.locator('.bias-bars').count(), 2);
+    const spark = await canvasPixel(page, '#routing-maxvio', 0, 0);
+    assert.equal(spark.length, 4);
+    await page.locator('#routing-heatmap').click();
+    assert.deepEqual((await posted(page)).filter((m) => (m as { type: string }).type === 'openDashboard'), [{ type: 'openDashboard', runId: 'live-2' }]);
+    await page.screenshot({ path: `test-results/webview-routing-${theme.replace('vscode-', '')}.png` });
+    assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
