@@ -45,7 +45,9 @@ function walk(dir: string, segments: string[], out: Set<string>): void {
   if (segment === '**') {
     walk(dir, rest, out);
     for (const entry of listDir(dir)) {
-      if (entry.isDir && !entry.name.startsWith('.')) walk(join(dir, entry.name), segments, out);
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDir) walk(join(dir, entry.name), segments, out);
+      else if (rest.length === 0) walk(join(dir, entry.name), rest, out); // a trailing ** matches every file below
     }
     return;
   }

@@ -1,0 +1,63 @@
+// The learning-rate schedule by hand, the example configs, and the run plan's config handling.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { balancerLabel, parseRunConfig, resolveRunConfig, RunConfigError } from '../../protocol/runConfig';
+import { planNewRun, UsageError } from '../../trainer/run/plan';
+import { learningRate } from '../../trainer/run/schedule';
+
+const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+
+test('lr: linear warm-up, then cosine decay to lr·minLrRatio at the last step', () => {
+  const training = resolveRunConfig({ training: { lr: 1, warmup: 10, steps: 110, minLrRatio: 0.1 } }).training;
+  close(learningRate(1, training), 0.1);
+  close(learningRate(5, training), 0.5);
+  close(learningRate(10, training), 1);
+  // step 35: a quarter of the decay, 0.1 + 0.9·½·(1 + cos(π/4))
+  close(learningRate(35, training), 0.1 + 0.45 * (1 + Math.SQRT1_2));
+  close(learningRate(60, training), 0.55);
+  close(learningRate(110, training), 0.1);
+  const noWarmup = resolveRunConfig({ training: { lr: 2, warmup: 0, steps: 4, minLrRatio: 0 } }).training;
+  // steps 1…4 at progress ¼, ½, ¾, 1: 2·½·(1 + cos(πp))
+  [1 + Math.SQRT1_2, 1, 1 - Math.SQRT1_2, 0].forEach((expected, i) => close(learningRate(i + 1, noWarmup), expected));
+});
+
+test('examples: every config is valid; one per balancer, named after it; tiny is tiny', () => {
+  const dir = resolve('examples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.moe.json'));
+  const labels = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.equal(JSON.parse(text).$schema, '../dist/moe-run.schema.json', file);
+    const config = parseRunConfig(text, file);
+    if (file !== 'tiny.moe.json') {
+      labels.add(balancerLabel(config.balancer.methods));
+      assert.equal(file, `${balancerLabel(config.balancer.methods).replace('+', '-')}.moe.json`);
+    }
+  }
+  assert.deepEqual([...labels].sort(), ['aux-loss', 'loss-free', 'loss-free+simbal', 'none', 'simbal']);
+  const tiny = parseRunConfig(readFileSync(join(dir, 'tiny.moe.json'), 'utf8'));
+  assert.ok(tiny.training.steps * tiny.training.batchSize * tiny.model.seqLen <= 2000, 'a few seconds on a CPU');
+});
+
+test('plan: data paths become absolute; --steps is validated with the rest; an existing run is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moe-lens-plan-'));
+  mkdirSync(join(dir, 'texts'));
+  writeFileSync(join(dir, 'texts', 'a.txt'), 'text');
+  const file = join(dir, 'run.moe.json');
+  writeFileSync(file, JSON.stringify({ training: { steps: 50, warmup: 10 }, data: { files: ['texts/*.txt'] } }));
+  const plan = planNewRun(file, join(dir, 'out'), { steps: 20, backend: 'cpu' });
+  assert.deepEqual(plan.files, [join(dir, 'texts', 'a.txt')]);
+  assert.deepEqual(plan.config.data.files, [join(dir, 'texts', '*.txt')]);
+  assert.equal(plan.config.training.steps, 20);
+  assert.equal(plan.config.backend, 'cpu');
+  assert.throws(
+    () => planNewRun(file, join(dir, 'out'), { steps: 5 }),
+    (error: unknown) => error instanceof RunConfigError && error.problems[0].path === '$.training.warmup',
+  );
+  mkdirSync(join(dir, 'out'));
+  writeFileSync(join(dir, 'out', 'events.jsonl'), '');
+  assert.throws(() => planNewRun(file, join(dir, 'out'), {}), UsageError);
+});

@@ -1,0 +1,82 @@
+// The event log writer (append, one line per event, echoed to stdout) and run summaries for compare.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseEventLine } from '../../protocol/events';
+import { EventLog } from '../../trainer/run/eventLog';
+import { compareTable, median, summarizeRun } from '../../trainer/run/summary';
+
+/** Runs fn with process.stdout.write captured (stdout is the test runner's channel). */
+function captureStdout(fn: () => void): string {
+  const original = process.stdout.write;
+  let captured = '';
+  process.stdout.write = ((chunk: string) => {
+    captured += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    fn();
+  } finally {
+    process.stdout.write = original;
+  }
+  return captured;
+}
+
+test('EventLog: appends one JSON line per event to events.jsonl and echoes it to stdout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moe-lens-events-'));
+  const stdout = captureStdout(() => {
+    const log = new EventLog(dir);
+    log.emit({ type: 'checkpoint', step: 10, path: 'checkpoint' });
+    log.close();
+    const again = new EventLog(dir);
+    again.emit({ type: 'end', step: 12, status: 'stopped', reason: 'SIGTERM', durationSeconds: 1.5 });
+    again.close();
+  });
+  const text = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+  assert.equal(stdout, text);
+  const lines = text.split('\n');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[2], '');
+  const [first, second] = lines.slice(0, 2).map((line) => parseEventLine(line)!);
+  assert.equal(first.type, 'checkpoint');
+  assert.equal(second.type, 'end');
+  assert.equal(first.v, 1);
+  assert.ok(!Number.isNaN(Date.parse(second.time)));
+});
+
+test('median', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([]), undefined);
+});
+
+test('summary and compare table, by hand', () => {
+  const line = (event: object) => JSON.stringify({ v: 1, time: '2026-01-01T00:00:00Z', ...event });
+  const step = (n: number, tokensPerSecond: number) =>
+    line({ type: 'step', step: n, loss: 1, lmLoss: 1, terms: {}, lr: 1, tokensPerSecond, expertCounts: [], maxVioBatch: [], maxVioBatchMean: 0 });
+  const evalEvent = (n: number, valLoss: number) =>
+    line({ type: 'eval', step: n, valLoss, perplexity: Math.exp(valLoss), expertLoad: [], maxVioGlobal: [0.5, 0.25], maxVioGlobalMean: 0.375, expertsUsed: [8, 7], pes: [0.2, 0.1], pesMin: 0.1, gramDeviation: 0, routingSample: {} });
+  const text = [
+    step(1, 100), step(2, 300), step(3, 200), step(4, 500), evalEvent(2, 3), evalEvent(4, 2.123456),
+    line({ type: 'end', step: 4, status: 'completed', reason: 'done' }), '',
+  ].join('\n');
+  const summary = summarizeRun('aux-loss', text, 8);
+  // tokens/s: median of the steps after the first: 300, 200, 500 → 300
+  assert.deepEqual(summary, {
+    label: 'aux-loss', status: 'completed', reason: 'done', steps: 4, valLoss: 2.123456, maxVioGlobal: 0.375,
+    pesMin: 0.1, expertsUsed: [8, 7], experts: 8, tokensPerSecond: 300,
+  });
+  const stopped = summarizeRun('none', [step(1, 100), line({ type: 'end', step: 1, status: 'diverged', reason: 'NaN' })].join('\n'), 8);
+  assert.equal(
+    compareTable([summary, stopped]),
+    [
+      '| balancer | val loss | MaxVio_global | min PES | experts used | tokens/s |',
+      '|---|---:|---:|---:|---:|---:|',
+      '| aux-loss | 2.1235 | 0.375 | 0.100 | 8, 7 of 8 | 300 |',
+      '| none (diverged at step 1) | – | – | – | – | – |',
+      '',
+    ].join('\n'),
+  );
+});
