@@ -1,6 +1,7 @@
 /** The dashboard header: what the run is, how far it got, how fast, and a Stop button. */
 import type { RunSnapshot } from '../../protocol/webviewMessages';
-import { etaSeconds, formatDuration } from '../model/runState';
+import { formatDuration } from '../../extension/runs/format';
+import { etaSeconds } from '../model/runState';
 import { el, formatNumber } from '../shared/dom';
 import { paletteColor, type Theme } from '../shared/theme';
 

@@ -230,11 +230,3 @@ export function etaSeconds(state: RunState): number | undefined {
   if (!rate) return undefined;
   return Math.max(0, state.totalSteps - state.step) / rate;
 }
-
-/** "42 s", "3 min 20 s", "1 h 05 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
