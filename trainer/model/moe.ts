@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/runConfig';
-import { gatherRows, gelu, mm, scatterAddRows } from './ops';
+import { gatherRows, gelu, geluBackward, geluForward, mm } from './ops';
 import type { FfnParams } from './params';
 import { planRouting, type RoutingOptions, type RoutingPlan } from './routing';
 
@@ -34,16 +34,59 @@ export function renormalisedGates(scores: T2, selected: Float32Array): T2 {
   return tf.div(picked, tf.sum(picked, 1, true));
 }
 
-/** Runs each expert on its rows (rows sorted by expert, rowCounts[e] each) and concatenates the results. */
-export function runExperts(rows: T2, rowCounts: number[], experts: FfnParams[]): T2 {
-  const dModel = rows.shape[1];
-  const outputs: T2[] = [];
-  let offset = 0;
-  rowCounts.forEach((count, e) => {
-    if (count > 0) outputs.push(ffn(tf.slice(rows, [offset, 0], [count, dModel]), experts[e]));
-    offset += count;
-  });
-  return outputs.length === 1 ? outputs[0] : tf.concat(outputs, 0);
+/**
+ * The experts' part of an MoE layer as one custom op: gather each token's rows in expert order, run
+ * every expert's FFN on its rows, scale by the row gates, scatter-add back to the tokens. Forward and
+ * backward are written out (2-D untransposed matmuls, explicit transposes), so nothing inside goes
+ * on the tape. Inputs x [T, d] and rowGates [R, 1]; outputs [T, d].
+ */
+export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts: FfnParams[]): T2 {
+  const [tokens, dModel] = x.shape;
+  const weights = experts.flatMap((e) => [e.w1, e.w2]);
+  const active = plan.rowCounts.flatMap((count, e) => (count > 0 ? [e] : []));
+  const offsets: number[] = [];
+  plan.rowCounts.reduce((offset, count, e) => ((offsets[e] = offset), offset + count), 0);
+  const rowsOf = (m: tf.Tensor2D, e: number) => tf.slice(m, [offsets[e], 0], [plan.rowCounts[e], m.shape[1]]);
+  const indexColumn = () => tf.tensor2d(plan.rowToken, [plan.rowToken.length, 1], 'int32');
+  const rowTokens = () => tf.tensor1d(plan.rowToken, 'int32');
+
+  return tf.customGrad((...args) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [input, gates, ...w] = args as T2[];
+    const saved = tf.tidy(() => {
+      const rows = tf.gather(input, rowTokens()) as T2;
+      const pre = active.map((e) => tf.matMul(rowsOf(rows, e), w[2 * e]));
+      const hidden = pre.map((p) => geluForward(p));
+      const outputs = tf.concat(active.map((e, i) => tf.matMul(hidden[i].value as T2, w[2 * e + 1])), 0) as T2;
+      return [rows, gates, outputs, ...pre, ...hidden.flatMap((h) => [h.value, h.t]), ...w];
+    });
+    save(saved);
+    const value = tf.scatterND(indexColumn(), tf.mul(saved[2], gates), [tokens, dModel]) as T2;
+    return {
+      value,
+      gradFunc: (dy: T2, s: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [rows, gates, outputs] = s as T2[];
+          const pre = s.slice(3, 3 + active.length) as T2[];
+          const hiddenAt = (i: number) => s[3 + active.length + 2 * i] as T2;
+          const tanhAt = (i: number) => s[4 + active.length + 2 * i];
+          const ws = s.slice(3 + 3 * active.length) as T2[];
+          const dOutputs = tf.gather(dy, rowTokens()) as T2;
+          const dGates = tf.sum(tf.mul(dOutputs, outputs), 1, true);
+          const dScaled = tf.mul(dOutputs, gates) as T2;
+          const dWeights: tf.Tensor[] = ws.map((wi) => tf.zerosLike(wi));
+          const dRows = active.map((e, i) => {
+            const dOut = rowsOf(dScaled, e);
+            dWeights[2 * e + 1] = tf.matMul(tf.transpose(hiddenAt(i)), dOut);
+            const dPre = geluBackward(pre[i], tanhAt(i), tf.matMul(dOut, tf.transpose(ws[2 * e + 1]))) as T2;
+            dWeights[2 * e] = tf.matMul(tf.transpose(rowsOf(rows, e)), dPre);
+            return tf.matMul(dPre, tf.transpose(ws[2 * e]));
+          });
+          const dInput = tf.scatterND(indexColumn(), tf.concat(dRows, 0), [tokens, dModel]);
+          return [dInput, dGates, ...dWeights];
+        }),
+    };
+  })(x, rowGates, ...weights) as T2;
 }
 
 export function moeLayer(
@@ -60,8 +103,7 @@ export function moeLayer(
   const plan = planRouting(scores, tokens, model.experts, model.topK, routing);
   const gates = renormalisedGates(scoresTensor, plan.selected);
   const rowGates = gatherRows(tf.reshape(gates, [tokens * model.experts, 1]), plan.rowGateIndex);
-  const rows = runExperts(gatherRows(x, plan.rowToken), plan.rowCounts, experts);
-  const out = scatterAddRows(tf.mul(rows, rowGates), plan.rowToken, tokens);
+  const out = dispatchExperts(x, rowGates, plan, experts);
   const probs: T2 = model.gate === 'softmax' ? scoresTensor : tf.div(scoresTensor, tf.sum(scoresTensor, 1, true));
   return { out, trace: { input: x, routerLogits, probs, scores, plan } };
 }

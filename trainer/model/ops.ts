@@ -64,20 +64,27 @@ export const layerNorm = tf.customGrad((x, gain, bias, save) => {
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
-/** GELU, tanh approximation (as torch.nn.functional.gelu(approximate='tanh')). */
+/**
+ * GELU, tanh approximation (torch's approximate='tanh'), written as x·σ(2u) with
+ * u = c·(x + a·x³), since 0.5·(1 + tanh(u)) = σ(2u) and wasm's Sigmoid is ~3× faster than its Tanh.
+ * Returns the value and σ(2u), which the gradient reuses.
+ */
+export function geluForward(x: tf.Tensor): { value: tf.Tensor; t: tf.Tensor } {
+  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * GELU_C * GELU_A), 2 * GELU_C)));
+  return { value: tf.mul(x, s), t: s };
+}
+
+/** dy · GELU'(x) = dy · (s + x·s·(1 − s)·2c·(1 + 3a·x²)), s = σ(2u) from geluForward */
+export function geluBackward(x: tf.Tensor, s: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const inner = tf.add(tf.mul(tf.square(x), 6 * GELU_C * GELU_A), 2 * GELU_C);
+  const ds = tf.mul(tf.mul(x, tf.mul(s, tf.sub(1, s))), inner);
+  return tf.mul(dy, tf.add(s, ds));
+}
+
 export const gelu = tf.customGrad((x, save) => {
-  const input = x as tf.Tensor;
-  const t = tf.tanh(tf.mul(GELU_C, tf.add(input, tf.mul(GELU_A, tf.pow(input, 3)))));
-  (save as tf.GradSaveFunc)([input, t]);
-  return {
-    value: tf.mul(tf.mul(0.5, input), tf.add(1, t)),
-    gradFunc: (dy: tf.Tensor, [sx, st]: tf.Tensor[]) => {
-      // d/dx = 0.5(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3a·x²)
-      const inner = tf.mul(GELU_C, tf.add(1, tf.mul(3 * GELU_A, tf.square(sx))));
-      const dt = tf.mul(tf.mul(0.5, sx), tf.mul(tf.sub(1, tf.square(st)), inner));
-      return tf.mul(dy, tf.add(tf.mul(0.5, tf.add(1, st)), dt));
-    },
-  };
+  const { value, t } = geluForward(x as tf.Tensor);
+  (save as tf.GradSaveFunc)([x as tf.Tensor, t]);
+  return { value, gradFunc: (dy: tf.Tensor, [sx, st]: tf.Tensor[]) => geluBackward(sx, st, dy) };
 }) as <R extends tf.Tensor>(x: R) => R;
 
 /** Mean softmax cross-entropy of logits [T, V] against target ids; gradient (softmax − onehot)/T. */

@@ -1,7 +1,7 @@
 /** The forward pass of the decoder-only MoE transformer on [T = B·S] token ids, all 2-D tensors. */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/runConfig';
-import { attentionReference } from './attention';
+import { causalAttention } from './attention';
 import { ffn, moeLayer, type MoeTrace } from './moe';
 import { gatherRows, layerNorm, mm } from './ops';
 import type { ModelParams } from './params';
@@ -37,7 +37,7 @@ export function forward(
   const moe: MoeTrace[] = [];
   for (const block of params.blocks) {
     const qkv = mm(layerNorm(x, block.ln1Gain, block.ln1Bias), block.wqkv);
-    x = tf.add(x, mm(attentionReference(qkv, batch, seqLen, heads, causal), block.wo));
+    x = tf.add(x, mm(causalAttention(qkv, batch, seqLen, heads, causal), block.wo));
     const h = layerNorm(x, block.ln2Gain, block.ln2Bias);
     if (block.router && block.experts) {
       const bias = biases?.[moe.length];

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench [-- --steps N] [--backend wasm|cpu] [--no-torch] [--profile-steps N]`: trains the
+ * reference shape of shared docs/tfjs-on-cpu.md (batch 16 × seq 128, dModel 128, 2 layers, 4 heads,
+ * 8 experts top-2, hidden 256, vocab 96, AdamW, aux loss) on synthetic random tokens and prints
+ * tokens/s, where the time goes (kernel profile, forward vs backward + update), tensor count and RSS
+ * at the first and last step; then, when /usr/bin/python3 has torch, the same model in PyTorch on one
+ * thread in the same run (trainer/bench/reference_torch.py) and the ratio.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveRunConfig, type RunConfig } from '../../protocol/runConfig';
+import { selectBackend } from '../backend';
+import type { Batch } from '../model/api';
+import { createMoeModel } from '../model/index';
+import { forward } from '../model/transformer';
+import { seededRandom } from '../model/random';
+
+const VOCAB = 96;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+export const REFERENCE_SHAPE = {
+  model: { layers: 2, dModel: 128, heads: 4, seqLen: 128, experts: 8, topK: 2, expertHidden: 256, gate: 'softmax' as const, moeEvery: 1 },
+  training: { batchSize: 16, lr: 1e-3, weightDecay: 0.01, gradClip: 1, seed: 1, steps: 1000, warmup: 0 },
+  balancer: { methods: ['aux-loss' as const], auxAlpha: 0.01 },
+};
+
+function randomBatch(random: () => number, config: RunConfig): Batch {
+  const { batchSize } = config.training;
+  const { seqLen } = config.model;
+  const tokens = Int32Array.from({ length: batchSize * (seqLen + 1) }, () => Math.floor(random() * VOCAB));
+  const inputs = new Int32Array(batchSize * seqLen);
+  const targets = new Int32Array(batchSize * seqLen);
+  for (let b = 0; b < batchSize; b++) {
+    inputs.set(tokens.subarray(b * (seqLen + 1), b * (seqLen + 1) + seqLen), b * seqLen);
+    targets.set(tokens.subarray(b * (seqLen + 1) + 1, (b + 1) * (seqLen + 1)), b * seqLen);
+  }
+  return { inputs, targets, batchSize, seqLen };
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const steps = Number(option('steps', '30'));
+  const profileSteps = Number(option('profile-steps', '2'));
+  const backend = option('backend', 'wasm') as 'wasm' | 'cpu';
+  await selectBackend(backend);
+  const config = resolveRunConfig(REFERENCE_SHAPE);
+  const model = await createMoeModel(config, VOCAB);
+  const random = seededRandom(7);
+  const tokensPerStep = config.training.batchSize * config.model.seqLen;
+  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, ${model.parameters.total.toLocaleString('en')} parameters, ${tokensPerStep} tokens a step`);
+
+  // warm-up: first steps compile kernels and grow the wasm heap
+  for (let i = 0; i < 3; i++) await model.trainStep(randomBatch(random, config), 1e-3);
+
+  let first = { tensors: 0, rss: 0 };
+  let loss = 0;
+  const started = performance.now();
+  for (let step = 1; step <= steps; step++) {
+    const result = await model.trainStep(randomBatch(random, config), 1e-3);
+    loss = result.loss;
+    if (step === 1) first = { tensors: tf.memory().numTensors, rss: process.memoryUsage().rss };
+    if (step % 100 === 0) console.log(`  step ${step}: loss ${loss.toFixed(4)}, tensors ${tf.memory().numTensors}, RSS ${mb(process.memoryUsage().rss)}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const tfjsRate = (steps * tokensPerStep) / seconds;
+  console.log(`\ntfjs ${backend}: ${steps} steps in ${seconds.toFixed(1)} s = ${(1000 * seconds / steps).toFixed(0)} ms/step, ${tfjsRate.toFixed(0)} tokens/s (last loss ${loss.toFixed(4)})`);
+  console.log(`tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`);
+
+  await profile(model, config, random, profileSteps);
+
+  const torchRate = runTorch(steps);
+  if (torchRate) {
+    console.log(`\nPyTorch (1 thread): ${torchRate.toFixed(0)} tokens/s`);
+    console.log(`ratio tfjs ${backend} / PyTorch: ${(tfjsRate / torchRate).toFixed(3)}×`);
+  }
+  model.dispose();
+}
+
+/** Where the time goes: forward alone vs the whole step, and the kernels by total time. */
+async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config: RunConfig, random: () => number, steps: number) {
+  if (steps <= 0) return;
+  const batch = randomBatch(random, config);
+  // forward only, through the model's own parameters (no tape)
+  const internals = model as unknown as { params: Parameters<typeof forward>[0]; mask: tf.Tensor2D };
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    tf.tidy(() => {
+      forward(internals.params, config.model, batch.inputs, batch.batchSize, batch.seqLen, internals.mask, undefined).logits.dataSync();
+    });
+  }
+  const forwardMs = (performance.now() - t0) / steps;
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  let stepMs = 0;
+  for (let i = 0; i < steps; i++) {
+    const t1 = performance.now();
+    const info = await tf.profile(() => model.trainStep(batch, 1e-3) as unknown as tf.TensorContainer);
+    stepMs += performance.now() - t1;
+    for (const k of info.kernels) {
+      // custom ops appear as "forward" and again as the kernels inside them
+      if (k.name === 'forward') continue;
+      const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      entry.ms += (await k.kernelTimeMs) as number;
+      entry.calls++;
+      byKernel.set(k.name, entry);
+    }
+  }
+  stepMs /= steps;
+  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = rows.reduce((s, [, v]) => s + v.ms, 0) / steps;
+  const calls = rows.reduce((s, [, v]) => s + v.calls, 0) / steps;
+  console.log(`\nwhere the time goes (${steps} profiled steps; profiling adds overhead):`);
+  console.log(`  forward alone ${forwardMs.toFixed(0)} ms; whole step ${stepMs.toFixed(0)} ms → backward + AdamW ≈ ${(stepMs - forwardMs).toFixed(0)} ms`);
+  console.log(`  ${calls.toFixed(0)} kernel calls a step, ${kernelMs.toFixed(0)} ms inside kernels, ${(stepMs - kernelMs).toFixed(0)} ms outside (JS: routing, tape, dispatch)`);
+  console.log('  kernel            ms/step  calls/step');
+  for (const [name, v] of rows.slice(0, 14)) {
+    console.log(`  ${name.padEnd(18)}${(v.ms / steps).toFixed(1).padStart(7)}  ${(v.calls / steps).toFixed(0).padStart(9)}`);
+  }
+}
+
+/** Trains the same model in PyTorch (1 thread); tokens/s, or undefined when torch is missing. */
+function runTorch(steps: number): number | undefined {
+  if (process.argv.includes('--no-torch')) return undefined;
+  const python = '/usr/bin/python3';
+  if (!existsSync(python) || spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+    console.log('\nPyTorch reference skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)');
+    return undefined;
+  }
+  const script = [join(__dirname, '..', 'trainer', 'bench', 'reference_torch.py'), join(__dirname, 'reference_torch.py')].find(existsSync);
+  if (!script) {
+    console.log('\nPyTorch reference skipped: reference_torch.py not found');
+    return undefined;
+  }
+  const shape = JSON.stringify({ ...REFERENCE_SHAPE.model, ...REFERENCE_SHAPE.training, vocab: VOCAB, auxAlpha: REFERENCE_SHAPE.balancer.auxAlpha });
+  const result = spawnSync(python, [script, '--steps', String(Math.min(steps, 200)), '--shape', shape], {
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    console.log(`\nPyTorch reference failed:\n${result.stderr}`);
+    return undefined;
+  }
+  process.stdout.write(result.stdout.replace(/^/gm, '  torch: '));
+  const match = /tokens_per_second=([\d.]+)/.exec(result.stdout);
+  return match ? Number(match[1]) : undefined;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
