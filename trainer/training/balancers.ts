@@ -15,11 +15,14 @@ export function auxLoss(probs: tf.Tensor2D, counts: number[], topK: number, alph
   return tf.mul(alpha * experts, tf.sum(tf.mul(fractions, tf.mean(probs, 0))));
 }
 
-/** SimBal: lambda · ‖RᵀR − I‖₁ (entrywise L1 sum) for the router R of shape [dModel, E]. */
+/**
+ * SimBal: lambda · ‖RᵀR − I‖₁ (entrywise L1 sum) for the router R of shape [dModel, E].
+ * |x| is written x · sign(x) so that its gradient is sign(x), 0 at 0 as in torch (tf.abs's is −1).
+ */
 export function simbalLoss(router: tf.Tensor2D, lambda: number): tf.Scalar {
   const experts = router.shape[1];
-  const gram = mm(tf.transpose(router), router);
-  return tf.mul(lambda, tf.sum(tf.abs(tf.sub(gram, tf.eye(experts)))));
+  const deviation = tf.sub(mm(tf.transpose(router), router), tf.eye(experts));
+  return tf.mul(lambda, tf.sum(tf.mul(deviation, tf.sign(deviation))));
 }
 
 /** Router z-loss: beta · mean_t (logsumexp_i logits[t, i])². */
