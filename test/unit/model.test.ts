@@ -12,6 +12,7 @@ import { attentionReference, causalAttention, causalMask } from '../../trainer/m
 import { createMoeModel } from '../../trainer/model/index';
 import { dispatchExperts, ffn, renormalisedGates } from '../../trainer/model/moe';
 import { crossEntropy, gatherRows, gelu, layerNorm, mm, scatterAddRows } from '../../trainer/model/ops';
+import type { FfnParams } from '../../trainer/model/params';
 import { planRouting } from '../../trainer/model/routing';
 import { updateBias } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, gradientsOf, randomBatches, tinyConfig, useBackend } from './modelSupport';
@@ -100,14 +101,16 @@ for (const backend of BACKENDS) {
     assert.equal(plan.rowCounts[3], 0);
     const weights = Array.from({ length: experts }, (_, e) => [normal([dModel, hidden], 10 + e), normal([hidden, dModel], 20 + e)]).flat();
     const gatesOf = (s: tf.Tensor) => renormalisedGates(s as tf.Tensor2D, plan.selected);
-    const params = (w: tf.Tensor[]) => Array.from({ length: experts }, (_, e) => ({ w1: w[2 * e], w2: w[2 * e + 1] })) as never;
+    // the weights as the FFN parameters the model passes (plain tensors standing in for variables)
+    const params = (w: tf.Tensor[]) =>
+      Array.from({ length: experts }, (_, e) => ({ w1: w[2 * e], w2: w[2 * e + 1] })) as unknown as FfnParams[];
     const sparse = (xi: tf.Tensor, s: tf.Tensor, ...w: tf.Tensor[]) => {
       const rowGates = gatherRows(tf.reshape(gatesOf(s), [tokens * experts, 1]), plan.rowGateIndex);
       return dispatchExperts(xi as tf.Tensor2D, rowGates, plan, params(w));
     };
     const dense = (xi: tf.Tensor, s: tf.Tensor, ...w: tf.Tensor[]) => {
       const gates = gatesOf(s);
-      const outputs = params(w).map((p: never, e: number) => tf.mul(ffn(xi as tf.Tensor2D, p), tf.slice(gates, [0, e], [tokens, 1])));
+      const outputs = params(w).map((p, e) => tf.mul(ffn(xi as tf.Tensor2D, p), tf.slice(gates, [0, e], [tokens, 1])));
       return tf.addN(outputs);
     };
     const inputs = [x, tf.tensor2d(scoreValues, [tokens, experts]), ...weights];
