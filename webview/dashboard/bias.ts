@@ -15,6 +15,7 @@ export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext)
     lines: () =>
       (run().state.bias[ctx.choices.layer] ?? []).map((series, e) => ({ label: `e${e}`, points: series.points, color: color(e), width: 1 })),
     options: { yTitle: 'bias', legend: experts <= 16 },
+    usesChoices: true,
   });
   const canvas = el('canvas', { id: 'chart-bias-now', attrs: { role: 'img', 'aria-label': 'current bias per expert' } });
   const title = el('h2');
@@ -23,6 +24,7 @@ export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext)
   const current = () => run().state.lastBias?.[ctx.choices.layer] ?? new Array<number>(experts).fill(0);
   const bars = createBarChart(canvas, ctx.theme, labels, current(), labels.map((_, e) => color(e)), 'bias now');
   const now: Section = {
+    usesChoices: true,
     update() {
       title.textContent = `Current bias (layer ${ctx.choices.layer}, step ${run().state.step})`;
       bars.data.datasets[0].data = current().slice();

@@ -55,6 +55,7 @@ export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewCo
     ctx.choicesChanged();
   });
   return {
+    usesChoices: true,
     update() {
       const columns = run().state.load.columns;
       if (columns.length === 0) return;
@@ -90,6 +91,7 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
   ]);
   parent.append(section);
   return {
+    usesChoices: true,
     update() {
       const { load } = run().state;
       const layer = ctx.choices.layer;

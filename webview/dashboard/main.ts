@@ -34,6 +34,7 @@ const ctx: ViewContext = {
   choices: { layer: saved?.layer ?? 0, loadStep: saved?.loadStep },
   choicesChanged() {
     persist();
+    changed.choices = true;
     render();
   },
 };
@@ -85,12 +86,19 @@ function build(key: string): View {
   return { key, sections, update: () => header.update(runs[0]) };
 }
 
-/** Redraws everything that changed, at most once per frame. */
+/** What changed since the last frame: new data redraw everything, a new choice only what it decides. */
+const changed = { data: true, choices: false };
+
+/** Redraws what changed, at most once per frame. */
 const render = perFrame(() => {
   const key = layoutKey();
-  if (!view || view.key !== key) view = build(key);
+  if (!view || view.key !== key) {
+    view = build(key);
+    changed.data = true;
+  }
   view.update();
-  for (const section of view.sections) section.update();
+  for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();
+  changed.data = changed.choices = false;
   if (pendingScroll !== undefined && runs.length) {
     window.scrollTo(0, pendingScroll);
     pendingScroll = undefined;
@@ -117,11 +125,13 @@ function onMessage(message: HostToWebviewMessage): void {
       break;
     }
   }
+  changed.data = true;
   render();
 }
 
 onThemeChange(() => {
   ctx.theme = readTheme();
+  changed.data = true;
   render();
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });

@@ -17,7 +17,7 @@ export type TermName = keyof BalancerTerms;
 export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
-const BIAS_POINT_BUDGET = 100_000;
+const BIAS_POINT_BUDGET = 40_000;
 /** Step times kept for the speed estimate behind the ETA. */
 const RATE_WINDOW = 32;
 

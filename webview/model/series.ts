@@ -50,11 +50,24 @@ export function appendPoint(series: Series, x: number, y: number): void {
   const bucket = bucketOf(x, series.width);
   let start = points.length;
   while (start > 0 && bucketOf(points[start - 1].x, series.width) === bucket) start--;
+  const point = { x, y };
   if (points.length - start < 2) {
-    points.push({ x, y });
+    points.push(point);
   } else {
-    const kept = bucketRepresentatives([...points.slice(start), { x, y }]);
-    points.splice(start, points.length - start, ...kept);
+    // Rewrite the open bucket in place: its first point, its min and max, then the new (last) point.
+    const first = points[start];
+    let min = point;
+    let max = point;
+    for (let i = start; i < points.length; i++) {
+      if (points[i].y < min.y || (points[i].y === min.y && min === point)) min = points[i];
+      if (points[i].y > max.y || (points[i].y === max.y && max === point)) max = points[i];
+    }
+    while (points.length > start) points.pop();
+    points.push(first);
+    const [early, late] = min.x <= max.x ? [min, max] : [max, min];
+    if (early !== first && early !== point) points.push(early);
+    if (late !== first && late !== point && late !== early) points.push(late);
+    points.push(point);
   }
   if (points.length > series.capacity) {
     while (series.points.length > series.capacity / 2) compact(series);

@@ -41,14 +41,14 @@ export interface LineChartOptions {
   beginAtZero?: boolean;
 }
 
-const font = () => ({ family: getComputedStyle(document.body).getPropertyValue('--vscode-font-family') || 'sans-serif', size: 11 });
+const font = (theme: Theme) => ({ family: theme.fontFamily, size: 11 });
 
 function axes(theme: Theme, options: LineChartOptions) {
   const axis = (title?: string) => ({
     grid: { color: theme.grid },
-    ticks: { color: theme.muted, font: font(), maxTicksLimit: 8 },
+    ticks: { color: theme.muted, font: font(theme), maxTicksLimit: 8 },
     border: { color: theme.grid },
-    title: { display: Boolean(title), text: title ?? '', color: theme.muted, font: font() },
+    title: { display: Boolean(title), text: title ?? '', color: theme.muted, font: font(theme) },
   });
   return {
     x: { type: 'linear' as const, ...axis(options.xTitle ?? 'step') },
@@ -83,7 +83,7 @@ export function createLineChart(canvas: HTMLCanvasElement, theme: Theme, lines: 
       scales: axes(theme, options),
       plugins: {
         decimation: { enabled: true, algorithm: 'min-max' },
-        legend: { display: options.legend ?? lines.length > 1, labels: { color: theme.foreground, font: font(), boxWidth: 12, boxHeight: 2 } },
+        legend: { display: options.legend ?? lines.length > 1, labels: { color: theme.foreground, font: font(theme), boxWidth: 12, boxHeight: 2 } },
         tooltip: { enabled: true },
       },
     },
@@ -107,8 +107,8 @@ export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: 
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { grid: { display: false }, ticks: { color: theme.muted, font: font() } },
-        y: { grid: { color: theme.grid }, ticks: { color: theme.muted, font: font() }, title: { display: true, text: yTitle, color: theme.muted, font: font() } },
+        x: { grid: { display: false }, ticks: { color: theme.muted, font: font(theme) } },
+        y: { grid: { color: theme.grid }, ticks: { color: theme.muted, font: font(theme) }, title: { display: true, text: yTitle, color: theme.muted, font: font(theme) } },
       },
       plugins: { legend: { display: false } },
     },

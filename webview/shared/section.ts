@@ -5,6 +5,8 @@ import type { Theme } from './theme';
 
 export interface Section {
   update(): void;
+  /** it draws something the user's choices (layer, step) decide, so it redraws when they change */
+  usesChoices?: boolean;
   destroy?(): void;
 }
 
@@ -15,7 +17,7 @@ export interface Section {
 export function lineChartCard(
   parent: HTMLElement,
   theme: Theme,
-  spec: { id: string; title: string; lines: () => LineSpec[]; options?: LineChartOptions; note?: string },
+  spec: { id: string; title: string; lines: () => LineSpec[]; options?: LineChartOptions; note?: string; usesChoices?: boolean },
 ): Section {
   const canvas = el('canvas', { id: spec.id, attrs: { role: 'img', 'aria-label': spec.title } });
   parent.append(card(spec.title, [spec.note && el('p', { className: 'note', text: spec.note }), el('div', { className: 'chart-box' }, [canvas])]));
@@ -26,5 +28,5 @@ export function lineChartCard(
     canvas.dataset.points = String(drawnPoints(chart));
   };
   update();
-  return { update, destroy: () => chart.destroy() };
+  return { update, usesChoices: spec.usesChoices, destroy: () => chart.destroy() };
 }

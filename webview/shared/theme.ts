@@ -10,6 +10,7 @@ export interface Theme {
   muted: string;
   grid: string;
   background: string;
+  fontFamily: string;
   /** series colours: VS Code's chart colours first */
   palette: string[];
 }
@@ -25,6 +26,7 @@ export function readTheme(): Theme {
     muted: css('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     grid: css('--vscode-charts-lines', dark ? 'rgba(204,204,204,0.25)' : 'rgba(59,59,59,0.2)'),
     background: css('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
+    fontFamily: css('--vscode-font-family', 'sans-serif'),
     palette: [
       css('--vscode-charts-blue', '#3794ff'),
       css('--vscode-charts-red', '#f14c4c'),
