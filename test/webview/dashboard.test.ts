@@ -1,9 +1,9 @@
 // The dashboard and routing webview bundles in headless Chromium, fed recorded trainer events through
 // a stand-in for the VS Code host; screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { StepEvent, TrainerEvent } from '../../protocol/events';
+import { parseEventLine, type StepEvent, type TrainerEvent } from '../../protocol/events';
 import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
 import { syntheticLog } from '../../webview/bench/syntheticLog';
 import { expertColor, loadColor, type ThemeKind } from '../../webview/model/colors';
@@ -80,6 +80,34 @@ test('dashboard draws a finished run: curves hold every point, heatmap pixels ma
   assert.match((await token.getAttribute('title')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
 
   await page.screenshot({ path: 'test-results/webview-dashboard-dark.png', fullPage: true });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('dashboard draws a log recorded from the real trainer (loss-free + SimBal, 2 MoE layers × 4 experts)', async () => {
+  // recorded with: node dist/trainer.js --config <2 layers, 4 experts, 40 steps, eval every 10> --out <dir>
+  const recorded = readFileSync('test/fixtures/webview/loss-free-simbal.events.jsonl', 'utf8')
+    .split('\n')
+    .map(parseEventLine)
+    .filter((e): e is TrainerEvent => e !== undefined);
+  const steps = recorded.filter((e): e is StepEvent => e.type === 'step');
+  const { page, problems } = await harness.open('dashboard');
+  const snapshot = snapshotOf('recorded', recorded, 'completed');
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
+  await page.waitForSelector(`#chart-loss[data-points="${steps.length}"]`);
+  const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(loss[0].points, steps.map((e) => ({ x: e.step, y: e.loss })));
+  assert.deepEqual(loss[1].points.map((p) => p.x), recorded.filter((e) => e.type === 'eval').map((e) => e.step));
+  const terms = await page.evaluate(() => window.__moeLens!.chartData('chart-terms')!);
+  assert.deepEqual(terms.map((t) => t.label), ['SimBal ‖RᵀR − I‖₁']);
+  await assertHeatmapShows(page, '#heatmap-load', columnLoad(snapshot.state.load.columns.at(-1)!), 'dark');
+  // the last column is the last step alone: its loads are c_i / mean(c) of that step's counts
+  const last = steps.at(-1)!;
+  const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
+  assert.deepEqual(columnLoad(snapshot.state.load.columns.at(-1)!), last.expertCounts.map((c) => c.map((x) => x / mean(c))));
+  assert.ok(await page.$('#chart-drop-top'));
+  await page.screenshot({ path: 'test-results/webview-dashboard-recorded-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(problems, []);
   await page.close();
