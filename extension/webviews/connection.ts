@@ -5,7 +5,7 @@
  * fresh snapshot when it becomes visible again; header updates when a run's info changes; and every
  * message from the webview validated before use.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { TrainerEvent } from '../../protocol/events';
 import {
   parseWebviewMessage,
