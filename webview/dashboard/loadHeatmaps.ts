@@ -3,7 +3,7 @@ import { loadColor, LOAD_SCALE_OCTAVES } from '../model/colors';
 import { columnLoad, layerLoadOverTime, type LoadColumn } from '../model/load';
 import { heatmapPixels } from '../model/heatmap';
 import { card, el } from '../shared/dom';
-import { HeatmapCanvas } from '../shared/heatmapCanvas';
+import { HeatmapCanvas, rowLabels } from '../shared/heatmapCanvas';
 import type { Section } from '../shared/section';
 import type { RunSource, ViewContext } from './context';
 
@@ -20,18 +20,6 @@ function scaleLegend(ctx: ViewContext): HTMLElement {
     el('span', { text: '≥ 4 × mean load' }),
   ]);
 }
-
-const rowLabels = (labels: string[], rowHeight: number) =>
-  el(
-    'div',
-    { className: 'row-labels' },
-    labels.map((text) => {
-      const label = el('div', { text });
-      label.style.height = `${rowHeight}px`;
-      label.style.lineHeight = `${rowHeight}px`;
-      return label;
-    }),
-  );
 
 export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
   const rowHeight = 22;

@@ -11,7 +11,7 @@ import { applyEvent } from '../model/runState';
 import { lastValue } from '../model/series';
 import { el, formatNumber } from '../shared/dom';
 import { perFrame } from '../shared/frame';
-import { HeatmapCanvas } from '../shared/heatmapCanvas';
+import { HeatmapCanvas, rowLabels } from '../shared/heatmapCanvas';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
 import '../shared/base.css';
@@ -23,7 +23,9 @@ let theme = readTheme();
 
 const title = el('div', { className: 'title' });
 const heatmapCanvas = el('canvas', { id: 'routing-heatmap', className: 'heatmap', title: 'Open the dashboard', attrs: { role: 'img', 'aria-label': 'expert load, layer by expert' } });
-const heatmap = new HeatmapCanvas(heatmapCanvas, 14);
+const HEATMAP_ROW = 14;
+const heatmap = new HeatmapCanvas(heatmapCanvas, HEATMAP_ROW);
+const heatmapRow = el('div', { className: 'heatmap-row' }, [heatmapCanvas]);
 const sparkCanvas = el('canvas', { id: 'routing-maxvio', className: 'sparkline', attrs: { role: 'img', 'aria-label': 'MaxVio over steps' } });
 const sparkLabel = el('div', { className: 'note' });
 const biasBox = el('div', { className: 'bias' });
@@ -33,7 +35,7 @@ open.id = 'open-dashboard';
 const content = el('div', { className: 'content' }, [
   title,
   el('h2', { text: 'Expert load (layer × expert)' }),
-  heatmapCanvas,
+  heatmapRow,
   el('h2', { text: 'MaxVio (batch mean)' }),
   sparkCanvas,
   sparkLabel,
@@ -73,7 +75,10 @@ function drawSparkline(points: { x: number; y: number }[]): void {
 /** One row of bars per layer: bias of each expert, up from the zero line when positive. */
 function drawBias(bias: number[][]): void {
   if (biasBox.childElementCount !== bias.length + 1) {
-    biasBox.replaceChildren(el('h2', { text: 'Bias per expert (loss-free)' }), ...bias.map(() => el('canvas', { className: 'bias-bars' })));
+    biasBox.replaceChildren(
+      el('h2', { text: 'Bias per expert (loss-free)' }),
+      ...bias.map((_, l) => el('div', { className: 'bias-row' }, [el('span', { className: 'row-labels', text: `L${l}` }), el('canvas', { className: 'bias-bars' })])),
+    );
   }
   const scale = Math.max(1e-12, ...bias.flat().map(Math.abs));
   [...biasBox.querySelectorAll('canvas')].forEach((canvas, layer) => {
@@ -103,6 +108,9 @@ const render = perFrame(() => {
   const columns = state.load.columns;
   const latest = columns[columns.length - 1];
   if (latest) {
+    if (heatmapRow.childElementCount === 1 || heatmapRow.firstElementChild?.childElementCount !== state.layers) {
+      heatmapRow.replaceChildren(rowLabels(Array.from({ length: state.layers }, (_, l) => `L${l}`), HEATMAP_ROW), heatmapCanvas);
+    }
     heatmap.draw({
       matrix: columnLoad(latest),
       color: (v) => loadColor(v, theme.kind),

@@ -5,12 +5,26 @@
  */
 import { cellAt, heatmapPixels } from '../model/heatmap';
 import type { Rgb } from '../model/colors';
+import { el } from './dom';
 
 export interface HeatmapContent {
   matrix: number[][];
   color: (value: number) => Rgb;
   describe: (row: number, col: number, value: number) => string;
 }
+
+/** Labels beside a heatmap's rows, each as tall as a row. */
+export const rowLabels = (labels: string[], rowHeight: number) =>
+  el(
+    'div',
+    { className: 'row-labels' },
+    labels.map((text) => {
+      const label = el('div', { text });
+      label.style.height = `${rowHeight}px`;
+      label.style.lineHeight = `${rowHeight}px`;
+      return label;
+    }),
+  );
 
 export class HeatmapCanvas {
   private content?: HeatmapContent;
