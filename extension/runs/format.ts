@@ -57,7 +57,8 @@ export function statusBarText(run: RunInfo): string {
   return parts.join(' · ');
 }
 
-/** CodeLens over a config that has runs: "last run: step 300 · val 2.412 · MaxVio 0.35". */
+/** CodeLens over a config that has runs: "last run: step 300 · val 2.412 · MaxVio 0.35" ("last run (running): …"). */
 export function lastRunLensTitle(run: RunInfo): string {
-  return `last run: step ${run.step} · val ${fixed(run.lastValLoss, 3)} · MaxVio ${fixed(run.lastMaxVio, 2)}`;
+  const status = run.status === 'completed' ? '' : ` (${run.status})`;
+  return `last run${status}: step ${run.step} · val ${fixed(run.lastValLoss, 3)} · MaxVio ${fixed(run.lastMaxVio, 2)}`;
 }

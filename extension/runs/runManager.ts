@@ -6,7 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type TrainerEvent } from '../../protocol/events';
-import { killGroupsLater } from './processTree';
+import { isTrainerAlive, killGroupsLater } from './processTree';
 import type { RunStore } from './runStore';
 import { TrainerProcess, type TrainerExit } from './trainerProcess';
 
@@ -58,7 +58,12 @@ export class RunManager implements vscode.Disposable {
       return;
     }
     const trainer = this.active.get(runId);
-    if (!trainer) return;
+    if (!trainer) {
+      // Trained by another window or the CLI: ask it to stop the same way.
+      const pid = this.store.trainerPid(runId);
+      if (pid !== undefined && isTrainerAlive(pid)) process.kill(pid, 'SIGTERM');
+      return;
+    }
     this.stopRequested.add(runId);
     this.log.info(`[${runId}] stop requested (SIGTERM; killed after ${this.graceMs() / 1000} s)`);
     await trainer.stop(this.graceMs());

@@ -157,6 +157,12 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     this.changed();
   }
 
+  /** The pid of the trainer writing the run's log, if its log is open (no end yet). */
+  trainerPid(runId: string): number | undefined {
+    const state = this.records.get(runId)?.state;
+    return state?.open ? state.pid : undefined;
+  }
+
   /** Forgets a run (deleted, or a queued run cancelled). */
   forget(runId: string): void {
     if (this.records.delete(runId)) this.changed();
