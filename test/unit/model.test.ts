@@ -252,3 +252,33 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   assertClose([analysis.dynamicK[0].perplexity], [result.perplexity], 1e-6);
   model.dispose();
 });
+
+test('parameter counts: total, experts, routers and active per token, by hand', async () => {
+  await useBackend('cpu');
+  // V 11, d 16, S 8, 2 blocks, E 4, K 2, hidden 16: embeddings 176 + 128; per block layer norms 64,
+  // QKV 768, output 256, router 64, experts 4 · 512; final norm 32; output 176.
+  // Active: everything but the experts, plus K = 2 experts of 512 in each of the 2 MoE layers
+  const model = await createMoeModel(tinyConfig(), VOCAB);
+  assert.deepEqual(model.parameters, { total: 6912, experts: 4096, routers: 128, activePerToken: 6912 - 4096 + 2 * 2 * 512 });
+  assert.deepEqual(model.moeLayers, [0, 1]);
+  model.dispose();
+});
+
+test('[wasm] sigmoid gate with dense blocks between MoE blocks: trains and the loss falls', async () => {
+  await useBackend('wasm');
+  const config = tinyConfig({ model: { layers: 3, moeEvery: 2, gate: 'sigmoid' }, balancer: { methods: ['aux-loss', 'loss-free'] } });
+  const model = await createMoeModel(config, VOCAB);
+  assert.deepEqual(model.moeLayers, [1]);
+  const batches = randomBatches(6, 40, config, VOCAB);
+  const losses = [];
+  for (const b of batches) {
+    const step = await model.trainStep(b, 1e-2);
+    assert.equal(step.expertCounts.length, 1);
+    assert.equal(step.bias!.length, 1);
+    losses.push(step.lmLoss);
+  }
+  const head = (losses[0] + losses[1]) / 2;
+  const tail = (losses[38] + losses[39]) / 2;
+  assert.ok(tail < head - 0.5, `loss fell from ${head} to ${tail}`);
+  model.dispose();
+});
