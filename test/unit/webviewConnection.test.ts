@@ -33,7 +33,6 @@ function registry(written: number) {
   const appended = emitter<RunEventsAppended>();
   const selected = emitter<string | undefined>();
   const info: RunInfo = { id: 'r1', folder: {} as vscode.Uri, name: 'recorded', balancer: 'loss-free+simbal', status: 'running', step: 0, totalSteps: 40 };
-  const stopped: string[] = [];
   const runs: RunRegistry = {
     onDidChangeRuns: changed.event,
     onDidAppendEvents: appended.event,
@@ -42,13 +41,13 @@ function registry(written: number) {
     list: () => [info],
     get: (id) => (id === 'r1' ? info : undefined),
     readEvents: async () => EVENTS.slice(0, written),
-    stop: async (id) => void stopped.push(id),
+    stop: async () => {},
   };
   const append = (events: TrainerEvent[]) => {
     written += events.length;
     appended.fire({ runId: 'r1', events });
   };
-  return { runs, info, changed, append, stopped };
+  return { runs, info, changed, append };
 }
 
 function webview() {
@@ -61,15 +60,26 @@ function webview() {
 
 const settle = (ms = APPEND_INTERVAL_MS + 30) => new Promise((r) => setTimeout(r, ms));
 
+/** A connection of a stand-in webview to run r1; returns what the host logged and acted on. */
+function connect(reg: ReturnType<typeof registry>, web: ReturnType<typeof webview>, options: { visible?: () => boolean; mode?: 'single' | 'routing' } = {}) {
+  const logged: string[] = [];
+  const acted: unknown[] = [];
+  const feed = new RunFeed(reg.runs);
+  const connection = new WebviewConnection({
+    webview: web.view, runs: reg.runs, feed, mode: options.mode ?? 'single', runIds: ['r1'], isVisible: options.visible ?? (() => true),
+    onDidChangeVisibility: web.visibility.event, onMessage: (m) => acted.push(m), log: (m) => logged.push(m),
+  });
+  const dispose = () => {
+    connection.dispose();
+    feed.dispose();
+  };
+  return { feed, logged, acted, dispose };
+}
+
 test('ready gets a snapshot of the reduced log; live events arrive coalesced, one append per interval', async () => {
   const reg = registry(10);
   const web = webview();
-  const logged: string[] = [];
-  const feed = new RunFeed(reg.runs);
-  const connection = new WebviewConnection({
-    webview: web.view, runs: reg.runs, feed, mode: 'single', runIds: ['r1'], isVisible: () => true,
-    onDidChangeVisibility: web.visibility.event, onMessage: () => {}, log: (m) => logged.push(m),
-  });
+  const { feed, logged, dispose } = connect(reg, web);
   web.fromWebview({ type: 'ready' });
   await settle(10);
   assert.equal(web.posted.length, 1);
@@ -86,8 +96,7 @@ test('ready gets a snapshot of the reduced log; live events arrive coalesced, on
   // the host's own reduced state followed the appends
   const again = await feed.snapshot('r1');
   assert.equal(again?.state.step, reduceEvents(EVENTS.slice(0, 20)).step);
-  connection.dispose();
-  feed.dispose();
+  dispose();
   assert.deepEqual(logged, []);
 });
 
@@ -95,11 +104,7 @@ test('nothing is posted while hidden; becoming visible brings a fresh snapshot',
   const reg = registry(10);
   const web = webview();
   let visible = true;
-  const feed = new RunFeed(reg.runs);
-  const connection = new WebviewConnection({
-    webview: web.view, runs: reg.runs, feed, mode: 'routing', runIds: ['r1'], isVisible: () => visible,
-    onDidChangeVisibility: web.visibility.event, onMessage: () => {}, log: () => {},
-  });
+  const { dispose } = connect(reg, web, { visible: () => visible, mode: 'routing' });
   web.fromWebview({ type: 'ready' });
   await settle(10);
   visible = false;
@@ -113,18 +118,13 @@ test('nothing is posted while hidden; becoming visible brings a fresh snapshot',
   assert.deepEqual(web.posted.map((m) => m.type), ['snapshot', 'snapshot']);
   const last = web.posted[1];
   assert.equal(last.type === 'snapshot' && last.runs[0].state.step, reduceEvents(EVENTS.slice(0, 30)).step);
-  connection.dispose();
-  feed.dispose();
+  dispose();
 });
 
 test('a header update follows a change of the run info', async () => {
   const reg = registry(10);
   const web = webview();
-  const feed = new RunFeed(reg.runs);
-  const connection = new WebviewConnection({
-    webview: web.view, runs: reg.runs, feed, mode: 'single', runIds: ['r1'], isVisible: () => true,
-    onDidChangeVisibility: web.visibility.event, onMessage: () => {}, log: () => {},
-  });
+  const { dispose } = connect(reg, web);
   web.fromWebview({ type: 'ready' });
   await settle(10);
   reg.info.status = 'stopped';
@@ -134,20 +134,13 @@ test('a header update follows a change of the run info', async () => {
   const headers = web.posted.filter((m) => m.type === 'header');
   assert.equal(headers.length, 1);
   assert.equal(headers[0].type === 'header' && headers[0].header.status, 'stopped');
-  connection.dispose();
-  feed.dispose();
+  dispose();
 });
 
-test('messages from the webview are validated and must be about a shown run', async () => {
+test('messages from the webview are validated and must be about a shown run', () => {
   const reg = registry(10);
   const web = webview();
-  const logged: string[] = [];
-  const acted: unknown[] = [];
-  const feed = new RunFeed(reg.runs);
-  const connection = new WebviewConnection({
-    webview: web.view, runs: reg.runs, feed, mode: 'single', runIds: ['r1'], isVisible: () => true,
-    onDidChangeVisibility: web.visibility.event, onMessage: (m) => acted.push(m), log: (m) => logged.push(m),
-  });
+  const { logged, acted, dispose } = connect(reg, web);
   web.fromWebview({ type: 'exec', command: 'rm -rf /' });
   web.fromWebview({ type: 'stop', runId: 'other-run' });
   web.fromWebview({ type: 'stop', runId: 'r1' });
@@ -155,6 +148,5 @@ test('messages from the webview are validated and must be about a shown run', as
   assert.equal(logged.length, 2);
   assert.match(logged[0], /type: expected "ready", "stop" or "openDashboard", got "exec"/);
   assert.match(logged[1], /stop run "other-run", which it does not show/);
-  connection.dispose();
-  feed.dispose();
+  dispose();
 });

@@ -6,6 +6,7 @@
  */
 import type { EvalEvent, StartEvent, StepEvent, TrainerEvent } from '../../protocol/events';
 import { balancerLabel, resolveRunConfig, type BalancerMethod } from '../../protocol/runConfig';
+import { seededRandom } from '../../trainer/model/random';
 
 export interface SyntheticLogOptions {
   steps: number;
@@ -23,17 +24,6 @@ export interface SyntheticLogOptions {
   finished?: boolean;
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const SNIPPET = ['T', 'h', 'e', ' ', 'q', 'u', 'e', 'e', 'n', ' ', 's', 'a', 'i', 'd', ',', ' ', '"', 'O', 'f', 'f', '!', '"'];
 
 export function maxVio(counts: readonly number[]): number {
@@ -45,7 +35,7 @@ export function maxVio(counts: readonly number[]): number {
 export function* syntheticEvents(options: SyntheticLogOptions): Generator<TrainerEvent> {
   const { steps, layers = 2, experts = 8, topK = 2, evalEvery = 50, seed = 1, msPerStep = 250 } = options;
   const methods = options.methods ?? ['loss-free'];
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const t0 = options.startTime ?? Date.UTC(2026, 0, 1);
   const time = (step: number) => new Date(t0 + step * msPerStep).toISOString();
   const config = resolveRunConfig({
