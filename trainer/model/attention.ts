@@ -3,6 +3,7 @@
  * [T, dModel] (heads side by side, before the output projection).
  */
 import * as tf from '@tensorflow/tfjs';
+import { BLOCK_MATMUL } from './wasmKernels';
 
 type T2 = tf.Tensor2D;
 
@@ -31,9 +32,23 @@ export function attentionReference(qkv: T2, batch: number, seqLen: number, heads
 }
 
 /**
+ * out block i = a block i · b block i, for a [n·m, k] and b [n·k, p] cut into n equal row blocks:
+ * one wasm kernel call (wasmKernels.ts), elsewhere 2-D matmuls on slices.
+ */
+export function blockMatMul(a: T2, b: T2, blocks: number): T2 {
+  if (tf.getBackend() === 'wasm' && tf.getKernel(BLOCK_MATMUL, 'wasm')) {
+    return tf.engine().runKernel(BLOCK_MATMUL, { a, b }, { blocks }) as T2;
+  }
+  const [m, k, p] = [a.shape[0] / blocks, a.shape[1], b.shape[1]];
+  const outputs: T2[] = [];
+  for (let i = 0; i < blocks; i++) outputs.push(tf.matMul(tf.slice(a, [i * m, 0], [m, k]), tf.slice(b, [i * k, 0], [k, p])));
+  return tf.concat(outputs, 0);
+}
+
+/**
  * The fast path: one custom op whose forward and backward are per-(head, sequence) 2-D untransposed
- * matmuls on contiguous blocks, with explicit transposes done once for all heads and the softmax
- * (and its gradient) done once on all score matrices. Nothing inside goes on the tape.
+ * matmuls on contiguous blocks (blockMatMul), with explicit transposes done once for all heads and
+ * the softmax (and its gradient) done once on all score matrices. Nothing inside goes on the tape.
  *
  * Layout: the QKV output [T, 3·H·dh] is rearranged to parts [3H·T, dh], where block (p, b) — part p
  * (queries of head h are p = h, keys H + h, values 2H + h), sequence b — is rows (p·T + b·S) … + S.
@@ -44,28 +59,24 @@ export function causalAttention(qkv: T2, batch: number, seqLen: number, heads: n
   const dh = dModel / heads;
   const blocks = heads * batch;
   const scale = 1 / Math.sqrt(dh);
-  /** rows of block i of a [n·rowsPerBlock, cols] matrix */
-  const block = (x: tf.Tensor2D, i: number, rows: number) => tf.slice(x, [i * rows, 0], [rows, x.shape[1]]);
-  /** [H, B, S, dh] parts → per block [dh, S] stacked: [H·B·dh, S] */
+  /** [H·T, dh] parts → each block transposed to [dh, S], stacked: [H·B·dh, S] */
   const transposedBlocks = (x: tf.Tensor2D) =>
     tf.reshape(tf.transpose(tf.reshape(x, [heads, batch, seqLen, dh]), [0, 1, 3, 2]), [blocks * dh, seqLen]) as T2;
-  /** [H·T, dh] head-major rows → [T, H·dh] */
-  const mergeHeads = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [-1, tokens, dh]), [1, 0, 2]), [tokens, -1]) as T2;
+  /** each [S, S] block of a [blocks·S, S] matrix transposed */
+  const transposeSquares = (x: tf.Tensor2D) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [blocks, seqLen, seqLen]), [0, 2, 1]), [blocks * seqLen, seqLen]) as T2;
+  /** [n·T, dh] part-major rows → [T, n·dh] */
+  const mergeParts = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [-1, tokens, dh]), [1, 0, 2]), [tokens, -1]) as T2;
   /** queries, keys or values of all heads: [H·T, dh] */
   const part = (parts: T2, p: number) => tf.slice(parts, [p * heads * tokens, 0], [heads * tokens, dh]);
 
   return tf.customGrad((input, save) => {
     const [out, parts, probs] = tf.tidy(() => {
       const parts = tf.reshape(tf.transpose(tf.reshape(input as T2, [tokens, 3 * heads, dh]), [1, 0, 2]), [3 * heads * tokens, dh]) as T2;
-      const [queries, keys, values] = [0, 1, 2].map((p) => part(parts, p));
-      const keysT = transposedBlocks(keys);
-      const scores: T2[] = [];
-      for (let i = 0; i < blocks; i++) scores.push(tf.matMul(block(queries, i, seqLen), block(keysT, i, dh)));
-      const logits = tf.add(tf.mul(tf.reshape(tf.concat(scores, 0), [blocks, seqLen, seqLen]), scale), mask);
+      const scores = blockMatMul(part(parts, 0), transposedBlocks(part(parts, 1)), blocks);
+      const logits = tf.add(tf.mul(tf.reshape(scores, [blocks, seqLen, seqLen]), scale), mask);
       const probs = tf.reshape(tf.softmax(logits), [blocks * seqLen, seqLen]) as T2;
-      const outputs: T2[] = [];
-      for (let i = 0; i < blocks; i++) outputs.push(tf.matMul(block(probs, i, seqLen), block(values, i, seqLen)));
-      return [mergeHeads(tf.concat(outputs, 0)), parts, probs];
+      return [mergeParts(blockMatMul(probs, part(parts, 2), blocks)), parts, probs];
     });
     (save as tf.GradSaveFunc)([parts, probs]);
     return {
@@ -74,28 +85,15 @@ export function causalAttention(qkv: T2, batch: number, seqLen: number, heads: n
         tf.tidy(() => {
           const [queries, keys, values] = [0, 1, 2].map((p) => part(savedParts as T2, p));
           const probs = savedProbs as T2;
-          // dO per block, in the parts layout
+          // dO in the parts layout
           const dOut = tf.reshape(tf.transpose(tf.reshape(dy, [tokens, heads, dh]), [1, 0, 2]), [heads * tokens, dh]) as T2;
-          const valuesT = transposedBlocks(values);
-          const probsT = tf.reshape(tf.transpose(tf.reshape(probs, [blocks, seqLen, seqLen]), [0, 2, 1]), [blocks * seqLen, seqLen]) as T2;
-          const dValues: T2[] = [];
-          const dProbs: T2[] = [];
-          for (let i = 0; i < blocks; i++) {
-            const dOi = block(dOut, i, seqLen);
-            dValues.push(tf.matMul(block(probsT, i, seqLen), dOi));
-            dProbs.push(tf.matMul(dOi, block(valuesT, i, dh)));
-          }
+          const dValues = blockMatMul(transposeSquares(probs), dOut, blocks);
+          const dProbs = blockMatMul(dOut, transposedBlocks(values), blocks);
           // softmax backward on all blocks at once: dS = P ⊙ (dP − Σ_j dP ⊙ P), times the score scale
-          const dP = tf.concat(dProbs, 0);
-          const dScores = tf.mul(tf.mul(probs, tf.sub(dP, tf.sum(tf.mul(dP, probs), 1, true))), scale) as T2;
-          const dScoresT = tf.reshape(tf.transpose(tf.reshape(dScores, [blocks, seqLen, seqLen]), [0, 2, 1]), [blocks * seqLen, seqLen]) as T2;
-          const dQueries: T2[] = [];
-          const dKeys: T2[] = [];
-          for (let i = 0; i < blocks; i++) {
-            dQueries.push(tf.matMul(block(dScores, i, seqLen), block(keys, i, seqLen)));
-            dKeys.push(tf.matMul(block(dScoresT, i, seqLen), block(queries, i, seqLen)));
-          }
-          return mergeHeads(tf.concat([...dQueries, ...dKeys, ...dValues], 0));
+          const dScores = tf.mul(tf.mul(probs, tf.sub(dProbs, tf.sum(tf.mul(dProbs, probs), 1, true))), scale) as T2;
+          const dQueries = blockMatMul(dScores, keys, blocks);
+          const dKeys = blockMatMul(transposeSquares(dScores), queries, blocks);
+          return mergeParts(tf.concat([dQueries, dKeys, dValues], 0));
         }),
     };
   })(qkv) as T2;
