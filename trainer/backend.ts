@@ -61,27 +61,36 @@ async function useWasm(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
 }
 
+async function chooseAuto(): Promise<BackendChoice> {
+  const notes: string[] = [];
+  for (const backend of ['tensorflow-gpu', 'tensorflow'] as const) {
+    const failure = await useNative(backend);
+    if (!failure) return { name: backend, reason: `auto: ${[...notes, `${NATIVE_PACKAGES[backend]} loaded`].join('; ')}` };
+    notes.push(`${NATIVE_PACKAGES[backend]} ${failure}`);
+  }
+  await useWasm();
+  return { name: 'wasm', reason: `auto: ${notes.join('; ')}` };
+}
+
+async function chooseNative(backend: NativeBackend): Promise<BackendChoice> {
+  const failure = await useNative(backend);
+  if (failure) {
+    const pkg = NATIVE_PACKAGES[backend];
+    throw new BackendError(
+      `backend "${backend}" needs the npm package ${pkg}: ${failure}. Install it with \`npm install ${pkg}\` ` +
+        '(or the command "MoE Lens: Install GPU Backend"), or choose "auto", "wasm" or "cpu".',
+    );
+  }
+  return { name: backend, reason: `requested; ${NATIVE_PACKAGES[backend]} loaded` };
+}
+
+/** Activates the backend the config asks for; returns its name and why it was chosen (for the start event). */
 export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
   let choice: BackendChoice;
   if (requested === 'auto') {
-    const notes: string[] = [];
-    for (const backend of ['tensorflow-gpu', 'tensorflow'] as const) {
-      const failure = await useNative(backend);
-      if (!failure) return { name: backend, reason: `auto: ${NATIVE_PACKAGES[backend]} loaded${notes.length ? ` (${notes.join('; ')})` : ''}` };
-      notes.push(`${NATIVE_PACKAGES[backend]} ${failure}`);
-    }
-    await useWasm();
-    choice = { name: 'wasm', reason: `auto: ${notes.join('; ')}` };
+    choice = await chooseAuto();
   } else if (requested === 'tensorflow-gpu' || requested === 'tensorflow') {
-    const failure = await useNative(requested);
-    if (failure) {
-      const pkg = NATIVE_PACKAGES[requested];
-      throw new BackendError(
-        `backend "${requested}" needs the npm package ${pkg}: ${failure}. Install it with \`npm install ${pkg}\` ` +
-          '(or the command "MoE Lens: Install GPU Backend"), or choose "auto", "wasm" or "cpu".',
-      );
-    }
-    choice = { name: requested, reason: `requested; ${NATIVE_PACKAGES[requested]} loaded` };
+    choice = await chooseNative(requested);
   } else if (requested === 'wasm') {
     await useWasm();
     choice = { name: 'wasm', reason: 'requested' };

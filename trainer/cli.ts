@@ -11,6 +11,7 @@ import { BackendError, selectBackend } from './backend';
 import { DataError, prepareDataset, type Dataset } from './data/dataset';
 import { createMoeModel } from './model';
 import { planExistingRun, planNewRun, UsageError, writeRunConfig, type Overrides } from './run/plan';
+import { StopSignal } from './run/stopSignal';
 import { analyseRun, train, type RunPlan } from './run/train';
 
 const HELP = `MoE Lens trainer ${packageJson.version}: trains a small Mixture-of-Experts language model.
@@ -104,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  // Installed first, so a stop while the data is prepared still ends the run cleanly ("stopped" at its start step).
+  const stop = new StopSignal();
   const plan =
     command.mode === 'new'
       ? planNewRun(command.config!, command.out!, command.overrides)
@@ -121,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   }
   mkdirSync(plan.runDir, { recursive: true });
   writeRunConfig(plan.runDir, plan.config);
-  return train(plan, data, backend, createMoeModel, { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version });
+  return train(plan, data, backend, createMoeModel, { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version }, stop);
 }
 
 main(process.argv.slice(2)).then(

@@ -12,7 +12,7 @@ import { saveCheckpoint, type RunState } from './checkpoint';
 import { EventLog } from './eventLog';
 import { Progress } from './progress';
 import { learningRate } from './schedule';
-import { StopSignal } from './stopSignal';
+import type { StopSignal } from './stopSignal';
 
 export interface RunPlan {
   runDir: string;
@@ -58,10 +58,10 @@ export async function train(
   backend: BackendChoice,
   createModel: CreateMoeModel,
   versions: Versions,
+  stop: StopSignal,
 ): Promise<number> {
   const { config, runDir } = plan;
   const { training, model: shape } = config;
-  const stop = new StopSignal();
   const started = Date.now();
   const previousSeconds = plan.resume?.state.elapsedSeconds ?? 0;
   const elapsed = () => previousSeconds + (Date.now() - started) / 1000;
@@ -150,7 +150,6 @@ export async function train(
     process.stderr.write(`${(error as Error).stack ?? error}\n`);
     return 1;
   } finally {
-    stop.dispose();
     model?.dispose();
     log.close();
   }
