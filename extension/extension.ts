@@ -19,6 +19,7 @@ import { RunManager } from './runs/runManager';
 import { RunStore } from './runs/runStore';
 import { registerRunsTree } from './views/runsTree';
 import { registerTrainingStatusBar } from './views/statusBar';
+import { registerWebviews } from './webviews';
 
 let manager: RunManager | undefined;
 
@@ -49,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command('moeLens.installGpuBackend', installGpuBackend),
     vscode.commands.registerCommand('moeLens.refreshRuns', () => store.refresh()),
   );
+  // The dashboard panels, the Routing view, Open Dashboard and Compare Run Curves.
+  registerWebviews(context, store);
 }
 
 /** Window closing: every run is stopped as Stop does, so no trainer outlives the window. */
