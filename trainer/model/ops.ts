@@ -30,15 +30,6 @@ export function gatherRows(x: T2, indices: Int32Array): T2 {
   }))(x) as T2;
 }
 
-/** out[indices[r]] += rows[r], out of shape [n, d]; the gradient gathers. */
-export function scatterAddRows(rows: T2, indices: Int32Array, n: number): T2 {
-  const d = rows.shape[1];
-  return tf.customGrad((input) => ({
-    value: tf.scatterND(indexColumn(indices), input as T2, [n, d]) as T2,
-    gradFunc: (dy: T2) => tf.gather(dy, tf.tensor1d(indices, 'int32')),
-  }))(rows) as T2;
-}
-
 const LN_EPS = 1e-5;
 
 /** Layer norm over the last axis of [T, d], with gain and bias [d]. */
