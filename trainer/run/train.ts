@@ -98,7 +98,10 @@ export async function train(
         `${data.train.length} train / ${data.validation.length} validation tokens`,
     );
 
+    let checkpointedStep = plan.resume ? step : -1;
     const checkpoint = async () => {
+      if (checkpointedStep === step) return; // e.g. a stop right after a periodic checkpoint
+      checkpointedStep = step;
       const state: RunState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
       log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model!, state) });
     };
