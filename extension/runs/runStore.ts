@@ -268,7 +268,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         found.add(name);
         const isNew = !this.records.has(name);
         const record = this.ensureRecord(name, folder);
-        if (isNew) await this.readNew(record);
+        if (isNew) await this.readNew(record, false); // its history, not news: readers call readEvents
       }
     }
     for (const [id, record] of this.records) {
@@ -277,8 +277,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     this.changed();
   }
 
-  /** Reads what the log of a run not managed here gained since last time. */
-  private async readNew(record: RunRecord): Promise<void> {
+  /** Reads what the log of a run not managed here gained since last time; announce: fire onDidAppendEvents. */
+  private async readNew(record: RunRecord, announce = true): Promise<void> {
     if (record.managed === 'running') return; // its stdout is the source
     try {
       const { events, problems, reset } = await record.tail.read();
@@ -286,7 +286,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       if (reset) record.state = emptyRunLogState();
       if (events.length === 0) return;
       for (const event of events) applyEvent(record.state, event);
-      this.appendEmitter.fire({ runId: record.id, events });
+      if (announce && !reset) this.appendEmitter.fire({ runId: record.id, events });
     } catch (error) {
       this.log.error(`reading ${record.tail.file}: ${(error as Error).message}`);
     }
