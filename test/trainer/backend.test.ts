@@ -18,7 +18,8 @@ test('auto: wasm, with the reason; a broken native package in MOE_LENS_NATIVE_MO
   const dir = tempDir('backend');
   const native = join(dir, 'native');
   brokenPackage(native, '@tensorflow/tfjs-node');
-  const env = { MOE_LENS_NATIVE_MODULES: native };
+  // the extension passes the node_modules folder of its global storage
+  const env = { MOE_LENS_NATIVE_MODULES: join(native, 'node_modules') };
   const runDir = join(dir, 'run');
   const result = runTrainer(['--config', TINY, '--out', runDir, '--backend', 'auto', '--steps', '3'], env);
   assert.equal(result.code, 0, result.stderr);

@@ -110,3 +110,9 @@ test('an --out folder holding a run, and a bad --resume, leave the run untouched
   expectRejected(['--resume', join(dir, 'elsewhere')], /not a run folder \(no config\.json\)/);
   assert.equal(readFileSync(join(runDir, 'events.jsonl'), 'utf8'), events);
 });
+
+test('--help prints the usage and exits 0', () => {
+  const result = runTrainer(['--help']);
+  assert.equal(result.code, 0);
+  for (const flag of ['--config', '--out', '--steps', '--backend', '--resume', '--analyse']) assert.ok(result.stdout.includes(flag), flag);
+});
