@@ -28,10 +28,20 @@ export interface RoutingPlan {
   rowCounts: number[];
 }
 
-/** The K experts of one token, best first, by selection score (ties: lower index first). */
-function pickExperts(selection: Float64Array, topK: number, dropTop: number): number[] {
-  const order = Array.from(selection.keys()).sort((a, b) => selection[b] - selection[a] || a - b);
-  return order.slice(dropTop, dropTop + topK);
+/**
+ * Writes into `picks` the experts of ranks dropTop … dropTop + K − 1 by selection score, best first
+ * (ties: lower index first), by repeated arg-max: no sort, no allocation per token.
+ */
+function pickExperts(selection: Float64Array, taken: Uint8Array, dropTop: number, picks: Int32Array): void {
+  taken.fill(0);
+  for (let rank = 0; rank < dropTop + picks.length; rank++) {
+    let best = -1;
+    for (let e = 0; e < selection.length; e++) {
+      if (!taken[e] && (best < 0 || selection[e] > selection[best])) best = e;
+    }
+    taken[best] = 1;
+    if (rank >= dropTop) picks[rank - dropTop] = best;
+  }
 }
 
 export function planRouting(scores: Float32Array, tokens: number, experts: number, topK: number, options: RoutingOptions = {}): RoutingPlan {
@@ -42,10 +52,12 @@ export function planRouting(scores: Float32Array, tokens: number, experts: numbe
   const rowCounts = new Array<number>(experts).fill(0);
   const kept = new Uint8Array(tokens * experts);
   const selection = new Float64Array(experts);
+  const taken = new Uint8Array(experts);
+  const picks = new Int32Array(topK);
   for (let t = 0; t < tokens; t++) {
     const base = t * experts;
     for (let e = 0; e < experts; e++) selection[e] = scores[base + e] + (bias ? bias[e] : 0);
-    const picks = pickExperts(selection, topK, dropTop);
+    pickExperts(selection, taken, dropTop, picks);
     let sum = 0;
     for (const e of picks) sum += scores[base + e];
     for (const e of picks) {
