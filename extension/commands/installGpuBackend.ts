@@ -28,7 +28,7 @@ export async function installGpuBackend({ context, log }: Services): Promise<voi
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `MoE Lens: installing ${choice.label}`, cancellable: true },
     (progress, cancel) =>
-      new Promise<{ ok: boolean; why: string; lastLines: string[] }>((resolve) => {
+      new Promise<{ ok: boolean; why: string }>((resolve) => {
         const lastLines: string[] = [];
         const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
           cwd: prefix,
@@ -39,15 +39,17 @@ export async function installGpuBackend({ context, log }: Services): Promise<voi
         const onLine = (line: string) => {
           log.info(`[npm] ${line}`);
           lastLines.push(line);
-          if (lastLines.length > 5) lastLines.shift();
+          if (lastLines.length > 40) lastLines.shift();
           progress.report({ message: line.slice(0, 80) });
         };
         createInterface({ input: npm.stdout! }).on('line', onLine);
         createInterface({ input: npm.stderr! }).on('line', onLine);
-        npm.on('error', (error) => resolve({ ok: false, why: `npm could not be started: ${error.message}`, lastLines }));
-        npm.on('close', (code, signal) =>
-          resolve({ ok: code === 0, why: cancel.isCancellationRequested ? 'cancelled' : `npm exited with ${code ?? signal}`, lastLines }),
-        );
+        npm.on('error', (error) => resolve({ ok: false, why: `npm could not be started: ${error.message}` }));
+        npm.on('close', (code, signal) => {
+          const unreachable = lastLines.map((l) => /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)\b.*/.exec(l)?.[0]).find(Boolean);
+          const why = cancel.isCancellationRequested ? 'cancelled' : (unreachable ?? `npm exited with ${code ?? signal}`);
+          resolve({ ok: code === 0, why });
+        });
       }),
   );
   if (result.ok) {
