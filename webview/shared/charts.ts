@@ -13,7 +13,6 @@ import {
   LinearScale,
   LineController,
   LineElement,
-  LogarithmicScale,
   PointElement,
   Tooltip,
   type ChartDataset,
@@ -21,7 +20,7 @@ import {
 import type { Point } from '../model/series';
 import type { Theme } from './theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);
 
 export interface LineSpec {
   label: string;
