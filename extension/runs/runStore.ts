@@ -30,6 +30,8 @@ interface RunRecord {
   managed?: 'queued' | 'running';
   /** how the run ended when its log cannot tell (failed before writing, killed) */
   outcome?: { status: RunStatus; reason: string };
+  /** for runs trained elsewhere: whether their trainer was alive at the last poll */
+  trainerWasAlive?: boolean;
 }
 
 const CHANGE_COALESCE_MS = 250;
@@ -297,10 +299,16 @@ export class RunStore implements RunRegistry, vscode.Disposable {
    * was missed, and notice when their trainer dies (they turn interrupted).
    */
   private async pollLiveRuns(): Promise<void> {
-    const live = [...this.records.values()].filter((r) => !r.managed && r.state.open);
-    if (live.length === 0) return;
-    for (const record of live) await this.readNew(record);
-    this.changed();
+    let polled = false;
+    for (const record of this.records.values()) {
+      if (record.managed || !record.state.open) continue;
+      const alive = isTrainerAlive(record.state.pid);
+      if (!alive && record.trainerWasAlive === false) continue; // known to be interrupted: nothing new
+      record.trainerWasAlive = alive;
+      await this.readNew(record);
+      polled = true;
+    }
+    if (polled) this.changed();
   }
 
   /** Coalesces change notifications: a fast run must not redraw the tree on every step. */
