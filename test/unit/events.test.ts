@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseEventLine } from '../../protocol/events';
 import { EventLog } from '../../trainer/run/eventLog';
+import { formatDuration, Progress } from '../../trainer/run/progress';
 import { compareTable, median, summarizeRun } from '../../trainer/run/summary';
 
 /** Runs fn with process.stdout.write captured (stdout is the test runner's channel). */
@@ -79,4 +80,28 @@ test('summary and compare table, by hand', () => {
       '',
     ].join('\n'),
   );
+});
+
+/** A stand-in for process.stderr that records what is written. */
+function recordingStream(isTTY: boolean) {
+  const stream = { isTTY, written: [] as string[], write: (s: string) => stream.written.push(s) > 0, on: () => stream };
+  return stream;
+}
+
+test('progress on stderr: log lines about every 5% without a terminal, a redrawn bar with one', () => {
+  assert.deepEqual([formatDuration(59.4), formatDuration(61), formatDuration(3700)], ['59s', '1m01s', '1h01m']);
+  const plain = recordingStream(false);
+  const progress = new Progress(100, plain as unknown as NodeJS.WriteStream);
+  for (let step = 1; step <= 100; step++) progress.step({ step, loss: 2, lr: 0.001, tokensPerSecond: 1234.4 });
+  progress.note('completed');
+  assert.equal(plain.written.length, 1 + 20 + 1, 'step 1, every 5th step, the note');
+  assert.match(plain.written[1], /^step 5\/100  loss 2\.0000  lr 1\.00e-3  1234 tok\/s  ETA \d+s\n$/);
+  assert.ok(plain.written.every((line) => !line.includes('\r')));
+
+  const tty = recordingStream(true);
+  const bar = new Progress(4, tty as unknown as NodeJS.WriteStream);
+  bar.step({ step: 2, loss: 1, lr: 0.1, tokensPerSecond: 10 });
+  bar.note('eval');
+  assert.match(tty.written[0], /^\r\x1b\[2K█{12}░{12} 2\/4 /);
+  assert.deepEqual(tty.written.slice(1), ['\r\x1b[2K', 'eval\n'], 'a note clears the bar first');
 });
