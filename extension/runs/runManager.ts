@@ -179,7 +179,9 @@ export class RunManager implements vscode.Disposable {
         removeUnstartedFolder(job.folder);
         this.store.forget(runId);
       }
-      void this.tellFailure(runId, `MoE Lens: the trainer rejected the config of ${name}: ${(configErrors.length ? configErrors : exit.lastStderr).join(' ')}`);
+      const lines = (configErrors.length ? configErrors : exit.lastStderr).join(' ');
+      const what = job.resume ? `cannot resume ${name}` : `the trainer rejected the config of ${name}`;
+      void this.tellFailure(runId, `MoE Lens: ${what}: ${lines}`);
       return;
     }
     const info = this.store.get(runId);
