@@ -43,6 +43,15 @@ function randomBatch(random: () => number, config: RunConfig): Batch {
   return { inputs, targets, batchSize, seqLen };
 }
 
+/** Matmul FLOPs of one training step (forward × 3: the backward does two matmuls per forward one). */
+function stepFlops(config: RunConfig): number {
+  const { layers, dModel: d, heads, seqLen: s, experts, topK, expertHidden: h } = config.model;
+  const b = config.training.batchSize;
+  const t = b * s;
+  const perLayer = 2 * t * d * 3 * d + 2 * t * d * d + 2 * t * d * experts + 2 * (t * topK) * 2 * d * h + 2 * 2 * b * heads * s * s * (d / heads);
+  return 3 * (layers * perLayer + 2 * t * d * VOCAB);
+}
+
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
@@ -71,6 +80,8 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const tfjsRate = (steps * tokensPerStep) / seconds;
   console.log(`\ntfjs ${backend}: ${steps} steps in ${seconds.toFixed(1)} s = ${(1000 * seconds / steps).toFixed(0)} ms/step, ${tfjsRate.toFixed(0)} tokens/s (last loss ${loss.toFixed(4)})`);
+  const gflop = stepFlops(config) / 1e9;
+  console.log(`matmul work: ${gflop.toFixed(2)} GFLOP a step → ${((gflop * steps) / seconds).toFixed(1)} GFLOP/s over the whole step`);
   console.log(`tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`);
 
   await profile(model, config, random, profileSteps);
@@ -118,6 +129,8 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
   console.log(`\nwhere the time goes (${steps} profiled steps; profiling adds overhead):`);
   console.log(`  forward alone ${forwardMs.toFixed(0)} ms; whole step ${stepMs.toFixed(0)} ms → backward + AdamW ≈ ${(stepMs - forwardMs).toFixed(0)} ms`);
   console.log(`  ${calls.toFixed(0)} kernel calls a step, ${kernelMs.toFixed(0)} ms inside kernels, ${(stepMs - kernelMs).toFixed(0)} ms outside (JS: routing, tape, dispatch)`);
+  const matmulMs = ['BatchMatMul', 'MoeLensBlockMatMul'].reduce((sum, name) => sum + (byKernel.get(name)?.ms ?? 0), 0) / steps;
+  console.log(`  matmul kernels ${matmulMs.toFixed(0)} ms = ${(stepFlops(config) / 1e6 / matmulMs).toFixed(1)} GFLOP/s; everything else ${(stepMs - matmulMs).toFixed(0)} ms`);
   console.log('  kernel            ms/step  calls/step');
   for (const [name, v] of rows.slice(0, 14)) {
     console.log(`  ${name.padEnd(18)}${(v.ms / steps).toFixed(1).padStart(7)}  ${(v.calls / steps).toFixed(0).padStart(9)}`);
