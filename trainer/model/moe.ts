@@ -58,7 +58,7 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
       const pre = active.map((e) => tf.matMul(rowsOf(rows, e), w[2 * e]));
       const hidden = pre.map((p) => geluForward(p));
       const outputs = tf.concat(active.map((e, i) => tf.matMul(hidden[i].value as T2, w[2 * e + 1])), 0) as T2;
-      return [rows, gates, outputs, ...pre, ...hidden.flatMap((h) => [h.value, h.t]), ...w];
+      return [rows, gates, outputs, ...pre, ...hidden.flatMap((h) => [h.value, h.sigmoid]), ...w];
     });
     save(saved);
     const value = tf.scatterND(indexColumn(), tf.mul(saved[2], gates), [tokens, dModel]) as T2;
@@ -69,7 +69,7 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
           const [rows, gates, outputs] = s as T2[];
           const pre = s.slice(3, 3 + active.length) as T2[];
           const hiddenAt = (i: number) => s[3 + active.length + 2 * i] as T2;
-          const tanhAt = (i: number) => s[4 + active.length + 2 * i];
+          const sigmoidAt = (i: number) => s[4 + active.length + 2 * i];
           const ws = s.slice(3 + 3 * active.length) as T2[];
           const dOutputs = tf.gather(dy, rowTokens()) as T2;
           const dGates = tf.sum(tf.mul(dOutputs, outputs), 1, true);
@@ -78,7 +78,7 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
           const dRows = active.map((e, i) => {
             const dOut = rowsOf(dScaled, e);
             dWeights[2 * e + 1] = tf.matMul(tf.transpose(hiddenAt(i)), dOut);
-            const dPre = geluBackward(pre[i], tanhAt(i), tf.matMul(dOut, tf.transpose(ws[2 * e + 1]))) as T2;
+            const dPre = geluBackward(pre[i], sigmoidAt(i), tf.matMul(dOut, tf.transpose(ws[2 * e + 1]))) as T2;
             dWeights[2 * e] = tf.matMul(tf.transpose(rowsOf(rows, e)), dPre);
             return tf.matMul(dPre, tf.transpose(ws[2 * e]));
           });

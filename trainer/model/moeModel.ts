@@ -19,7 +19,7 @@ import { causalMask } from './attention';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { ffn, type MoeTrace } from './moe';
 import { crossEntropy, gatherRows } from './ops';
-import { countParameters, createParams, moeBlockIndices, type ModelParams } from './params';
+import { countParameters, createParams, moeBlockIndices, type FfnParams, type ModelParams } from './params';
 import { tokenRoutes, type RoutingOptions } from './routing';
 import { forward } from './transformer';
 
@@ -174,7 +174,7 @@ export class TfMoeModel implements MoeModel {
   }
 
   /** PES of one MoE layer: every expert on PES_TOKENS evenly spaced tokens of its input. */
-  private pes(input: tf.Tensor2D, experts: ModelParams['blocks'][number]['experts'] & object): number {
+  private pes(input: tf.Tensor2D, experts: FfnParams[]): number {
     const [tokens, dModel] = input.shape;
     const count = Math.min(PES_TOKENS, tokens);
     const stride = Math.floor(tokens / count);

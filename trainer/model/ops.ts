@@ -60,9 +60,9 @@ const GELU_A = 0.044715;
  * u = c·(x + a·x³), since 0.5·(1 + tanh(u)) = σ(2u) and wasm's Sigmoid is ~3× faster than its Tanh.
  * Returns the value and σ(2u), which the gradient reuses.
  */
-export function geluForward(x: tf.Tensor): { value: tf.Tensor; t: tf.Tensor } {
+export function geluForward(x: tf.Tensor): { value: tf.Tensor; sigmoid: tf.Tensor } {
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * GELU_C * GELU_A), 2 * GELU_C)));
-  return { value: tf.mul(x, s), t: s };
+  return { value: tf.mul(x, s), sigmoid: s };
 }
 
 /** dy · GELU'(x) = dy · (s + x·s·(1 − s)·2c·(1 + 3a·x²)), s = σ(2u) from geluForward */
@@ -73,9 +73,9 @@ export function geluBackward(x: tf.Tensor, s: tf.Tensor, dy: tf.Tensor): tf.Tens
 }
 
 export const gelu = tf.customGrad((x, save) => {
-  const { value, t } = geluForward(x as tf.Tensor);
-  (save as tf.GradSaveFunc)([x as tf.Tensor, t]);
-  return { value, gradFunc: (dy: tf.Tensor, [sx, st]: tf.Tensor[]) => geluBackward(sx, st, dy) };
+  const { value, sigmoid } = geluForward(x as tf.Tensor);
+  (save as tf.GradSaveFunc)([x as tf.Tensor, sigmoid]);
+  return { value, gradFunc: (dy: tf.Tensor, [sx, ss]: tf.Tensor[]) => geluBackward(sx, ss, dy) };
 }) as <R extends tf.Tensor>(x: R) => R;
 
 /** Mean softmax cross-entropy of logits [T, V] against target ids; gradient (softmax − onehot)/T. */
