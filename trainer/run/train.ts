@@ -4,7 +4,8 @@
  */
 import { RUN_FILES, type EndStatus } from '../../protocol/events';
 import type { RunConfig } from '../../protocol/runConfig';
-import type { CreateMoeModel, MoeModel } from '../model/api';
+import type { Batch, CreateMoeModel, MoeModel } from '../model/api';
+import type { Tokenizer } from '../data/tokenizer';
 import type { BackendChoice } from '../backend';
 import { BatchSampler, evalSample, routingSnippet, type Dataset } from '../data/dataset';
 import { Rng } from '../data/rng';
@@ -34,16 +35,22 @@ export interface Versions {
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
 
-async function evaluate(model: MoeModel, data: Dataset, config: RunConfig, step: number, log: EventLog, progress: Progress) {
-  const snippet = routingSnippet(data.validation, config.model.seqLen);
-  const result = await model.evaluate(evalSample(data.validation, config.training.evalSequences, config.model.seqLen), snippet);
+/** The fixed validation sample and routing snippet every eval uses. */
+interface EvalInputs {
+  sample: Batch;
+  snippet: Int32Array;
+  tokenizer: Tokenizer;
+}
+
+async function evaluate(model: MoeModel, inputs: EvalInputs, step: number, log: EventLog, progress: Progress) {
+  const result = await model.evaluate(inputs.sample, inputs.snippet);
   log.emit({
     type: 'eval',
     step,
     ...result,
     maxVioGlobalMean: mean(result.maxVioGlobal),
     pesMin: Math.min(...result.pes),
-    routingSample: { tokens: Array.from(snippet, (id) => data.tokenizer.tokenText(id)), ...result.routingSample },
+    routingSample: { tokens: Array.from(inputs.snippet, (id) => inputs.tokenizer.tokenText(id)), ...result.routingSample },
   });
   progress.note(`eval at step ${step}: val loss ${result.valLoss.toFixed(4)}, perplexity ${result.perplexity.toFixed(2)}`);
 }
@@ -78,6 +85,11 @@ export async function train(
     if (plan.resume) await model.load(plan.resume.checkpointDir);
     const rng = plan.resume ? Rng.fromState(plan.resume.state.rngState) : new Rng(training.seed);
     const sampler = new BatchSampler(data.train, training.batchSize, shape.seqLen, rng);
+    const evalInputs: EvalInputs = {
+      sample: evalSample(data.validation, training.evalSequences, shape.seqLen),
+      snippet: routingSnippet(data.validation, shape.seqLen),
+      tokenizer: data.tokenizer,
+    };
     log.emit({
       type: 'start',
       step,
@@ -134,7 +146,7 @@ export async function train(
         ...(result.bias && { bias: result.bias }),
       });
       progress.step({ step, loss: result.loss, lr, tokensPerSecond });
-      if (step % training.evalEvery === 0 || step === training.steps) await evaluate(model, data, config, step, log, progress);
+      if (step % training.evalEvery === 0 || step === training.steps) await evaluate(model, evalInputs, step, log, progress);
       if (training.checkpointEvery > 0 && step % training.checkpointEvery === 0 && step < training.steps) await checkpoint();
     }
     await checkpoint();
@@ -143,7 +155,7 @@ export async function train(
       return 0;
     }
     if (training.finalAnalysis) {
-      const analysis = await model.analyse(evalSample(data.validation, training.evalSequences, shape.seqLen));
+      const analysis = await model.analyse(evalInputs.sample);
       log.emit({ type: 'analysis', step, ...analysis });
     }
     end('completed', `trained ${training.steps} steps`);
