@@ -1,6 +1,6 @@
 /** MoE Lens: Start Run — config file, balancer, run folder, then the run manager's queue. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { balancerLabel, parseRunConfig, RunConfigError } from '../../protocol/runConfig';
 import { showConfigProblems } from '../config/configDiagnostics';
@@ -36,7 +36,11 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
     writeFileSync(join(folder.fsPath, EXTENSION_RUN_FILES.origin), JSON.stringify(origin, null, 2) + '\n');
     const name = prepared.config.name;
     store.addPlanned(runId, folder, { name, balancer: prepared.balancer, totalSteps: prepared.config.training.steps }, file);
-    manager.enqueue({ runId, folder, name, args: ['--config', source, '--out', folder.fsPath], resume: false });
+    const configCopy: [string, string][] = [
+      [source, vscode.workspace.asRelativePath(file, false)],
+      [folder.fsPath, dirname(file.fsPath)],
+    ];
+    manager.enqueue({ runId, folder, name, args: ['--config', source, '--out', folder.fsPath], resume: false, configCopy });
   } catch (error) {
     if (!(error instanceof RunConfigError)) throw error;
     showConfigProblems(document, error.problems);

@@ -18,6 +18,11 @@ export interface RunJob {
   args: string[];
   /** a resumed run: its folder and log exist before the trainer starts */
   resume: boolean;
+  /**
+   * The trainer names the run's copy of the config and its folder; messages show the user's file
+   * and folder instead: [what the trainer says, what to show][].
+   */
+  configCopy?: [string, string][];
 }
 
 /** How long deactivate waits for trainers to stop; a detached helper kills what is left later. */
@@ -179,7 +184,11 @@ export class RunManager implements vscode.Disposable {
         removeUnstartedFolder(job.folder);
         this.store.forget(runId);
       }
-      const lines = (configErrors.length ? configErrors : exit.lastStderr).join(' ');
+      // The trainer names the run's copy of the config; the user knows their own file.
+      const copy = job.configCopy;
+      const lines = (configErrors.length ? configErrors : exit.lastStderr)
+        .map((line) => (copy ?? []).reduce((text, [said, shown]) => text.replaceAll(said, shown), line))
+        .join(' ');
       const what = job.resume ? `cannot resume ${name}` : `the trainer rejected the config of ${name}`;
       void this.tellFailure(runId, `MoE Lens: ${what}: ${lines}`);
       return;
