@@ -132,7 +132,7 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
   const matmulMs = ['BatchMatMul', 'MoeLensBlockMatMul'].reduce((sum, name) => sum + (byKernel.get(name)?.ms ?? 0), 0) / steps;
   console.log(`  matmul kernels ${matmulMs.toFixed(0)} ms = ${(stepFlops(config) / 1e6 / matmulMs).toFixed(1)} GFLOP/s; everything else ${(stepMs - matmulMs).toFixed(0)} ms`);
   console.log('  kernel            ms/step  calls/step');
-  for (const [name, v] of rows.slice(0, 14)) {
+  for (const [name, v] of rows.slice(0, 24)) {
     console.log(`  ${name.padEnd(18)}${(v.ms / steps).toFixed(1).padStart(7)}  ${(v.calls / steps).toFixed(0).padStart(9)}`);
   }
 }
