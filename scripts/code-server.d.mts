@@ -21,10 +21,12 @@ export interface CodeServer {
   exited: Promise<number | null>;
   /**
    * Stops code-server as closing VS Code would (SIGTERM), waits up to graceMs (default 25 s) for its
-   * process tree (extension host, trainers) to exit, then kills what is left. Resolves with the pids
-   * that had to be killed.
+   * process tree (extension host, trainers) and the `alsoWatch` pids to exit, then kills what is left.
+   * Resolves with the pids that had to be killed.
    */
-  stop(graceMs?: number): Promise<number[]>;
+  stop(graceMs?: number, alsoWatch?: number[]): Promise<number[]>;
+  /** pids of every process below code-server now (extension host, trainers, ...) */
+  processTree(): number[];
 }
 
 export function startCodeServer(options: {

@@ -279,11 +279,12 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
   const exited = new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
   let stopping;
   /** Like closing VS Code: SIGTERM to the server, which shuts the extension host down (the extension's
-   * deactivate stops its trainers). Whatever of the process tree is still alive after the grace period
-   * is killed; stop() resolves with those pids, so a test can tell a clean shutdown from a forced one. */
-  const stop = (graceMs = 25_000) => {
+   * deactivate stops its trainers). Whatever of the process tree (and of `alsoWatch`, processes that
+   * were in it earlier) is still alive after the grace period is killed; stop() resolves with those
+   * pids, so a test can tell a clean shutdown from a forced one. */
+  const stop = (graceMs = 25_000, alsoWatch = []) => {
     stopping ??= (async () => {
-      const tree = descendants(child.pid);
+      const tree = [...new Set([...descendants(child.pid), ...alsoWatch])];
       signal(child.pid, 'SIGTERM');
       const deadline = Date.now() + graceMs;
       await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
@@ -309,6 +310,7 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
     workspaceUrl: `${url}?folder=${encodeURIComponent(workspace)}`,
     userDataDir,
     log: () => output,
+    processTree: () => descendants(child.pid),
     exited,
     stop,
   };

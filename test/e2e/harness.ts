@@ -3,11 +3,12 @@
  * driven like a user through Debian's Chromium (playwright-core). Recipe: shared docs/vscode-e2e.md.
  * Every wait polls with a generous deadline; nothing sleeps for a fixed time to "let things settle".
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { parseEventLine, RUN_FILES, type TrainerEvent } from '../../protocol/events';
 import type * as CodeServerModule from '../../scripts/code-server.mjs';
 
 /** The bundled test lives in out/test/e2e/; the repo root is three folders up. */
@@ -74,7 +75,9 @@ export interface VsCode {
   screenshot(name: string): Promise<string>;
   /** code-server's recent output, for failure messages */
   serverLog(): string;
-  close(): Promise<void>;
+  /** Closes the browser and stops code-server like closing the window; resolves with the pids that
+   * did not exit by themselves within the grace period and had to be killed. */
+  close(): Promise<number[]>;
 }
 
 const CHROMIUM_ARGS = [
@@ -99,9 +102,12 @@ export async function openVsCode(options: {
   const profile = mkdtempSync(join(tmpdir(), 'moe-lens-chromium-'));
   let context: BrowserContext | undefined;
   const close = async () => {
+    // Closing the page ends the extension host: note its processes first, to see them all exit.
+    const tree = server.processTree();
     await context?.close().catch(() => undefined);
-    await server.stop();
+    const killed = await server.stop(undefined, tree);
     rmSync(profile, { recursive: true, force: true });
+    return killed;
   };
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -186,10 +192,12 @@ export async function pickQuickItem(page: Page, label: string | RegExp, timeoutM
   await row.click();
 }
 
-/** Labels shown by the quick pick that is open now. */
+/** Labels shown by the quick pick that is open now (each row's label, not its description or detail). */
 export async function quickPickLabels(page: Page): Promise<string[]> {
   await page.locator(quickInputRows).first().waitFor({ state: 'visible', timeout: 30_000 });
-  return page.locator(`${quickInputRows} .label-name`).allInnerTexts();
+  return page
+    .locator(quickInputRows)
+    .evaluateAll((rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? ''));
 }
 
 /** Opens a workspace file by name through Quick Open, as a user would with Ctrl+P. */
@@ -229,22 +237,54 @@ export interface RunsTreeItem {
   icon: string[];
 }
 
-/** The items of the Runs tree as a user sees them (label, description, icon). */
-export async function runsTreeItems(page: Page): Promise<RunsTreeItem[]> {
-  const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/i }) });
-  return pane.locator('.monaco-list-row').evaluateAll((rows) =>
-    rows.map((row) => {
-      const text = (selector: string) => row.querySelector(selector)?.textContent?.trim() ?? '';
-      const iconElement = row.querySelector('.custom-view-tree-node-item-icon');
-      const icon = iconElement
-        ? [...iconElement.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice('codicon-'.length))
-        : [];
-      return { label: text('.label-name'), description: text('.label-description'), icon };
-    }),
+/** Runs in the page: the rows of the Runs view as label, description and icon classes. */
+function readRunsTree(): RunsTreeItem[] {
+  const pane = [...document.querySelectorAll('.part.sidebar .pane')].find(
+    (p) => p.querySelector('.pane-header .title')?.textContent?.trim().toLowerCase() === 'runs',
   );
+  return [...(pane?.querySelectorAll('.monaco-list-row') ?? [])].map((row) => {
+    const text = (selector: string) => row.querySelector(selector)?.textContent?.trim() ?? '';
+    const iconElement = row.querySelector('.custom-view-tree-node-item-icon');
+    const icon = [...(iconElement?.classList ?? [])].filter((c) => c.startsWith('codicon-')).map((c) => c.slice(8));
+    return { label: text('.label-name'), description: text('.label-description'), icon };
+  });
 }
 
-/** Waits until a Runs tree item whose label starts with `labelPrefix` satisfies `accept`. */
+/** The items of the Runs tree as a user sees them now. */
+export async function runsTreeItems(page: Page): Promise<RunsTreeItem[]> {
+  return page.evaluate(readRunsTree);
+}
+
+/**
+ * Starts recording every state the Runs tree shows, so a test can tell that a run was "running" even
+ * if that lasted less than one poll. Read with runsTreeHistory().
+ */
+export async function recordRunsTree(page: Page): Promise<void> {
+  await page.evaluate((source) => {
+    const read = new Function(`return (${source})`)() as () => RunsTreeItem[];
+    const seen: RunsTreeItem[] = [];
+    const key = (item: RunsTreeItem) => `${item.label}|${item.description}|${item.icon.join(' ')}`;
+    const keys = new Set<string>();
+    const record = () => {
+      for (const item of read()) {
+        if (!keys.has(key(item))) {
+          keys.add(key(item));
+          seen.push(item);
+        }
+      }
+    };
+    (window as unknown as { __moeLensRunsSeen: RunsTreeItem[] }).__moeLensRunsSeen = seen;
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    record();
+  }, readRunsTree.toString());
+}
+
+/** Every distinct Runs tree item shown since recordRunsTree(), in order of appearance. */
+export async function runsTreeHistory(page: Page): Promise<RunsTreeItem[]> {
+  return page.evaluate(() => (window as unknown as { __moeLensRunsSeen: RunsTreeItem[] }).__moeLensRunsSeen);
+}
+
+/** Waits until a Runs tree item satisfies `accept`; the failure message shows the tree. */
 export async function waitForRun(
   page: Page,
   what: string,
@@ -259,11 +299,24 @@ export async function waitForRun(
         seen = await runsTreeItems(page);
         return seen.find(accept);
       },
-      { timeoutMs, intervalMs: 500 },
+      { timeoutMs, intervalMs: 250 },
     );
   } catch (error) {
     throw new Error(`${(error as Error).message}\nRuns tree: ${JSON.stringify(seen)}`);
   }
+}
+
+/** "loss-free · 12/20 · running" -> { balancer, step, total, status } */
+export function parseRunDescription(description: string): { balancer: string; step: number; total: number; status: string } | undefined {
+  const match = /^(.+) · (\d+)\/(\d+) · (\w+)$/.exec(description);
+  return match ? { balancer: match[1], step: Number(match[2]), total: Number(match[3]), status: match[4] } : undefined;
+}
+
+/** Opens `configFile` and runs "MoE Lens: Start Run" on it with `balancer` picked in the quick pick. */
+export async function startRunFromPalette(page: Page, configFile: string, balancer: string): Promise<void> {
+  await openFile(page, configFile);
+  await runCommand(page, 'MoE Lens: Start Run');
+  await pickQuickItem(page, new RegExp(`^${balancer.replace(/[+]/g, '\\+')}$`));
 }
 
 /** The text of the notification toasts on screen. */
@@ -308,35 +361,29 @@ export async function drawnPixels(frame: Frame, canvasSelector: string): Promise
   });
 }
 
-/** A run config for the tests: the tiniest model that still has every part (2 layers, 4 experts). */
-export function tinyConfig(name: string, overrides: { steps?: number; topK?: number; experts?: number } = {}): string {
-  return (
-    JSON.stringify(
-      {
-        name,
-        backend: 'wasm',
-        model: {
-          layers: 2,
-          dModel: 16,
-          heads: 2,
-          seqLen: 16,
-          experts: overrides.experts ?? 4,
-          topK: overrides.topK ?? 2,
-          expertHidden: 16,
-        },
-        training: {
-          steps: overrides.steps ?? 30,
-          batchSize: 4,
-          warmup: 2,
-          evalEvery: 10,
-          evalSequences: 2,
-          checkpointEvery: 0,
-          finalAnalysis: false,
-        },
-        balancer: { methods: ['aux-loss'] },
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+type ConfigPatch = { model?: Record<string, unknown>; training?: Record<string, unknown>; balancer?: Record<string, unknown> };
+
+/** examples/tiny.moe.json (the config the examples keep for tests) renamed and with `patch` applied. */
+export function tinyVariant(name: string, patch: ConfigPatch = {}): string {
+  const tiny = JSON.parse(readFileSync(join(repoRoot, 'examples', 'tiny.moe.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const config: Record<string, unknown> = { ...tiny, name };
+  for (const [section, values] of Object.entries(patch)) config[section] = { ...tiny[section], ...values };
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+/** The run folders in the workspace's runs directory (.moe-runs). */
+export function runFolders(workspace: string): string[] {
+  const dir = join(workspace, '.moe-runs');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory()) : [];
+}
+
+/** The events a run's trainer wrote so far (events.jsonl). */
+export function runEvents(workspace: string, runFolder: string): TrainerEvent[] {
+  const file = join(workspace, '.moe-runs', runFolder, RUN_FILES.events);
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // '' after the last newline, or a line the trainer is still writing
+  return lines
+    .map(parseEventLine)
+    .filter((event): event is TrainerEvent => event !== undefined);
 }

@@ -1,0 +1,133 @@
+// A user's runs in a real VS Code: start a run on the example tiny config from the palette and watch
+// it complete; start a long one and stop it; compare the two runs' configs; close the window while
+// a run trains and no trainer outlives it.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  ensureVsCodeInstalled,
+  makeWorkspace,
+  openVsCode,
+  parseRunDescription,
+  pickQuickItem,
+  quickPickLabels,
+  recordRunsTree,
+  runCommand,
+  runEvents,
+  runFolders,
+  runsTreeHistory,
+  showMoeLens,
+  startRunFromPalette,
+  tinyVariant,
+  waitFor,
+  waitForRun,
+  type VsCode,
+} from './harness';
+
+let vscode: VsCode;
+let workspace: string;
+
+before(async () => {
+  await ensureVsCodeInstalled();
+  workspace = await makeWorkspace('runs', {
+    // Long enough to be stopped while it trains.
+    'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }),
+  });
+  vscode = await openVsCode({ workspace, trust: true });
+  await showMoeLens(vscode.page);
+  await recordRunsTree(vscode.page);
+}, { timeout: 600_000 });
+
+after(async () => {
+  await vscode?.close();
+});
+
+const folderOf = (prefix: string) => runFolders(workspace).find((name) => name.startsWith(prefix));
+
+test('Start Run on the tiny example: the run goes from running to completed in the Runs view', { timeout: 180_000 }, async () => {
+  const { page } = vscode;
+  await startRunFromPalette(page, 'tiny.moe.json', 'loss-free');
+  const done = await waitForRun(page, 'the tiny run to complete', (item) => item.label === 'tiny' && item.description.endsWith('completed'));
+  await vscode.screenshot('runs-a-tiny-completed');
+
+  const shown = parseRunDescription(done.description);
+  assert.deepEqual(shown, { balancer: 'loss-free', step: 20, total: 20, status: 'completed' });
+  assert.deepEqual(done.icon, ['pass'], 'a completed run has the pass icon');
+  const history = (await runsTreeHistory(page)).filter((item) => item.label === 'tiny');
+  const running = history.find((item) => parseRunDescription(item.description)?.status === 'running');
+  assert.ok(running, `the tree showed the run running before completed; it showed: ${JSON.stringify(history)}`);
+  assert.ok(running.icon.includes('loading'), `a running run spins: ${JSON.stringify(running)}`);
+
+  // The balancer picked in the quick pick is the one the trainer ran with.
+  const folder = folderOf('tiny-loss-free-');
+  assert.ok(folder, `a run folder tiny-loss-free-* in ${runFolders(workspace).join(', ')}`);
+  const start = runEvents(workspace, folder).find((event) => event.type === 'start');
+  assert.deepEqual(start?.type === 'start' && start.config.balancer.methods, ['loss-free']);
+});
+
+test('Start Run on a long config, then Stop Run: the run ends stopped with a checkpoint', { timeout: 180_000 }, async () => {
+  const { page } = vscode;
+  await startRunFromPalette(page, 'long.moe.json', 'aux-loss');
+  await waitForRun(page, 'the long run to train', (item) => {
+    const shown = parseRunDescription(item.description);
+    return item.label === 'long' && shown?.status === 'running' && shown.step > 0;
+  });
+  await vscode.screenshot('runs-b-long-running');
+
+  await runCommand(page, 'MoE Lens: Stop Run');
+  const offered = await quickPickLabels(page);
+  assert.deepEqual(offered, ['long'], 'Stop Run offers the running run only');
+  await pickQuickItem(page, 'long');
+  const stopped = await waitForRun(page, 'the long run to be stopped', (item) => item.label === 'long' && item.description.endsWith('stopped'));
+  await vscode.screenshot('runs-b-long-stopped');
+
+  assert.deepEqual(stopped.icon, ['debug-stop']);
+  const shown = parseRunDescription(stopped.description);
+  assert.ok(shown && shown.step > 0 && shown.step < 100_000, `stopped part-way: ${stopped.description}`);
+  const folder = folderOf('long-aux-loss-');
+  assert.ok(folder);
+  const end = runEvents(workspace, folder).at(-1);
+  assert.equal(end?.type === 'end' && end.status, 'stopped');
+  assert.ok(existsSync(join(workspace, '.moe-runs', folder, 'checkpoint')), 'a stopped run keeps a checkpoint to resume from');
+});
+
+test('Compare Run Configs on the two runs opens a diff editor titled with both runs', { timeout: 120_000 }, async () => {
+  const { page } = vscode;
+  const tiny = folderOf('tiny-loss-free-');
+  const long = folderOf('long-aux-loss-');
+  assert.ok(tiny && long, 'both runs exist');
+  await runCommand(page, 'MoE Lens: Compare Run Configs');
+  await pickQuickItem(page, 'tiny');
+  await pickQuickItem(page, 'long');
+  const title = `${tiny} ↔ ${long}`;
+  const tab = page.locator('.tabs-container .tab.active', { hasText: title });
+  await tab.waitFor({ state: 'visible', timeout: 30_000 });
+  const diff = page.locator('.editor-instance .monaco-diff-editor');
+  await diff.waitFor({ state: 'visible', timeout: 30_000 });
+  // The configs differ in name, steps and balancer: the diff marks changed lines on both sides.
+  await waitFor('changed lines in the diff', async () => (await diff.locator('.line-delete, .line-insert, .char-delete, .char-insert').count()) > 0);
+  const modified = await diff.locator('.editor.modified .view-lines').innerText();
+  assert.match(modified, /"long"/, 'the right side is the long run config');
+  await vscode.screenshot('runs-c-compare-configs');
+});
+
+test('Closing VS Code while a run trains stops the run; no trainer outlives it', { timeout: 180_000 }, async () => {
+  const { page } = vscode;
+  await startRunFromPalette(page, 'long.moe.json', 'simbal');
+  await waitForRun(page, 'the second long run to train', (item) => {
+    const shown = parseRunDescription(item.description);
+    return item.label === 'long' && shown?.balancer === 'simbal' && shown.status === 'running' && shown.step > 0;
+  });
+  const folder = folderOf('long-simbal-');
+  assert.ok(folder);
+  const start = runEvents(workspace, folder).find((event) => event.type === 'start');
+  const trainerPid = start?.type === 'start' ? start.pid : undefined;
+  assert.ok(trainerPid, 'the start event names the trainer pid');
+
+  const killed = await vscode.close();
+  assert.deepEqual(killed, [], 'every process of VS Code and its trainers exited by itself after SIGTERM');
+  assert.throws(() => process.kill(trainerPid, 0), 'the trainer process is gone');
+  const end = runEvents(workspace, folder).at(-1);
+  assert.equal(end?.type === 'end' && end.status, 'stopped', 'the trainer ended the run as stopped');
+});
