@@ -3,15 +3,16 @@
  * brought back after a window reload by the panel serializer from the webview's saved state.
  */
 import * as vscode from 'vscode';
-import { parseDashboardViewState, type DashboardViewState } from '../../protocol/webviewMessages';
+import { parseDashboardViewState } from '../../protocol/webviewMessages';
 import type { RunRegistry } from '../runs/types';
 import { WebviewConnection } from './connection';
 import { loadBundle } from './page';
 import type { RunFeed } from './runFeed';
+import { dashboardTitle, parseDashboardTitle, type DashboardMode } from './titles';
 
 export const DASHBOARD_VIEW_TYPE = 'moeLens.dashboard';
 
-type Mode = DashboardViewState['mode'];
+type Mode = DashboardMode;
 const keyOf = (runIds: readonly string[], mode: Mode) => `${mode}:${[...runIds].sort().join('\n')}`;
 
 export class DashboardPanels implements vscode.Disposable {
@@ -40,27 +41,50 @@ export class DashboardPanels implements vscode.Disposable {
     this.adopt(panel, runIds, mode);
   }
 
-  /** A panel VS Code restored after a reload, with the state the webview saved. */
+  /**
+   * A panel VS Code restored after a reload, with the state the webview saved. The registry may still
+   * be scanning the runs folder: the connection sends the runs once they are known.
+   */
   revive(panel: vscode.WebviewPanel, saved: unknown): void {
     const state = parseDashboardViewState(saved);
-    if (!state) {
-      this.log('a restored dashboard had no saved runs; closing it');
+    if (state) {
+      this.adopt(panel, state.runIds, state.mode);
+      return;
+    }
+    // The workbench saved the editor before the webview saved its state: find the runs by the title.
+    const wanted = parseDashboardTitle(panel.title);
+    if (!wanted) {
+      this.log(`a restored dashboard "${panel.title}" has no saved runs; closing it`);
       panel.dispose();
       return;
     }
-    // The registry may still be scanning the runs folder: the connection sends the runs once known.
-    this.adopt(panel, state.runIds, state.mode);
+    const find = () => {
+      const ids = wanted.names.map((name) => this.runs.list().find((run) => run.name === name)?.id);
+      return ids.every((id) => id !== undefined) ? ids : undefined;
+    };
+    const found = find();
+    if (found) {
+      this.adopt(panel, found, wanted.mode);
+      return;
+    }
+    const connection = this.adopt(panel, [], wanted.mode);
+    const waiting = this.runs.onDidChangeRuns(() => {
+      const ids = find();
+      if (!ids) return;
+      waiting.dispose();
+      connection.setRuns(ids);
+    });
+    panel.onDidDispose(() => waiting.dispose());
   }
 
   private title(runIds: string[], mode: Mode): string {
-    const names = runIds.map((id) => this.runs.get(id)?.name ?? id);
-    return mode === 'compare' ? `Compare: ${names.join(', ')}` : `MoE Lens: ${names[0]}`;
+    return dashboardTitle(runIds.map((id) => this.runs.get(id)?.name ?? id), mode);
   }
 
-  private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): void {
+  private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): WebviewConnection {
     const key = keyOf(runIds, mode);
     this.panels.set(key, panel);
-    panel.title = this.title(runIds, mode);
+    if (runIds.length) panel.title = this.title(runIds, mode);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens.svg');
     loadBundle(panel.webview, this.extensionUri, 'dashboard', panel.title);
     const connection = new WebviewConnection({
@@ -81,6 +105,7 @@ export class DashboardPanels implements vscode.Disposable {
       connection.dispose();
       if (this.panels.get(key) === panel) this.panels.delete(key);
     });
+    return connection;
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dashboardTitle, parseDashboardTitle } from '../../extension/webviews/titles';
 import { parseDashboardViewState, parseWebviewMessage, WebviewMessageError } from '../../protocol/webviewMessages';
 
 test('valid webview messages are accepted as typed messages', () => {
@@ -24,4 +25,13 @@ test('saved dashboard state is checked before a reload restores it', () => {
   assert.equal(parseDashboardViewState({ runIds: [] }), undefined);
   assert.equal(parseDashboardViewState({ runIds: ['a/b'] }), undefined);
   assert.equal(parseDashboardViewState(undefined), undefined);
+});
+
+test('dashboard titles name their runs well enough to find them after a reload', () => {
+  assert.equal(dashboardTitle(['tiny'], 'single'), 'MoE Lens: tiny');
+  assert.equal(dashboardTitle(['a', 'b'], 'compare'), 'Compare: a, b');
+  assert.deepEqual(parseDashboardTitle('MoE Lens: tiny'), { mode: 'single', names: ['tiny'] });
+  assert.deepEqual(parseDashboardTitle('Compare: a, b'), { mode: 'compare', names: ['a', 'b'] });
+  assert.equal(parseDashboardTitle('Settings'), undefined);
+  assert.equal(parseDashboardTitle('MoE Lens: '), undefined);
 });
