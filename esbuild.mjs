@@ -67,23 +67,9 @@ async function writeSchema() {
   writeFileSync(join(outdir, 'moe-run.schema.json'), JSON.stringify(module.runConfigJsonSchema(), null, 2) + '\n');
 }
 
-const existing = (build) => ({
-  ...build,
-  entryPoints: Object.fromEntries(
-    Object.entries(build.entryPoints).filter(([, file]) => {
-      try {
-        require.resolve('./' + file);
-        return true;
-      } catch {
-        return false;
-      }
-    }),
-  ),
-});
-
 copyAssets();
 await writeSchema();
-const builds = [existing(nodeBuild), existing(webviewBuild)].filter((b) => Object.keys(b.entryPoints).length > 0);
+const builds = [nodeBuild, webviewBuild];
 if (watch) {
   for (const build of builds) await (await esbuild.context(build)).watch();
   console.log('esbuild: watching');

@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureAptPrerequisites, ensureCodeServer } from './code-server.mjs';
 
 const filters = process.argv.slice(2);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -18,14 +19,20 @@ function findTests(dir) {
   });
 }
 
-run(process.execPath, ['esbuild.mjs']);
-run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
-
 const tests = findTests('test').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 if (tests.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
+// On a fresh machine the browser tests need Debian's Chromium, and the VS Code tests code-server.
+const needsBrowser = tests.some((file) => /test[\\/](webview|e2e)[\\/]/.test(file));
+const needsVsCode = tests.some((file) => /test[\\/]e2e[\\/]/.test(file));
+if (needsBrowser) ensureAptPrerequisites();
+if (needsVsCode) ensureCodeServer();
+
+run(process.execPath, ['esbuild.mjs']);
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+
 rmSync('out/test', { recursive: true, force: true });
 await esbuild.build({
   entryPoints: tests,
