@@ -81,8 +81,8 @@ export class TrainerProcess {
         clearTimeout(this.graceTimer);
         // Anything the trainer left behind in its group goes with it.
         if (this.child.pid) signalProcessGroup(this.child.pid, 'SIGKILL');
-        log.end();
-        resolve({ code, signal, spawnError, killedAfterGrace: this.killedAfterGrace, lastStderr: [...this.lastStderr] });
+        // Reported once trainer.log is complete, so "Show Log" shows every line.
+        log.end(() => resolve({ code, signal, spawnError, killedAfterGrace: this.killedAfterGrace, lastStderr: [...this.lastStderr] }));
       });
     });
   }

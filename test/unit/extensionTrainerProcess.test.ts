@@ -26,18 +26,19 @@ function launch(args: (out: string) => string[]): { launch: TrainerLaunch; out: 
   };
 }
 
-function startTrainer(args: (out: string) => string[]) {
+/** Starts the trainer; `trained` resolves once it has reached step `stepReached`. */
+function startTrainer(args: (out: string) => string[], stepReached = 1) {
   const { launch: l, out } = launch(args);
   const events: TrainerEvent[] = [];
   let onStep: () => void = () => undefined;
-  const firstStep = new Promise<void>((resolve) => (onStep = resolve));
+  const trained = new Promise<void>((resolve) => (onStep = resolve));
   const trainer = new TrainerProcess(l, {
     onEvent: (event) => {
       events.push(event);
-      if (event.type === 'step') onStep();
+      if (event.type === 'step' && event.step >= stepReached) onStep();
     },
   });
-  return { trainer, events, out, logFile: l.logFile, firstStep };
+  return { trainer, events, out, logFile: l.logFile, trained };
 }
 
 const longRun = (out: string) => ['--config', tinyConfig, '--out', out, '--steps', '100000'];
@@ -57,9 +58,9 @@ test('a tiny run: stdout events are exactly the log\'s, exit 0, stderr kept in t
   assert.equal(isTrainerAlive(trainer.pid), false);
 });
 
-test('stop: SIGTERM ends the run "stopped" with a checkpoint, within the grace period', async () => {
-  const { trainer, events, out, firstStep } = startTrainer(longRun);
-  await firstStep;
+test('stop: SIGTERM mid-run ends the run "stopped" with a checkpoint, within the grace period', async () => {
+  const { trainer, events, out, trained } = startTrainer(longRun, 5);
+  await trained;
   assert.equal(isTrainerAlive(trainer.pid), true);
   const exit = await trainer.stop(60_000);
   assert.equal(exit.code, 0, exit.lastStderr.join('\n'));
@@ -71,8 +72,8 @@ test('stop: SIGTERM ends the run "stopped" with a checkpoint, within the grace p
 });
 
 test('a trainer still there after the grace period is killed with its process group: the log is left without an end', async () => {
-  const { trainer, out, firstStep } = startTrainer(longRun);
-  await firstStep;
+  const { trainer, out, trained } = startTrainer(longRun);
+  await trained;
   const exit = await trainer.stop(1);
   assert.equal(exit.killedAfterGrace, true);
   assert.equal(exit.signal, 'SIGKILL');
@@ -81,8 +82,8 @@ test('a trainer still there after the grace period is killed with its process gr
 });
 
 test('window closing: the detached delayed kill takes the trainer down even without this process', async () => {
-  const { trainer, firstStep } = startTrainer(longRun);
-  await firstStep;
+  const { trainer, trained } = startTrainer(longRun);
+  await trained;
   killGroupsLater([trainer.pid!], 200);
   const exit = await trainer.exited;
   assert.equal(exit.signal, 'SIGKILL');
