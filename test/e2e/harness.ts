@@ -93,6 +93,8 @@ const CHROMIUM_ARGS = [
 
 /** Starts code-server on `workspace` and opens it in a fresh headless Chromium. */
 export async function openVsCode(options: {
+  /** names the screenshot taken at close: test-results/<name>-at-close.png (what a failure looked like) */
+  name: string;
   workspace: string;
   trust: boolean;
   userSettings?: Record<string, unknown>;
@@ -102,6 +104,8 @@ export async function openVsCode(options: {
   const profile = mkdtempSync(join(tmpdir(), 'moe-lens-chromium-'));
   let context: BrowserContext | undefined;
   const close = async () => {
+    const page = context?.pages()[0];
+    await page?.screenshot({ path: join(resultsDir, `${options.name}-at-close.png`) }).catch(() => undefined);
     // Closing the page ends the extension host: note its processes first, to see them all exit.
     const tree = server.processTree();
     await context?.close().catch(() => undefined);
@@ -122,10 +126,10 @@ export async function openVsCode(options: {
       const local = url.startsWith('http://127.0.0.1:') || url.startsWith('data:') || url.startsWith('blob:');
       return local ? route.continue() : route.abort();
     });
+    mkdirSync(resultsDir, { recursive: true });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.workspaceUrl);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    mkdirSync(resultsDir, { recursive: true });
     return {
       page,
       workspace: options.workspace,
@@ -148,7 +152,6 @@ const quickInputRows = `${quickInput} .quick-input-list .monaco-list-row`;
 
 async function openQuickInput(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Escape');
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator(`${quickInput} input`);
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -319,9 +322,16 @@ export async function startRunFromPalette(page: Page, configFile: string, balanc
   await pickQuickItem(page, new RegExp(`^${balancer.replace(/[+]/g, '\\+')}$`));
 }
 
-/** The text of the notification toasts on screen. */
-export async function notificationTexts(page: Page): Promise<string[]> {
-  return page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+/** Waits for a notification toast containing `text` to be shown (faded in) and returns all its text. */
+export async function waitForNotification(page: Page, text: string, timeoutMs = 60_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first();
+  try {
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch {
+    const shown = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    throw new Error(`no notification containing "${text}" within ${timeoutMs / 1000} s; shown: ${JSON.stringify(shown)}`);
+  }
+  return toast.innerText();
 }
 
 /** The frame (webview content, nested two iframes deep) that has an element matching `selector`. */
@@ -366,7 +376,9 @@ type ConfigPatch = { model?: Record<string, unknown>; training?: Record<string, 
 /** examples/tiny.moe.json (the config the examples keep for tests) renamed and with `patch` applied. */
 export function tinyVariant(name: string, patch: ConfigPatch = {}): string {
   const tiny = JSON.parse(readFileSync(join(repoRoot, 'examples', 'tiny.moe.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-  const config: Record<string, unknown> = { ...tiny, name };
+  // $schema is relative to examples/; the extension's jsonValidation covers *.moe.json anyway.
+  const { $schema: _schema, ...rest } = tiny;
+  const config: Record<string, unknown> = { ...rest, name };
   for (const [section, values] of Object.entries(patch)) config[section] = { ...tiny[section], ...values };
   return JSON.stringify(config, null, 2) + '\n';
 }

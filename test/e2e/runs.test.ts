@@ -34,7 +34,7 @@ before(async () => {
     // Long enough to be stopped while it trains.
     'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }),
   });
-  vscode = await openVsCode({ workspace, trust: true });
+  vscode = await openVsCode({ name: 'runs', workspace, trust: true });
   await showMoeLens(vscode.page);
   await recordRunsTree(vscode.page);
 }, { timeout: 600_000 });

@@ -8,7 +8,7 @@ let vscode: VsCode;
 
 before(async () => {
   await ensureVsCodeInstalled();
-  vscode = await openVsCode({ workspace: await makeWorkspace('workbench'), trust: true });
+  vscode = await openVsCode({ name: 'workbench', workspace: await makeWorkspace('workbench'), trust: true });
 }, { timeout: 600_000 });
 
 after(async () => {

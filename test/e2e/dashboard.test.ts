@@ -1,0 +1,96 @@
+// The webviews in a real VS Code (issue 4): while a run trains, the dashboard beside its config shows
+// a loss curve that grows and a drawn expert-load heatmap; the Routing side panel shows the running
+// run's heatmap; after "Developer: Reload Window" the dashboard comes back.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import {
+  drawnPixels,
+  ensureVsCodeInstalled,
+  frameWith,
+  makeWorkspace,
+  openVsCode,
+  parseRunDescription,
+  pickQuickItem,
+  runCommand,
+  showMoeLens,
+  startRunFromPalette,
+  tinyVariant,
+  waitFor,
+  waitForRun,
+  type VsCode,
+} from './harness';
+
+let vscode: VsCode;
+
+before(async () => {
+  await ensureVsCodeInstalled();
+  const workspace = await makeWorkspace('dashboard', {
+    // A few minutes of training at most: long enough to watch, short enough not to matter if left.
+    'watch.moe.json': tinyVariant('watch', { training: { steps: 5_000, evalEvery: 25, checkpointEvery: 0 } }),
+  });
+  vscode = await openVsCode({ name: 'dashboard', workspace, trust: true });
+}, { timeout: 600_000 });
+
+after(async () => {
+  await vscode?.close();
+});
+
+const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canvas#chart-loss', 'data-points'));
+
+test('beside the config, the dashboard of a training run shows a growing loss curve and a drawn heatmap', { timeout: 240_000 }, async () => {
+  const { page } = vscode;
+  await showMoeLens(page);
+  await startRunFromPalette(page, 'watch.moe.json', 'loss-free');
+  await waitForRun(page, 'the watch run to train', (item) => item.label === 'watch' && (parseRunDescription(item.description)?.step ?? 0) > 0);
+
+  await runCommand(page, 'MoE Lens: Open Dashboard');
+  await pickQuickItem(page, 'watch');
+  const dashboard = await frameWith(page, 'canvas#chart-loss');
+  const first = await waitFor('loss points on the chart', async () => (await lossPoints(dashboard)) > 0 && lossPoints(dashboard));
+  const later = await waitFor(`more than ${first} loss points`, async () => {
+    const now = await lossPoints(dashboard);
+    return now > first && now;
+  });
+  assert.ok(later > first);
+  const heatmap = await waitFor('a drawn expert-load heatmap', async () => {
+    const drawn = await drawnPixels(dashboard, 'canvas#heatmap-load');
+    return drawn > 0 && drawn;
+  });
+  assert.ok(heatmap > 0);
+  await vscode.screenshot('dashboard-f-live');
+
+  // Beside the config: two editor groups, the config in the first, the dashboard in the second.
+  const groups = page.locator('.editor .editor-group-container');
+  assert.equal(await groups.count(), 2, 'the dashboard opened in a second editor group');
+  assert.match(await groups.nth(0).locator('.tab.active').innerText(), /watch\.moe\.json/);
+  assert.match(await groups.nth(1).locator('.tab.active').innerText(), /watch/);
+});
+
+test('the Routing side panel shows the running run heatmap', { timeout: 120_000 }, async () => {
+  const { page } = vscode;
+  await showMoeLens(page);
+  const routing = await frameWith(page, 'canvas#routing-heatmap');
+  const drawn = await waitFor('a drawn routing heatmap', async () => {
+    const pixels = await drawnPixels(routing, 'canvas#routing-heatmap');
+    return pixels > 0 && pixels;
+  });
+  assert.ok(drawn > 0);
+  await vscode.screenshot('dashboard-f-routing-panel');
+});
+
+test('after Developer: Reload Window the dashboard comes back', { timeout: 180_000 }, async () => {
+  const { page } = vscode;
+  // The old page goes away: wait for a fresh workbench, then for the restored panel's chart.
+  const reloaded = page.waitForEvent('load', { timeout: 90_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const dashboard = await frameWith(page, 'canvas#chart-loss', 120_000);
+  const points = await waitFor('loss points on the restored chart', async () => {
+    const n = await lossPoints(dashboard);
+    return n > 0 && n;
+  });
+  assert.ok(points > 0);
+  await vscode.screenshot('dashboard-f-after-reload');
+});
