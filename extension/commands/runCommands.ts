@@ -10,9 +10,7 @@ import type { Services } from './services';
 import { requireTrust } from './trust';
 
 export async function stopRun({ store }: Services, arg?: unknown): Promise<void> {
-  const stoppable = store.list().filter((run) => run.status === 'running' || run.status === 'queued');
-  // From the palette with one run training, that is the one to stop.
-  const run = arg === undefined && stoppable.length === 1 ? stoppable[0] : await runFromArg(store, arg, 'Stop Run', ['running', 'queued']);
+  const run = await runFromArg(store, arg, 'Stop Run', ['running', 'queued']);
   if (run) await store.stop(run.id);
 }
 
