@@ -151,7 +151,7 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   await page.close();
 });
 
-test('switching the theme class re-colours heatmap, tokens and charts', async () => {
+test('switching the theme class (dark, light, high contrast) re-colours heatmap, tokens and charts', async () => {
   const { page, problems } = await harness.open('dashboard', { theme: 'vscode-dark' });
   const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
@@ -182,19 +182,28 @@ test('switching the theme class re-colours heatmap, tokens and charts', async ()
   });
   assert.ok(blue.light > 50 && blue.dark === 0, `loss curve pixels: ${JSON.stringify(blue)}`);
   await page.screenshot({ path: 'test-results/webview-dashboard-light.png', fullPage: true });
+  await page.evaluate(() => (document.body.className = 'vscode-high-contrast'));
+  await frames(page);
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  await assertHeatmapShows(page, '#heatmap-load', matrix, 'high-contrast');
+  await page.screenshot({ path: 'test-results/webview-dashboard-high-contrast.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('a reloaded dashboard restores the chosen layer and step from its saved state', async () => {
-  const initialState = { runIds: ['tiny-1'], mode: 'single', layer: 1, loadStep: 30 };
+test('a reloaded dashboard restores the chosen layer, step and scroll position from its saved state', async () => {
+  const initialState = { runIds: ['tiny-1'], mode: 'single', layer: 1, loadStep: 30, scrollY: 700 };
   const { page } = await harness.open('dashboard', { initialState });
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('tiny-1', EVENTS, 'completed')] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
   assert.match((await page.locator('#heatmap-load-time').locator('xpath=../..').locator('h2').textContent()) ?? '', /layer 1/);
   assert.equal(await page.locator('.step-label').textContent(), 'step 30');
   assert.equal(await page.locator('#layer-select').evaluate((s) => (s as HTMLSelectElement).value), '1');
+  // restored to 700; the browser's scroll anchoring may then follow the content by a few pixels when the
+  // custom elements above render their shadow DOM
+  const scrollY = await page.evaluate(() => window.scrollY);
+  assert.ok(Math.abs(scrollY - 700) <= 40, `scrollY ${scrollY}`);
   await page.close();
 });
 
