@@ -35,7 +35,7 @@ function plainLoss(params: ModelParams, model: RunConfig['model'], inputs: Int32
   const embedded = tf.reshape(tf.gather(params.tokenEmbedding, tf.tensor1d(inputs, 'int32')), [batch, seqLen, model.dModel]);
   let x = tf.reshape(tf.add(embedded, tf.slice(params.positionEmbedding, [0, 0], [seqLen, model.dModel])), [tokens, model.dModel]) as tf.Tensor2D;
   for (const block of params.blocks) {
-    const qkv = tf.matMul(plainLayerNorm(x, block.ln1Gain, block.ln1Bias), block.wqkv);
+    const qkv = tf.matMul(plainLayerNorm(x, block.ln1Gain, block.ln1Bias), block.wqkv) as tf.Tensor2D;
     x = tf.add(x, tf.matMul(attentionReference(qkv, batch, seqLen, model.heads, mask), block.wo));
     const h = plainLayerNorm(x, block.ln2Gain, block.ln2Bias);
     const logits = tf.matMul(h, block.router!);
