@@ -383,6 +383,15 @@ export function tinyVariant(name: string, patch: ConfigPatch = {}): string {
   return JSON.stringify(config, null, 2) + '\n';
 }
 
+/** Whether process `pid` still runs (a zombie, dead but not yet reaped, does not). */
+export function processRuns(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
 /** The run folders in the workspace's runs directory (.moe-runs). */
 export function runFolders(workspace: string): string[] {
   const dir = join(workspace, '.moe-runs');
