@@ -65,6 +65,10 @@ async function main(): Promise<void> {
   const tokensPerStep = config.training.batchSize * config.model.seqLen;
   console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, ${model.parameters.total.toLocaleString('en')} parameters, ${tokensPerStep} tokens a step`);
 
+  // PyTorch runs just before and just after the tfjs measurement: on a shared machine the load
+  // drifts, and the mean of the two brackets it
+  const torchBefore = runTorch(steps, 'before');
+
   // warm-up: first steps compile kernels and grow the wasm heap
   for (let i = 0; i < 3; i++) await model.trainStep(randomBatch(random, config), 1e-3);
 
@@ -84,13 +88,14 @@ async function main(): Promise<void> {
   console.log(`matmul work: ${gflop.toFixed(2)} GFLOP a step → ${((gflop * steps) / seconds).toFixed(1)} GFLOP/s over the whole step`);
   console.log(`tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`);
 
-  await profile(model, config, random, profileSteps);
-
-  const torchRate = runTorch(steps);
-  if (torchRate) {
-    console.log(`\nPyTorch (1 thread): ${torchRate.toFixed(0)} tokens/s`);
+  const torchAfter = torchBefore && runTorch(steps, 'after');
+  if (torchBefore && torchAfter) {
+    const torchRate = (torchBefore + torchAfter) / 2;
+    console.log(`\nPyTorch (1 thread): ${torchBefore.toFixed(0)} tokens/s before, ${torchAfter.toFixed(0)} after, mean ${torchRate.toFixed(0)}`);
     console.log(`ratio tfjs ${backend} / PyTorch: ${(tfjsRate / torchRate).toFixed(3)}×`);
   }
+
+  await profile(model, config, random, profileSteps);
   model.dispose();
 }
 
@@ -138,7 +143,7 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
 }
 
 /** Trains the same model in PyTorch (1 thread); tokens/s, or undefined when torch is missing. */
-function runTorch(steps: number): number | undefined {
+function runTorch(steps: number, label: string): number | undefined {
   if (process.argv.includes('--no-torch')) return undefined;
   const python = '/usr/bin/python3';
   if (!existsSync(python) || spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
@@ -159,7 +164,7 @@ function runTorch(steps: number): number | undefined {
     console.log(`\nPyTorch reference failed:\n${result.stderr}`);
     return undefined;
   }
-  process.stdout.write(result.stdout.replace(/^/gm, '  torch: '));
+  process.stdout.write(result.stdout.trimEnd().replace(/^/gm, `  torch (${label}): `) + '\n');
   const match = /tokens_per_second=([\d.]+)/.exec(result.stdout);
   return match ? Number(match[1]) : undefined;
 }
