@@ -3,7 +3,7 @@
  * logs, plus the runs this window queued or runs. Implements the RunRegistry the views read.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
 import { EventLogTail, readEventLog } from './eventLogTail';
@@ -46,6 +46,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private changeTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
+  private rescan?: Promise<void>;
   private selected: string | undefined;
   /** set by the run manager */
   stopHandler: (runId: string) => Promise<void> = async () => undefined;
@@ -71,9 +72,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
     const setting = vscode.workspace.getConfiguration('moeLens').get<string>('runsDirectory') || '.moe-runs';
-    return setting.startsWith('/') || /^[A-Za-z]:[\\/]/.test(setting)
-      ? vscode.Uri.file(setting)
-      : vscode.Uri.joinPath(folder.uri, setting);
+    return isAbsolute(setting) ? vscode.Uri.file(setting) : vscode.Uri.joinPath(folder.uri, setting);
   }
 
   get selectedRunId(): string | undefined {
@@ -109,7 +108,15 @@ export class RunStore implements RunRegistry, vscode.Disposable {
 
   /** Re-reads the runs directory: new run folders appear, deleted ones go. */
   refresh(): Promise<void> {
-    this.scanning ??= this.scan().finally(() => (this.scanning = undefined));
+    if (this.scanning) {
+      // One more scan after the current one: it may have listed the folder before the change.
+      this.rescan ??= this.scanning.then(() => {
+        this.rescan = undefined;
+        return this.refresh();
+      });
+      return this.rescan;
+    }
+    this.scanning = this.scan().finally(() => (this.scanning = undefined));
     return this.scanning;
   }
 
