@@ -277,3 +277,16 @@ test('[wasm] sigmoid gate with dense blocks between MoE blocks: trains and the l
   assert.ok(tail < head - 0.5, `loss fell from ${head} to ${tail}`);
   model.dispose();
 });
+
+test('[wasm] a batch that does not fit the model is refused with a clear message', async () => {
+  await useBackend('wasm');
+  const config = tinyConfig();
+  const model = await createMoeModel(config, VOCAB);
+  const long = { inputs: new Int32Array(2 * 9), targets: new Int32Array(2 * 9), batchSize: 2, seqLen: 9 };
+  await assert.rejects(model.trainStep(long, 1e-3), /seqLen ≤ model\.seqLen \(8\)/);
+  const ragged = { inputs: new Int32Array(15), targets: new Int32Array(15), batchSize: 2, seqLen: 8 };
+  await assert.rejects(model.evaluate(ragged, ragged.inputs), /batch of 15 tokens as 2 × 8/);
+  const outOfVocab = { inputs: new Int32Array(16).fill(VOCAB), targets: new Int32Array(16), batchSize: 2, seqLen: 8 };
+  await assert.rejects(model.trainStep(outOfVocab, 1e-3), /index value 11 is not in \[0, 10\]/);
+  model.dispose();
+});

@@ -64,6 +64,11 @@ export class TfMoeModel implements MoeModel {
   }
 
   private run(batch: Batch, routing?: Omit<RoutingOptions, 'bias'>) {
+    if (batch.seqLen > this.config.model.seqLen || batch.inputs.length !== batch.batchSize * batch.seqLen) {
+      throw new Error(
+        `batch of ${batch.inputs.length} tokens as ${batch.batchSize} × ${batch.seqLen}: expected batchSize × seqLen tokens with seqLen ≤ model.seqLen (${this.config.model.seqLen})`,
+      );
+    }
     const biases = this.lossFree ? this.biases : undefined;
     return forward(this.params, this.config.model, batch.inputs, batch.batchSize, batch.seqLen, this.mask, biases, { routing });
   }
