@@ -1,0 +1,73 @@
+/** AdamW with global gradient clipping, against a hand-worked step and torch.optim.AdamW's algorithm. */
+import * as tf from '@tensorflow/tfjs';
+import { test } from 'node:test';
+import type { Param } from '../../trainer/model/params';
+import { AdamW, ADAMW_DEFAULTS } from '../../trainer/training/adamw';
+import { BACKENDS, assertClose, useBackend } from './modelSupport';
+
+function makeParams(): Param[] {
+  return [
+    { name: 'matrix', variable: tf.variable(tf.tensor2d([1, -2], [1, 2])), decay: true, role: 'other' },
+    { name: 'gain', variable: tf.variable(tf.tensor1d([3])), decay: false, role: 'other' },
+  ];
+}
+
+/** torch.optim.AdamW's update written out per element, after torch's clip_grad_norm_. */
+function referenceSteps(params: number[], decay: boolean[], gradSteps: number[][], lr: number, wd: number, clip: number): number[] {
+  const { beta1, beta2, epsilon } = ADAMW_DEFAULTS;
+  const p = [...params];
+  const m = p.map(() => 0);
+  const v = p.map(() => 0);
+  gradSteps.forEach((grads, i) => {
+    const step = i + 1;
+    const norm = Math.sqrt(grads.reduce((s, g) => s + g * g, 0));
+    const scale = clip > 0 ? Math.min(1, clip / (norm + 1e-6)) : 1;
+    p.forEach((_, j) => {
+      const g = grads[j] * scale;
+      if (decay[j]) p[j] *= 1 - lr * wd;
+      m[j] = beta1 * m[j] + (1 - beta1) * g;
+      v[j] = beta2 * v[j] + (1 - beta2) * g * g;
+      const denominator = Math.sqrt(v[j]) / Math.sqrt(1 - beta2 ** step) + epsilon;
+      p[j] -= (lr / (1 - beta1 ** step)) * (m[j] / denominator);
+    });
+  });
+  return p;
+}
+
+for (const backend of BACKENDS) {
+  test(`[${backend}] AdamW first step by hand: ±lr per element, decay on matrices only, gradient norm`, async () => {
+    await useBackend(backend);
+    const params = makeParams();
+    const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0.01, gradClip: 0 });
+    const norm = optimizer.apply([tf.tensor2d([0.5, 0.1], [1, 2]), tf.tensor1d([-0.2])], 0.1);
+    assertClose([norm], [Math.sqrt(0.3)], 1e-6);
+    // m̂/√v̂ = sign(g) at step 1; the matrix first decays by (1 − 0.1·0.01): 1 → 0.999 − 0.1, −2 → −1.998 − 0.1
+    assertClose(params[0].variable.dataSync(), [0.899, -2.098], 1e-6);
+    assertClose(params[1].variable.dataSync(), [3.1], 1e-6);
+  });
+
+  test(`[${backend}] AdamW over several clipped steps equals torch's algorithm`, async () => {
+    await useBackend(backend);
+    const params = makeParams();
+    const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0.1, gradClip: 0.3 });
+    const gradSteps = [
+      [0.5, 0.1, -0.2],
+      [0.05, -0.02, 0.01],
+      [-1, 2, 0.5],
+      [0, 0, 0],
+    ];
+    const norms = gradSteps.map((g) => optimizer.apply([tf.tensor2d(g.slice(0, 2), [1, 2]), tf.tensor1d(g.slice(2))], 0.05));
+    assertClose(norms, gradSteps.map((g) => Math.hypot(...g)), 1e-6);
+    const expected = referenceSteps([1, -2, 3], [true, true, false], gradSteps, 0.05, 0.1, 0.3);
+    assertClose([...params[0].variable.dataSync(), ...params[1].variable.dataSync()], expected, 1e-5, 1e-5);
+  });
+}
+
+test('[wasm] a missing gradient counts as zero', async () => {
+  await useBackend('wasm');
+  const params = makeParams();
+  const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0, gradClip: 0 });
+  optimizer.apply([tf.tensor2d([0.5, 0.1], [1, 2]), undefined], 0.1);
+  assertClose(params[1].variable.dataSync(), [3], 0);
+  assertClose(params[0].variable.dataSync(), [0.9, -2.1], 1e-6);
+});
