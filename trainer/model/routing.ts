@@ -9,7 +9,10 @@ export interface RoutingOptions {
   bias?: ArrayLike<number>;
   /** drop-top-experts analysis: skip each token's n highest-scoring experts before taking top-K */
   dropTop?: number;
-  /** Dynamic-K: drop picked experts whose (renormalised) gate is below this threshold */
+  /**
+   * Dynamic-K: skip picked experts whose gate (renormalised over the K picks) is below this
+   * threshold; the kept experts keep their gates (no second renormalisation)
+   */
   gateThreshold?: number;
 }
 

@@ -97,6 +97,7 @@ const blockMatMulKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const m = a.shape[0] / blocks;
   const k = a.shape[1];
   const p = b.shape[1];
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BlockMatMul: float32 only');
   if (b.shape[0] !== blocks * k) throw new Error(`BlockMatMul: b has ${b.shape[0]} rows, expected ${blocks} blocks of ${k}`);
   wasmMatMul ??= backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
   const out = backend.makeOutput([blocks * m, p], 'float32');
