@@ -105,3 +105,10 @@ test('a Node that cannot be spawned: the exit says why', async () => {
   const exit = await trainer.exited;
   assert.match(exit.spawnError ?? '', /ENOENT/);
 });
+
+test('liveness: only a live trainer process counts (not this test process, not a missing pid)', { skip: process.platform !== 'linux' }, () => {
+  assert.equal(isTrainerAlive(process.pid), false, 'a live process that is not a trainer (a reused pid)');
+  assert.equal(isTrainerAlive(undefined), false);
+  assert.equal(isTrainerAlive(0), false);
+  assert.equal(isTrainerAlive(2 ** 22 + 1), false, 'above the largest Linux pid');
+});
