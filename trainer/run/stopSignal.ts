@@ -12,13 +12,22 @@ export class StopSignal {
     process.stderr.write(`\n${signal}: stopping after this step (send it again to quit at once)\n`);
   };
 
+  /** The reader of our stdout went away (e.g. the extension host died): stop cleanly rather than train as an orphan. */
+  private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' || this.requested) return;
+    this.requested = 'stdout closed';
+    process.stderr.write('\nstdout closed: stopping after this step\n');
+  };
+
   constructor() {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
+    process.stdout.on('error', this.onStdoutError);
   }
 
   dispose(): void {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+    process.stdout.off('error', this.onStdoutError);
   }
 }

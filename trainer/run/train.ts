@@ -148,6 +148,8 @@ export async function train(
       progress.step({ step, loss: result.loss, lr, tokensPerSecond });
       if (step % training.evalEvery === 0 || step === training.steps) await evaluate(model, evalInputs, step, log, progress);
       if (training.checkpointEvery > 0 && step % training.checkpointEvery === 0 && step < training.steps) await checkpoint();
+      // A step resolves through microtasks only; yield to the event loop so SIGTERM/SIGINT handlers run.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await checkpoint();
     if (step < training.steps) {
