@@ -20,6 +20,8 @@ export interface RunHeader {
   step: number;
   totalSteps: number;
   tokensPerSecond?: number;
+  /** seconds left as the run registry estimates them (the status bar shows the same) */
+  etaSeconds?: number;
   reason?: string;
 }
 

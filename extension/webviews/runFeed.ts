@@ -20,6 +20,7 @@ export function runHeader(run: RunInfo): RunHeader {
     step: run.step,
     totalSteps: run.totalSteps,
     tokensPerSecond: run.tokensPerSecond,
+    etaSeconds: run.etaSeconds,
     reason: run.reason,
   };
 }

@@ -43,7 +43,7 @@ export class RunHeaderView {
     const total = state.totalSteps || header.totalSteps;
     this.progress.max = Math.max(1, total);
     this.progress.value = step;
-    const eta = status === 'running' ? etaSeconds(state) : undefined;
+    const eta = status === 'running' ? (header.etaSeconds ?? etaSeconds(state)) : undefined;
     const tokens = header.tokensPerSecond ?? state.tokensPerSecond;
     this.stats.textContent = [
       `step ${step.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`,
