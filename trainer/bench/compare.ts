@@ -14,6 +14,10 @@ import { compareTable, summarizeRun, type RunSummary } from '../run/summary';
 
 const DEFAULT_BALANCERS = ['none', 'aux-loss', 'loss-free', 'simbal', 'loss-free+simbal'];
 
+const USAGE = `usage: node dist/compare.js [--steps N] [--out DIR] [--balancers ${DEFAULT_BALANCERS.join(',')}] [--config BASE.moe.json] [--backend NAME]
+Trains each balancer (labels joined by "+" combine methods) on BASE's model, seed and data for N steps,
+then prints a markdown table of the final eval and writes it to DIR/compare.md.`;
+
 function fail(message: string): never {
   process.stderr.write(`compare: ${message}\n`);
   process.exit(2);
@@ -37,10 +41,15 @@ function main(): void {
         balancers: { type: 'string', default: DEFAULT_BALANCERS.join(',') },
         config: { type: 'string', default: 'examples/aux-loss.moe.json' },
         backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
   }
   const steps = Number(values.steps);
   if (!Number.isInteger(steps) || steps < 1) fail(`--steps: expected a positive integer, got "${values.steps}"`);
