@@ -25,6 +25,9 @@ export const APT_PREREQUISITES = [
   'ripgrep',
 ];
 
+// Built by code-server's install scripts: without it the server starts but its terminals do not.
+const nativeModule = join(packageDir, 'lib', 'vscode', 'node_modules', 'node-pty', 'build', 'Release', 'pty.node');
+
 function installedVersion() {
   try {
     return JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
@@ -32,6 +35,9 @@ function installedVersion() {
     return undefined;
   }
 }
+
+/** The right version, with its install scripts run (an interrupted install does not count). */
+const isInstalled = () => installedVersion() === CODE_SERVER_VERSION && existsSync(codeServerBin) && existsSync(nativeModule);
 
 function commandExists(name) {
   try {
@@ -83,7 +89,7 @@ function prefillRipgrepCache() {
 
 /** Installs code-server into .cache/code-server unless that version is already there. */
 export function ensureCodeServer() {
-  if (installedVersion() === CODE_SERVER_VERSION && existsSync(codeServerBin)) return codeServerBin;
+  if (isInstalled()) return codeServerBin;
   if (!commandExists('rg')) ensureAptPrerequisites();
   prefillRipgrepCache();
   mkdirSync(installDir, { recursive: true });
@@ -112,9 +118,6 @@ export function ensureCodeServer() {
   if (installedVersion() !== CODE_SERVER_VERSION || !existsSync(codeServerBin)) {
     throw new Error(`code-server ${CODE_SERVER_VERSION} did not install into ${installDir}`);
   }
-  // The install scripts build native modules; without them the server starts but cannot open terminals
-  // or files. Fail here rather than later with a puzzling UI.
-  const nativeModule = join(packageDir, 'lib', 'vscode', 'node_modules', 'node-pty', 'build', 'Release', 'pty.node');
   if (!existsSync(nativeModule)) {
     throw new Error(`code-server installed but its install scripts did not run (no ${nativeModule})`);
   }

@@ -1,33 +1,17 @@
 // A broken run config (topK larger than the number of experts): Start Run shows an error naming the
 // file and the JSON path, and starts nothing.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  ensureVsCodeInstalled,
-  makeWorkspace,
-  openFile,
-  openVsCode,
-  runCommand,
-  runFolders,
-  tinyVariant,
-  waitForNotification,
-  type VsCode,
-} from './harness';
+import { test } from 'node:test';
+import { openFile, runCommand, runFolders, tinyVariant, vsCodeForTests, waitForNotification } from './harness';
 
-let vscode: VsCode;
-let workspace: string;
-
-before(async () => {
-  await ensureVsCodeInstalled();
-  workspace = await makeWorkspace('bad-config', { 'broken.moe.json': tinyVariant('broken', { model: { experts: 4, topK: 8 } }) });
-  vscode = await openVsCode({ name: 'bad-config', workspace, trust: true });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await vscode?.close();
+const session = vsCodeForTests({
+  name: 'bad-config',
+  trust: true,
+  files: { 'broken.moe.json': tinyVariant('broken', { model: { experts: 4, topK: 8 } }) },
 });
 
 test('Start Run on a config with topK > experts: an error names the file and $.model.topK; no run starts', { timeout: 120_000 }, async () => {
+  const { vscode, workspace } = session;
   const { page } = vscode;
   await openFile(page, 'broken.moe.json');
   await runCommand(page, 'MoE Lens: Start Run');

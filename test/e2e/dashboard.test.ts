@@ -2,43 +2,33 @@
 // a loss curve that grows and a drawn expert-load heatmap; the Routing side panel shows the running
 // run's heatmap; after "Developer: Reload Window" the dashboard comes back.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import {
   drawnPixels,
-  ensureVsCodeInstalled,
   frameWith,
-  makeWorkspace,
-  openVsCode,
   parseRunDescription,
   pickQuickItem,
   runCommand,
   showMoeLens,
   startRunFromPalette,
   tinyVariant,
+  vsCodeForTests,
   waitFor,
   waitForRun,
-  type VsCode,
 } from './harness';
 
-let vscode: VsCode;
-
-before(async () => {
-  await ensureVsCodeInstalled();
-  const workspace = await makeWorkspace('dashboard', {
-    // A few minutes of training at most: long enough to watch, short enough not to matter if left.
-    'watch.moe.json': tinyVariant('watch', { training: { steps: 5_000, evalEvery: 25, checkpointEvery: 0 } }),
-  });
-  vscode = await openVsCode({ name: 'dashboard', workspace, trust: true });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await vscode?.close();
+const session = vsCodeForTests({
+  name: 'dashboard',
+  trust: true,
+  // A few minutes of training at most: long enough to watch, short enough not to matter if left.
+  files: { 'watch.moe.json': tinyVariant('watch', { training: { steps: 5_000, evalEvery: 25, checkpointEvery: 0 } }) },
 });
 
 const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canvas#chart-loss', 'data-points'));
 
 test('beside the config, the dashboard of a training run shows a growing loss curve and a drawn heatmap', { timeout: 240_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   await showMoeLens(page);
   await startRunFromPalette(page, 'watch.moe.json', 'loss-free');
@@ -68,6 +58,7 @@ test('beside the config, the dashboard of a training run shows a growing loss cu
 });
 
 test('the Routing side panel shows the running run heatmap', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   await showMoeLens(page);
   const routing = await frameWith(page, 'canvas#routing-heatmap');
@@ -80,6 +71,7 @@ test('the Routing side panel shows the running run heatmap', { timeout: 120_000 
 });
 
 test('after Developer: Reload Window the dashboard comes back', { timeout: 180_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   // The old page goes away: wait for a fresh workbench, then for the restored panel's chart.
   const reloaded = page.waitForEvent('load', { timeout: 90_000 });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { parseEventLine, RUN_FILES, type TrainerEvent } from '../../protocol/events';
 import type * as CodeServerModule from '../../scripts/code-server.mjs';
@@ -147,44 +148,87 @@ export async function openVsCode(options: {
   }
 }
 
-const quickInput = '.quick-input-widget';
-const quickInputRows = `${quickInput} .quick-input-list .monaco-list-row`;
-
-async function openQuickInput(page: Page, text: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator(`${quickInput} input`);
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(text);
-}
-
-/** Rows of the open quick pick whose text contains `text` (the palette's labels, for instance). */
-function quickRow(page: Page, text: string) {
-  return page.locator(quickInputRows).filter({ hasText: text });
+export interface TestSession {
+  /** the VS Code of this test file (set once `before` ran) */
+  readonly vscode: VsCode;
+  readonly workspace: string;
 }
 
 /**
- * Runs a command from the command palette by its full title, e.g. "MoE Lens: Start Run".
- * The palette's list is fixed when it opens, so a command the extension host has not registered yet
- * never shows up in it: close and reopen until it does.
+ * One VS Code for the tests of a file: `before` them, installs what is missing, makes a fresh
+ * workspace (examples/ plus `files`) and opens it; `after` them, closes it.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
-  await waitFor(
-    `"${title}" in the command palette`,
+export function vsCodeForTests(options: {
+  name: string;
+  trust: boolean;
+  files?: Record<string, string>;
+  userSettings?: Record<string, unknown>;
+}): TestSession {
+  const session: { vscode?: VsCode; workspace?: string } = {};
+  before(
     async () => {
-      await openQuickInput(page, `>${title}`);
-      const row = quickRow(page, title).first();
+      await ensureVsCodeInstalled();
+      session.workspace = await makeWorkspace(options.name, options.files);
+      session.vscode = await openVsCode({ ...options, workspace: session.workspace });
+    },
+    { timeout: 600_000 },
+  );
+  after(async () => {
+    await session.vscode?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('VS Code did not start (see the before hook)');
+    return value;
+  };
+  return {
+    get vscode() {
+      return ready(session.vscode);
+    },
+    get workspace() {
+      return ready(session.workspace);
+    },
+  };
+}
+
+const quickInput = '.quick-input-widget';
+const quickInputRows = `${quickInput} .quick-input-list .monaco-list-row`;
+
+/**
+ * Opens the quick input (F1), types `text` and presses Enter once a row containing `rowText` shows.
+ * The quick input's list is fixed when it opens (a command the extension host has not registered
+ * yet, or a file not indexed yet, never shows up in it): close and reopen until the row is there.
+ */
+async function chooseInQuickInput(page: Page, text: string, rowText: string, what: string, timeoutMs: number): Promise<void> {
+  const input = page.locator(`${quickInput} input`);
+  await waitFor(
+    what,
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(text);
       try {
-        await row.waitFor({ state: 'visible', timeout: 3_000 });
+        await page.locator(quickInputRows).filter({ hasText: rowText }).first().waitFor({ state: 'visible', timeout: 3_000 });
       } catch {
         await page.keyboard.press('Escape');
         return false;
       }
-      await page.locator(`${quickInput} input`).press('Enter');
+      await input.press('Enter');
       return true;
     },
     { timeoutMs, intervalMs: 1_000 },
   );
+}
+
+/** Runs a command from the command palette by its full title, e.g. "MoE Lens: Start Run". */
+export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
+  await chooseInQuickInput(page, `>${title}`, title, `"${title}" in the command palette`, timeoutMs);
+}
+
+/** Opens a workspace file by name through Quick Open, as a user would with Ctrl+P. */
+export async function openFile(page: Page, fileName: string): Promise<void> {
+  await chooseInQuickInput(page, fileName, fileName, `${fileName} in Quick Open`, 60_000);
+  await page.locator(`.tabs-container .tab.active`, { hasText: fileName }).waitFor({ timeout: 30_000 });
 }
 
 /** Picks the row with `label` in the quick pick an extension opened (waits for it to appear). */
@@ -203,26 +247,6 @@ export async function quickPickLabels(page: Page): Promise<string[]> {
     .evaluateAll((rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? ''));
 }
 
-/** Opens a workspace file by name through Quick Open, as a user would with Ctrl+P. */
-export async function openFile(page: Page, fileName: string): Promise<void> {
-  await waitFor(
-    `${fileName} in Quick Open`,
-    async () => {
-      await openQuickInput(page, fileName);
-      const row = quickRow(page, fileName).first();
-      try {
-        await row.waitFor({ state: 'visible', timeout: 3_000 });
-      } catch {
-        await page.keyboard.press('Escape');
-        return false;
-      }
-      await page.locator(`${quickInput} input`).press('Enter');
-      return true;
-    },
-    { timeoutMs: 60_000, intervalMs: 1_000 },
-  );
-  await page.locator(`.tabs-container .tab.active`, { hasText: fileName }).waitFor({ timeout: 30_000 });
-}
 
 /** Shows the MoE Lens container (Runs tree and Routing view) by clicking its activity bar icon. */
 export async function showMoeLens(page: Page): Promise<void> {

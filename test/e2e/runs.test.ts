@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
-  ensureVsCodeInstalled,
-  makeWorkspace,
-  openVsCode,
   parseRunDescription,
   pickQuickItem,
   processRuns,
@@ -21,33 +19,34 @@ import {
   showMoeLens,
   startRunFromPalette,
   tinyVariant,
+  vsCodeForTests,
   waitFor,
   waitForRun,
-  type VsCode,
 } from './harness';
 
-let vscode: VsCode;
-let workspace: string;
-
-before(async () => {
-  await ensureVsCodeInstalled();
-  workspace = await makeWorkspace('runs', {
-    // Long enough to be stopped while it trains.
-    'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }),
-  });
-  vscode = await openVsCode({ name: 'runs', workspace, trust: true });
-  await showMoeLens(vscode.page);
-  await recordRunsTree(vscode.page);
-}, { timeout: 600_000 });
-
-after(async () => {
-  await vscode?.close();
+const session = vsCodeForTests({
+  name: 'runs',
+  trust: true,
+  // Long enough to be stopped while it trains.
+  files: { 'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }) },
 });
 
-const folderOf = (prefix: string) => runFolders(workspace).find((name) => name.startsWith(prefix));
+const folderOf = (prefix: string) => runFolders(session.workspace).find((name) => name.startsWith(prefix));
+
+/** Starts long.moe.json with `balancer` and waits until it has trained a step. */
+async function startLongRun(page: Page, balancer: string): Promise<void> {
+  await startRunFromPalette(page, 'long.moe.json', balancer);
+  await waitForRun(page, `the long ${balancer} run to train`, (item) => {
+    const shown = parseRunDescription(item.description);
+    return item.label === 'long' && shown?.balancer === balancer && shown.status === 'running' && shown.step > 0;
+  });
+}
 
 test('Start Run on the tiny example: the run goes from running to completed in the Runs view', { timeout: 180_000 }, async () => {
+  const { vscode, workspace } = session;
   const { page } = vscode;
+  await showMoeLens(page);
+  await recordRunsTree(page);
   await startRunFromPalette(page, 'tiny.moe.json', 'loss-free');
   const done = await waitForRun(page, 'the tiny run to complete', (item) => item.label === 'tiny' && item.description.endsWith('completed'));
   await vscode.screenshot('runs-a-tiny-completed');
@@ -68,12 +67,9 @@ test('Start Run on the tiny example: the run goes from running to completed in t
 });
 
 test('Start Run on a long config, then Stop Run: the run ends stopped with a checkpoint', { timeout: 180_000 }, async () => {
+  const { vscode, workspace } = session;
   const { page } = vscode;
-  await startRunFromPalette(page, 'long.moe.json', 'aux-loss');
-  await waitForRun(page, 'the long run to train', (item) => {
-    const shown = parseRunDescription(item.description);
-    return item.label === 'long' && shown?.status === 'running' && shown.step > 0;
-  });
+  await startLongRun(page, 'aux-loss');
   await vscode.screenshot('runs-b-long-running');
 
   await runCommand(page, 'MoE Lens: Stop Run');
@@ -95,6 +91,7 @@ test('Start Run on a long config, then Stop Run: the run ends stopped with a che
 });
 
 test('Compare Run Configs on the two runs opens a diff editor titled with both runs', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   const tiny = folderOf('tiny-loss-free-');
   const long = folderOf('long-aux-loss-');
@@ -115,12 +112,9 @@ test('Compare Run Configs on the two runs opens a diff editor titled with both r
 });
 
 test('Closing VS Code while a run trains stops the run; no trainer outlives it', { timeout: 180_000 }, async () => {
+  const { vscode, workspace } = session;
   const { page } = vscode;
-  await startRunFromPalette(page, 'long.moe.json', 'simbal');
-  await waitForRun(page, 'the second long run to train', (item) => {
-    const shown = parseRunDescription(item.description);
-    return item.label === 'long' && shown?.balancer === 'simbal' && shown.status === 'running' && shown.step > 0;
-  });
+  await startLongRun(page, 'simbal');
   const folder = folderOf('long-simbal-');
   assert.ok(folder);
   const start = runEvents(workspace, folder).find((event) => event.type === 'start');

@@ -1,33 +1,14 @@
 // In a workspace that is not trusted (restricted mode), Start Run is refused with an explanation,
 // and nothing is trained.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  ensureVsCodeInstalled,
-  makeWorkspace,
-  openFile,
-  openVsCode,
-  runCommand,
-  runFolders,
-  waitForNotification,
-  type VsCode,
-} from './harness';
+import { test } from 'node:test';
+import { openFile, runCommand, runFolders, vsCodeForTests, waitForNotification } from './harness';
 
-let vscode: VsCode;
-let workspace: string;
-
-before(async () => {
-  await ensureVsCodeInstalled();
-  workspace = await makeWorkspace('untrusted');
-  // Trust on, and no startup prompt: the folder opens in restricted mode, as after "Don't trust".
-  vscode = await openVsCode({ name: 'untrusted', workspace, trust: false, userSettings: { 'security.workspace.trust.startupPrompt': 'never' } });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await vscode?.close();
-});
+// Trust on, and no startup prompt: the folder opens in restricted mode, as after "Don't trust".
+const session = vsCodeForTests({ name: 'untrusted', trust: false, userSettings: { 'security.workspace.trust.startupPrompt': 'never' } });
 
 test('Start Run in an untrusted workspace is refused with the reason and a way to trust it', { timeout: 120_000 }, async () => {
+  const { vscode, workspace } = session;
   const { page } = vscode;
   await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ timeout: 60_000 });
   await openFile(page, 'tiny.moe.json');

@@ -1,21 +1,13 @@
 // MoE Lens is installed in a real VS Code: its activity bar container holds the Runs and Routing
 // views, and its commands are in the command palette.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ensureVsCodeInstalled, makeWorkspace, openVsCode, quickPickLabels, showMoeLens, waitFor, type VsCode } from './harness';
+import { test } from 'node:test';
+import { quickPickLabels, showMoeLens, vsCodeForTests, waitFor } from './harness';
 
-let vscode: VsCode;
-
-before(async () => {
-  await ensureVsCodeInstalled();
-  vscode = await openVsCode({ name: 'workbench', workspace: await makeWorkspace('workbench'), trust: true });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await vscode?.close();
-});
+const session = vsCodeForTests({ name: 'workbench', trust: true });
 
 test('the MoE Lens container shows the Runs and Routing views', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   await showMoeLens(page);
   const headers = await waitFor('the Runs and Routing view headers', async () => {
@@ -28,6 +20,7 @@ test('the MoE Lens container shows the Runs and Routing views', { timeout: 120_0
 });
 
 test('the MoE Lens commands are in the command palette', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
   const { page } = vscode;
   const wanted = ['Start Run', 'Stop Run', 'Resume Run', 'Open Dashboard', 'Compare Run Configs', 'New Run Config'];
   const labels = await waitFor(
