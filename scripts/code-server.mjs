@@ -211,6 +211,8 @@ const BASE_USER_SETTINGS = {
   'extensions.autoUpdate': false,
   'workbench.tips.enabled': false,
   'chat.disableAIFeatures': true,
+  // npm start's workspace lives in .cache/ of this repo: no "open the parent repository?" prompt.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 async function waitForHealth(url, child, log, timeoutMs) {
