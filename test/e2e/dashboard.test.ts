@@ -50,6 +50,10 @@ test('beside the config, the dashboard of a training run shows a growing loss cu
   assert.ok(heatmap > 0);
   await vscode.screenshot('dashboard-f-live');
 
+  // The webviews' strict CSP holds what they do: nothing they load or run is refused.
+  const refused = vscode.consoleMessages().filter((text) => text.includes('Content Security Policy'));
+  assert.deepEqual(refused, [], 'no Content Security Policy violations');
+
   // Beside the config: two editor groups, the config in the first, the dashboard in the second.
   const groups = page.locator('.editor .editor-group-container');
   assert.equal(await groups.count(), 2, 'the dashboard opened in a second editor group');

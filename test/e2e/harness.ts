@@ -76,6 +76,8 @@ export interface VsCode {
   screenshot(name: string): Promise<string>;
   /** code-server's recent output, for failure messages */
   serverLog(): string;
+  /** console messages of the page and its frames (webviews included) so far */
+  consoleMessages(): string[];
   /** Closes the browser and stops code-server like closing the window; resolves with the pids that
    * did not exit by themselves within the grace period and had to be killed. */
   close(): Promise<number[]>;
@@ -129,6 +131,8 @@ export async function openVsCode(options: {
     });
     mkdirSync(resultsDir, { recursive: true });
     const page = context.pages()[0] ?? (await context.newPage());
+    const messages: string[] = [];
+    page.on('console', (message) => void messages.push(`${message.type()}: ${message.text()}`));
     await page.goto(server.workspaceUrl);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     return {
@@ -140,6 +144,7 @@ export async function openVsCode(options: {
         return path;
       },
       serverLog: server.log,
+      consoleMessages: () => [...messages],
       close,
     };
   } catch (error) {
@@ -175,6 +180,7 @@ export function vsCodeForTests(options: {
   );
   after(async () => {
     await session.vscode?.close();
+    if (session.workspace) rmSync(join(session.workspace, '..'), { recursive: true, force: true });
   });
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('VS Code did not start (see the before hook)');
