@@ -3,6 +3,7 @@
  * driven like a user through Debian's Chromium (playwright-core). Recipe: shared docs/vscode-e2e.md.
  * Every wait polls with a generous deadline; nothing sleeps for a fixed time to "let things settle".
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -168,12 +169,15 @@ export function vsCodeForTests(options: {
   trust: boolean;
   files?: Record<string, string>;
   userSettings?: Record<string, unknown>;
+  /** runs on the fresh workspace before VS Code opens it */
+  prepare?: (workspace: string) => void;
 }): TestSession {
   const session: { vscode?: VsCode; workspace?: string } = {};
   before(
     async () => {
       await ensureVsCodeInstalled();
       session.workspace = await makeWorkspace(options.name, options.files);
+      options.prepare?.(session.workspace);
       session.vscode = await openVsCode({ ...options, workspace: session.workspace });
     },
     { timeout: 600_000 },
@@ -420,6 +424,12 @@ export function processRuns(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Trains `config` (a workspace file) with the real trainer outside VS Code into .moe-runs/<runFolder>. */
+export function trainOutsideVsCode(workspace: string, config: string, runFolder: string): void {
+  const args = [join(repoRoot, 'dist', 'trainer.js'), '--config', join(workspace, config), '--out', join(workspace, '.moe-runs', runFolder)];
+  execFileSync(process.execPath, args, { stdio: 'ignore', timeout: 120_000 });
 }
 
 /** The run folders in the workspace's runs directory (.moe-runs). */

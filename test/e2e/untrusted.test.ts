@@ -1,16 +1,39 @@
-// In a workspace that is not trusted (restricted mode), Start Run is refused with an explanation,
-// and nothing is trained.
+// In a workspace that is not trusted (restricted mode), existing runs can be viewed, but Start Run is
+// refused with an explanation and nothing is trained.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openFile, runCommand, runFolders, vsCodeForTests, waitForNotification } from './harness';
+import {
+  openFile,
+  runCommand,
+  runFolders,
+  showMoeLens,
+  trainOutsideVsCode,
+  vsCodeForTests,
+  waitForNotification,
+  waitForRun,
+} from './harness';
 
-// Trust on, and no startup prompt: the folder opens in restricted mode, as after "Don't trust".
-const session = vsCodeForTests({ name: 'untrusted', trust: false, userSettings: { 'security.workspace.trust.startupPrompt': 'never' } });
+const session = vsCodeForTests({
+  name: 'untrusted',
+  trust: false,
+  // Trust on, and no startup prompt: the folder opens in restricted mode, as after "Don't trust".
+  userSettings: { 'security.workspace.trust.startupPrompt': 'never' },
+  // A run trained earlier, from a terminal.
+  prepare: (workspace) => trainOutsideVsCode(workspace, 'tiny.moe.json', 'tiny-earlier'),
+});
+
+test('an untrusted workspace shows its existing runs', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ timeout: 60_000 });
+  await showMoeLens(page);
+  const earlier = await waitForRun(page, 'the earlier run in the Runs view', (item) => item.label === 'tiny');
+  assert.equal(earlier.description, 'aux-loss · 20/20 · completed');
+});
 
 test('Start Run in an untrusted workspace is refused with the reason and a way to trust it', { timeout: 120_000 }, async () => {
   const { vscode, workspace } = session;
   const { page } = vscode;
-  await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ timeout: 60_000 });
   await openFile(page, 'tiny.moe.json');
   await runCommand(page, 'MoE Lens: Start Run');
   const warning = await waitForNotification(page, 'trust this workspace');
@@ -18,5 +41,5 @@ test('Start Run in an untrusted workspace is refused with the reason and a way t
   assert.match(warning, /starting a run executes the trainer/);
   assert.match(warning, /Manage Workspace Trust/, 'the notification offers to manage trust');
   assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no balancer pick');
-  assert.deepEqual(runFolders(workspace), [], 'no run folder was created');
+  assert.deepEqual(runFolders(workspace), ['tiny-earlier'], 'no run folder was added');
 });
