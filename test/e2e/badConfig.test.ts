@@ -2,7 +2,7 @@
 // file and the JSON path, and starts nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openFile, runCommand, runFolders, tinyVariant, vsCodeForTests, waitForNotification } from './harness';
+import { runFolders, runStartRunOn, tinyVariant, vsCodeForTests, waitForNotification } from './harness';
 
 const session = vsCodeForTests({
   name: 'bad-config',
@@ -13,8 +13,7 @@ const session = vsCodeForTests({
 test('Start Run on a config with topK > experts: an error names the file and $.model.topK; no run starts', { timeout: 120_000 }, async () => {
   const { vscode, workspace } = session;
   const { page } = vscode;
-  await openFile(page, 'broken.moe.json');
-  await runCommand(page, 'MoE Lens: Start Run');
+  await runStartRunOn(page, 'broken.moe.json');
   const error = await waitForNotification(page, '$.model.topK');
   await vscode.screenshot('bad-config-error');
   assert.match(error, /broken\.moe\.json/, `the message names the file: ${error}`);

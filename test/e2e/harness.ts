@@ -349,10 +349,15 @@ export function parseRunDescription(description: string): { balancer: string; st
   return match ? { balancer: match[1], step: Number(match[2]), total: Number(match[3]), status: match[4] } : undefined;
 }
 
-/** Opens `configFile` and runs "MoE Lens: Start Run" on it with `balancer` picked in the quick pick. */
-export async function startRunFromPalette(page: Page, configFile: string, balancer: string): Promise<void> {
+/** Opens `configFile` and runs "MoE Lens: Start Run" from the palette (the active editor's config). */
+export async function runStartRunOn(page: Page, configFile: string): Promise<void> {
   await openFile(page, configFile);
   await runCommand(page, 'MoE Lens: Start Run');
+}
+
+/** Start Run on `configFile` with `balancer` picked in the quick pick. */
+export async function startRunFromPalette(page: Page, configFile: string, balancer: string): Promise<void> {
+  await runStartRunOn(page, configFile);
   await pickQuickItem(page, new RegExp(`^${balancer.replace(/[+]/g, '\\+')}$`));
 }
 

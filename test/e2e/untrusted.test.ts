@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  openFile,
-  runCommand,
   runFolders,
+  runStartRunOn,
   showMoeLens,
   trainOutsideVsCode,
   vsCodeForTests,
@@ -34,8 +33,7 @@ test('an untrusted workspace shows its existing runs', { timeout: 120_000 }, asy
 test('Start Run in an untrusted workspace is refused with the reason and a way to trust it', { timeout: 120_000 }, async () => {
   const { vscode, workspace } = session;
   const { page } = vscode;
-  await openFile(page, 'tiny.moe.json');
-  await runCommand(page, 'MoE Lens: Start Run');
+  await runStartRunOn(page, 'tiny.moe.json');
   const warning = await waitForNotification(page, 'trust this workspace');
   await vscode.screenshot('untrusted-start-refused');
   assert.match(warning, /starting a run executes the trainer/);
