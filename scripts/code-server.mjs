@@ -282,6 +282,14 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
 
   const url = `http://127.0.0.1:${listenPort}/`;
   const exited = new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  // code-server runs detached: if this process ends without stop() (a crash, a test runner's timeout),
+  // take its process group along rather than leave a server running.
+  const killOnExit = () => {
+    signal(-child.pid, 'SIGKILL');
+    if (!stateDir) rmSync(root, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+  exited.then(() => process.off('exit', killOnExit));
   let stopping;
   /** Like closing VS Code: SIGTERM to the server, which shuts the extension host down (the extension's
    * deactivate stops its trainers). Whatever of the process tree (and of `alsoWatch`, processes that
