@@ -35,9 +35,10 @@ console.log('Ctrl-C stops the server.\n');
 
 let stopping = false;
 const stop = async (signal) => {
-  if (stopping) return;
+  // A second Ctrl-C does not wait: exiting kills code-server's process group (see startCodeServer).
+  if (stopping) process.exit(130);
   stopping = true;
-  console.log(`\n${signal}: stopping code-server`);
+  console.log(`\n${signal}: stopping code-server (training runs stop with a checkpoint; Ctrl-C again to kill)`);
   await server.stop();
   process.exit(0);
 };
