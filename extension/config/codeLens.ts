@@ -22,14 +22,24 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
   constructor(private readonly store: RunStore) {
-    this.onDidChangeCodeLenses = store.onDidChangeRuns;
+    const trustGranted = vscode.workspace.onDidGrantWorkspaceTrust;
+    // Runs changing, or trust being granted (the first lens changes from an explanation to "Start run").
+    this.onDidChangeCodeLenses = (listener, thisArg, disposables) => {
+      const subscriptions = [store.onDidChangeRuns(listener, thisArg), trustGranted(() => listener.call(thisArg))];
+      const disposable = vscode.Disposable.from(...subscriptions);
+      disposables?.push(disposable);
+      return disposable;
+    };
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const runsDir = this.store.runsDir;
     if (runsDir && document.uri.fsPath.startsWith(runsDir.fsPath)) return []; // a run's own copy
     const top = new vscode.Range(0, 0, 0, 0);
-    const lenses = [new vscode.CodeLens(top, { title: '▶ Start run', command: 'moeLens.startRun', arguments: [document.uri] })];
+    const start: vscode.Command = vscode.workspace.isTrusted
+      ? { title: '▶ Start run', command: 'moeLens.startRun', arguments: [document.uri] }
+      : { title: 'Starting a run needs a trusted workspace', command: 'workbench.trust.manage' };
+    const lenses = [new vscode.CodeLens(top, start)];
     const last = lastRunOf(this.store, document);
     if (last) {
       lenses.push(
