@@ -18,18 +18,28 @@ export function lastRunOf(store: RunStore, document: vscode.TextDocument): RunIn
   return typeof name === 'string' ? runs.find((run) => !run.sourceConfig && run.name === name) : undefined;
 }
 
-export class RunConfigCodeLensProvider implements vscode.CodeLensProvider {
+const LENS_REFRESH_MS = 1000;
+
+export class RunConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly store: RunStore) {
-    const trustGranted = vscode.workspace.onDidGrantWorkspaceTrust;
     // Runs changing, or trust being granted (the first lens changes from an explanation to "Start run").
-    this.onDidChangeCodeLenses = (listener, thisArg, disposables) => {
-      const subscriptions = [store.onDidChangeRuns(listener, thisArg), trustGranted(() => listener.call(thisArg))];
-      const disposable = vscode.Disposable.from(...subscriptions);
-      disposables?.push(disposable);
-      return disposable;
+    // VS Code debounces CodeLens refreshes: a training run changes faster than that debounce, so
+    // its lenses would only refresh once it is quiet. At most one change a second keeps them live.
+    const changed = new vscode.EventEmitter<void>();
+    let pending: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        changed.fire();
+      }, LENS_REFRESH_MS);
     };
+    this.disposables.push(changed, store.onDidChangeRuns(schedule), vscode.workspace.onDidGrantWorkspaceTrust(schedule), {
+      dispose: () => clearTimeout(pending),
+    });
+    this.onDidChangeCodeLenses = changed.event;
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -49,8 +59,13 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider {
     }
     return lenses;
   }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
 }
 
 export function registerRunConfigCodeLens(store: RunStore): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider({ pattern: '**/*.moe.json' }, new RunConfigCodeLensProvider(store));
+  const provider = new RunConfigCodeLensProvider(store);
+  return vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ pattern: '**/*.moe.json' }, provider));
 }
