@@ -81,10 +81,23 @@ export class DashboardPanels implements vscode.Disposable {
     return dashboardTitle(runIds.map((id) => this.runs.get(id)?.name ?? id), mode);
   }
 
+  /** Titles the panel with the run names; right after a reload the registry may not know them yet. */
+  private titleWhenKnown(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): void {
+    const known = () => runIds.every((id) => this.runs.get(id));
+    panel.title = this.title(runIds, mode);
+    if (known()) return;
+    const waiting = this.runs.onDidChangeRuns(() => {
+      if (!known()) return;
+      waiting.dispose();
+      panel.title = this.title(runIds, mode);
+    });
+    panel.onDidDispose(() => waiting.dispose());
+  }
+
   private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): WebviewConnection {
     const key = keyOf(runIds, mode);
     this.panels.set(key, panel);
-    if (runIds.length) panel.title = this.title(runIds, mode);
+    if (runIds.length) this.titleWhenKnown(panel, runIds, mode);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens.svg');
     loadBundle(panel.webview, this.extensionUri, 'dashboard', panel.title);
     const connection = new WebviewConnection({
