@@ -47,8 +47,39 @@ await esbuild.build({
   logLevel: 'warning',
 });
 const compiled = tests.map((file) => join('out', file.replace(/\.ts$/, '.js')));
-// One file at a time: trainer and VS Code tests each use a whole core, and the machine has two.
-const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...compiled], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const isVsCodeTest = (file) => /test[\\/]e2e[\\/]/.test(file);
+
+/** Runs test files with Node's test runner, echoing its output; returns its exit code and counts. */
+function runTests(files) {
+  // One file at a time: trainer and VS Code tests each use a whole core, and the machine has two.
+  const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...files], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  process.stdout.write(result.stdout);
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(result.stdout)?.[1] ?? 0);
+  return { ok: result.status === 0, passed: count('pass'), failed: count('fail') };
+}
+
+const totals = { passed: 0, failed: 0 };
+const add = ({ passed, failed }) => {
+  totals.passed += passed;
+  totals.failed += failed;
+};
+const others = compiled.filter((file) => !isVsCodeTest(file));
+if (others.length) add(runTests(others));
+// Each VS Code file drives a real code-server and Chromium on a shared 2-core machine: a file that
+// fails is run once more, and counts as failed only if it fails again (both runs are printed).
+for (const file of compiled.filter(isVsCodeTest)) {
+  let outcome = runTests([file]);
+  if (!outcome.ok) {
+    console.log(`# ${file} failed; running it once more`);
+    outcome = runTests([file]);
+    if (outcome.ok) console.log(`# ${file} passed on its second run`);
+  }
+  add(outcome);
+  if (!outcome.ok && outcome.failed === 0) totals.failed += 1; // the runner itself failed
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 ? 0 : 1);
