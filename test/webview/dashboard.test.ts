@@ -105,7 +105,7 @@ test('dashboard draws a log recorded from the real trainer (loss-free + SimBal, 
   // the last column is the last step alone: its loads are c_i / mean(c) of that step's counts
   const last = steps.at(-1)!;
   const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
-  assert.deepEqual(columnLoad(snapshot.state.load.columns.at(-1)!), last.expertCounts.map((c) => c.map((x) => x / mean(c))));
+  assert.deepEqual(columnLoad(snapshot.state.load.columns.at(-1)!), last.expertCounts!.map((c) => c.map((x) => x / mean(c))));
   assert.ok(await page.$('#chart-drop-top'));
   await page.screenshot({ path: 'test-results/webview-dashboard-recorded-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);

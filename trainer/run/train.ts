@@ -3,6 +3,7 @@
  * The model (trainer/model/api.ts) does the tensor work.
  */
 import { RUN_FILES, type EndStatus } from '../../protocol/events';
+import { loadStatsOf } from '../../protocol/loadStats';
 import type { RunConfig } from '../../protocol/runConfig';
 import type { Batch, CreateMoeModel, MoeModel } from '../model/api';
 import type { Tokenizer } from '../data/tokenizer';
@@ -141,6 +142,7 @@ export async function train(
         gradNorm: result.gradNorm,
         tokensPerSecond: round(tokensPerSecond, 5),
         expertCounts: result.expertCounts,
+        loadStats: loadStatsOf(result.expertCounts),
         maxVioBatch: result.maxVioBatch,
         maxVioBatchMean: mean(result.maxVioBatch),
         ...(result.bias && { bias: result.bias }),

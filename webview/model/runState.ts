@@ -9,7 +9,9 @@
  * earlier step (a resumed run) rewinds the curves to that step.
  */
 import type { AnalysisEvent, BalancerTerms, EndStatus, RoutingSample, TrainerEvent } from '../../protocol/events';
+import { loadStatsOf } from '../../protocol/loadStats';
 import { balancerLabel } from '../../protocol/runConfig';
+import { appendLayerStats, createLayerStatHistory, layerStatValues, truncateLayerStatsAfter, type LayerStatHistory } from './layerStats';
 import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
@@ -18,6 +20,13 @@ export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
+/**
+ * Bias curves are kept per expert only up to this many layer × expert curves (a 64 × 512 model would
+ * need 32,768 curves); wider models keep the latest bias only.
+ */
+const MAX_BIAS_CURVES = 4096;
+/** Points kept by each kind of per-layer curve (MaxVio, PES, experts used) across its layers. */
+const PER_LAYER_POINT_BUDGET = 32_000;
 /** Step times kept for the speed estimate behind the ETA. */
 const RATE_WINDOW = 32;
 
@@ -60,6 +69,10 @@ export interface RunState {
   bias: Series[][];
   lastBias?: number[][];
   load: LoadHistory;
+  /** per-layer load summaries over every step (layer × step heatmap) */
+  layerStats: LayerStatHistory;
+  /** steps between full count matrices (start.countsEvery; 1 = every step) */
+  countsEvery: number;
   routing?: { step: number; sample: RoutingSample };
   analysis?: Pick<AnalysisEvent, 'step' | 'dropTopExperts' | 'dynamicK'>;
   lastCheckpoint?: { step: number; path: string };
@@ -93,6 +106,8 @@ export function createRunState(): RunState {
     expertsUsedMean: createSeries(),
     bias: [],
     load: createLoadHistory(0, 0),
+    layerStats: createLayerStatHistory(0),
+    countsEvery: 1,
   };
 }
 
@@ -101,14 +116,17 @@ function ensureShape(state: RunState, layers: number, experts: number): void {
   if (state.layers === layers && state.experts === experts && state.maxVioBatch.length === layers) return;
   state.layers = layers;
   state.experts = experts;
-  const perLayer = () => Array.from({ length: layers }, () => createSeries());
+  const perLayerCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(PER_LAYER_POINT_BUDGET / Math.max(1, layers))));
+  const perLayer = () => Array.from({ length: layers }, () => createSeries(perLayerCapacity));
   state.maxVioBatch = perLayer();
   state.maxVioGlobal = perLayer();
   state.pes = perLayer();
   state.expertsUsed = perLayer();
   const biasCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(BIAS_POINT_BUDGET / Math.max(1, layers * experts))));
-  state.bias = Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity)));
+  const keepBias = layers * experts <= MAX_BIAS_CURVES;
+  state.bias = keepBias ? Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity))) : [];
   state.load = createLoadHistory(layers, experts);
+  state.layerStats = createLayerStatHistory(layers);
 }
 
 const allSeries = (state: RunState): Series[] => [
@@ -139,6 +157,7 @@ export function applyEvent(state: RunState, event: TrainerEvent): boolean {
       state.totalSteps = event.config.training.steps;
       state.topK = event.config.model.topK;
       state.moeLayers = [...event.moeLayers];
+      state.countsEvery = Math.max(1, event.countsEvery ?? 1);
       ensureShape(state, event.moeLayers.length, event.config.model.experts);
       if (event.step <= state.step) rewind(state, event.step);
       state.startStep = event.step;
@@ -149,7 +168,9 @@ export function applyEvent(state: RunState, event: TrainerEvent): boolean {
     }
     case 'step': {
       if (event.step <= state.step) return false;
-      ensureShape(state, event.expertCounts.length, event.expertCounts[0]?.length ?? 0);
+      const stats = event.loadStats ?? (event.expertCounts && loadStatsOf(event.expertCounts));
+      if (!stats) return false;
+      ensureShape(state, stats.mean.length, event.expertCounts?.[0]?.length ?? state.experts);
       state.step = event.step;
       state.tokensPerSecond = event.tokensPerSecond;
       state.recentSteps.push({ step: event.step, t: Date.parse(event.time) });
@@ -165,10 +186,12 @@ export function applyEvent(state: RunState, event: TrainerEvent): boolean {
       event.maxVioBatch.forEach((v, l) => appendPoint(state.maxVioBatch[l], x, v));
       appendPoint(state.maxVioBatchMean, x, event.maxVioBatchMean);
       if (event.bias) {
-        event.bias.forEach((row, l) => row.forEach((b, e) => appendPoint(state.bias[l][e], x, b)));
+        const curves = state.bias;
+        if (curves.length) event.bias.forEach((row, l) => row.forEach((b, e) => appendPoint(curves[l][e], x, b)));
         state.lastBias = event.bias.map((row) => [...row]);
       }
-      appendLoad(state.load, x, event.expertCounts);
+      if (event.expertCounts) appendLoad(state.load, x, event.expertCounts);
+      appendLayerStats(state.layerStats, x, layerStatValues(stats, event.maxVioBatch));
       return true;
     }
     case 'eval': {
@@ -203,6 +226,7 @@ export function applyEvent(state: RunState, event: TrainerEvent): boolean {
 function rewind(state: RunState, step: number): void {
   for (const series of allSeries(state)) truncateAfter(series, step);
   truncateLoadAfter(state.load, step);
+  truncateLayerStatsAfter(state.layerStats, step);
   state.step = step;
   state.lastEvalStep = Math.min(state.lastEvalStep, step);
   state.analysis = undefined;

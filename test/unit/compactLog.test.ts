@@ -1,0 +1,94 @@
+// The compact event log (schema v2): per-layer load summaries on every step, full counts every N steps,
+// read next to v1 logs; the bounded layer × step history the run model builds from them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseEventLine, type StepEvent } from '../../protocol/events';
+import { carriesCounts, countsEveryFor, loadStatsOf } from '../../protocol/loadStats';
+import { columnIndexAt } from '../../webview/model/buckets';
+import { appendLayerStats, createLayerStatHistory, layerStatMatrix, layerStatValues } from '../../webview/model/layerStats';
+import { columnLoad } from '../../webview/model/load';
+import { applyEvent, createRunState } from '../../webview/model/runState';
+import { syntheticLog } from '../../webview/bench/syntheticLog';
+
+const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
+
+test('loadStatsOf: min, max, mean, CV and dead fraction per layer, by hand', () => {
+  const stats = loadStatsOf([
+    [0, 2, 4, 6],
+    [3, 3, 3, 3],
+  ]);
+  assert.deepEqual(stats.min, [0, 3]);
+  assert.deepEqual(stats.max, [6, 3]);
+  assert.deepEqual(stats.mean, [3, 3]);
+  // population std of 0,2,4,6 = √5; CV = √5 / 3 to 5 significant digits
+  assert.equal(stats.cv[0], 0.74536);
+  assert.equal(stats.cv[1], 0);
+  assert.deepEqual(stats.deadFraction, [0.25, 0]);
+  // MaxVio 6/3 − 1 = 1, lowest load 0 of layer 0; layer 1 balanced
+  assert.deepEqual(layerStatValues(stats, undefined), [[1, 0], [0.74536, 0], [0.25, 0], [0, 1]]);
+});
+
+test('countsEvery: full counts up to 4,096 layer × expert cells, then every 100 steps and the last', () => {
+  assert.equal(countsEveryFor(8, 512), 1);
+  assert.equal(countsEveryFor(64, 512), 100);
+  assert.ok(carriesCounts(200, 100, 1000) && carriesCounts(999, 100, 999) && !carriesCounts(201, 100, 1000));
+});
+
+const base = { time: '2026-01-01T00:00:00Z', type: 'step', step: 3, loss: 1, lmLoss: 1, terms: {}, lr: 1, tokensPerSecond: 1, maxVioBatch: [0], maxVioBatchMean: 0 };
+const stats = { min: [1], max: [1], mean: [1], cv: [0], deadFraction: [0] };
+
+test('parseEventLine: v1 steps need expertCounts, v2 steps need loadStats and may omit the counts', () => {
+  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 1 })), /step event lacks expertCounts/);
+  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 2, expertCounts: [[1]] })), /lacks loadStats \(schema v2\)/);
+  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: { ...stats, cv: undefined } })), /loadStats lacks the per-layer arrays cv/);
+  assert.equal(parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: stats }))?.type, 'step');
+  assert.equal(parseEventLine(JSON.stringify({ ...base, v: 1, expertCounts: [[1]] }))?.type, 'step');
+});
+
+test('run model: a v2 compact log fills the layer × step history every step and the load history only at count steps', () => {
+  const v1 = syntheticLog({ steps: 40, layers: 2, experts: 4, methods: ['loss-free'], evalEvery: 20 });
+  const state = createRunState();
+  const countsEvery = 10;
+  for (const event of v1) {
+    if (event.type === 'start') applyEvent(state, { ...event, v: 2, countsEvery });
+    else if (event.type === 'step') {
+      const compact: StepEvent = { ...event, v: 2, loadStats: loadStatsOf(event.expertCounts!) };
+      if (!carriesCounts(event.step, countsEvery, 40)) {
+        delete compact.expertCounts;
+        delete compact.bias;
+      }
+      applyEvent(state, compact);
+    } else applyEvent(state, event);
+  }
+  assert.equal(state.countsEvery, 10);
+  assert.equal(state.step, 40);
+  assert.deepEqual(state.load.columns.map((c) => c.last), [10, 20, 30, 40]);
+  const step20 = v1.find((e): e is StepEvent => e.type === 'step' && e.step === 20)!;
+  const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
+  const expected = step20.expertCounts!.map((c) => c.map((x) => x / mean(c)));
+  columnLoad(state.load.columns[1]).forEach((row, l) => row.forEach((v, e) => near(v, expected[l][e])));
+  // every step reaches the layer × step history: 40 one-step columns, MaxVio as the trainer reported it
+  assert.equal(state.layerStats.columns.length, 40);
+  const maxVio = layerStatMatrix(state.layerStats, 'maxVio', 'mean');
+  assert.equal(maxVio[1][19], step20.maxVioBatch[1]);
+  assert.equal(state.bias[0][0].points.length, 4, 'bias only at the count steps');
+});
+
+test('layer × step history: bounded columns, bucket mean and worst value, lookup by step', () => {
+  const history = createLayerStatHistory(1, 64);
+  for (let step = 1; step <= 1000; step++) {
+    const spike = step === 500 ? 9 : 1;
+    appendLayerStats(history, step, [[spike], [0.5], [0], [step === 700 ? 0.1 : 0.8]]);
+  }
+  assert.ok(history.columns.length <= 64, `${history.columns.length} columns`);
+  const steps = history.columns.reduce((n, c) => n + c.n, 0);
+  assert.equal(steps, 1000);
+  const at500 = columnIndexAt(history, 500);
+  const column = history.columns[at500];
+  assert.ok(column.start <= 500 && column.last >= 500);
+  assert.equal(layerStatMatrix(history, 'maxVio', 'worst')[0][at500], 9, 'the spike survives as the worst value');
+  near(layerStatMatrix(history, 'maxVio', 'mean')[0][at500], (column.n - 1 + 9) / column.n);
+  assert.equal(layerStatMatrix(history, 'minLoad', 'worst')[0][columnIndexAt(history, 700)], 0.1, 'lowest load: lower is worse');
+  assert.equal(columnIndexAt(history, undefined), history.columns.length - 1);
+  assert.equal(columnIndexAt(history, 5000), history.columns.length - 1);
+});
