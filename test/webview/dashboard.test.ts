@@ -197,7 +197,7 @@ test('a reloaded dashboard restores the chosen layer, step and scroll position f
   const { page } = await harness.open('dashboard', { initialState });
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('tiny-1', EVENTS, 'completed')] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
-  assert.match((await page.locator('#heatmap-load-time').locator('xpath=../..').locator('h2').textContent()) ?? '', /layer 1/);
+  assert.match((await page.locator('.heatmap-card', { has: page.locator('#heatmap-load-time') }).locator('h2').textContent()) ?? '', /layer 1/);
   assert.equal(await page.locator('.step-label').textContent(), 'step 30');
   assert.equal(await page.locator('#layer-select').evaluate((s) => (s as HTMLSelectElement).value), '1');
   // restored to 700; the browser's scroll anchoring may then follow the content by a few pixels when the

@@ -49,6 +49,12 @@ export function loadColor(load: number, theme: ThemeKind): Rgb {
   return t < 0 ? mix(scale.balanced, scale.under, -t) : mix(scale.balanced, scale.over, t);
 }
 
+/** A sequential scale from the balanced colour (0, harmless) to the over-loaded one (1, worst), for the layer statistics. */
+export function severityColor(t: number, theme: ThemeKind): Rgb {
+  const scale = LOAD_SCALES[theme];
+  return mix(scale.balanced, scale.over, Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)));
+}
+
 /** HSL (h in degrees, s and l in 0…1) to RGB 0…255. */
 export function hslToRgb(h: number, s: number, l: number): Rgb {
   const c = (1 - Math.abs(2 * l - 1)) * s;

@@ -40,21 +40,25 @@ export function createLayerStatHistory(layers: number, maxColumns = 1024): Layer
 /** The four normalised statistics of each layer at one step, [stat][layer]. */
 export function layerStatValues(stats: LoadStats, maxVio: readonly number[] | undefined): number[][] {
   const layers = stats.mean.length;
-  const at = (fill: (l: number) => number) => Array.from({ length: layers }, (_, l) => fill(l));
-  return [
-    at((l) => maxVio?.[l] ?? maxVioOfStats(stats, l)),
-    at((l) => stats.cv[l]),
-    at((l) => stats.deadFraction[l]),
-    at((l) => (stats.mean[l] > 0 ? stats.min[l] / stats.mean[l] : 0)),
-  ];
+  const rows: number[][] = [[], [], [], []];
+  for (let l = 0; l < layers; l++) {
+    rows[0].push(maxVio?.[l] ?? maxVioOfStats(stats, l));
+    rows[1].push(stats.cv[l]);
+    rows[2].push(stats.deadFraction[l]);
+    rows[3].push(stats.mean[l] > 0 ? stats.min[l] / stats.mean[l] : 0);
+  }
+  return rows;
 }
 
 function merge(into: StatColumn, from: StatColumn): void {
-  LAYER_STATS.forEach((stat, s) => {
-    const higher = HIGHER_IS_WORSE[stat];
-    from.sum[s].forEach((v, l) => (into.sum[s][l] += v));
-    from.worst[s].forEach((v, l) => (into.worst[s][l] = higher ? Math.max(into.worst[s][l], v) : Math.min(into.worst[s][l], v)));
-  });
+  for (let s = 0; s < LAYER_STATS.length; s++) {
+    const higher = HIGHER_IS_WORSE[LAYER_STATS[s]];
+    const [sum, worst, addSum, addWorst] = [into.sum[s], into.worst[s], from.sum[s], from.worst[s]];
+    for (let l = 0; l < sum.length; l++) {
+      sum[l] += addSum[l];
+      worst[l] = higher ? Math.max(worst[l], addWorst[l]) : Math.min(worst[l], addWorst[l]);
+    }
+  }
 }
 
 export function appendLayerStats(history: LayerStatHistory, step: number, values: number[][]): void {
