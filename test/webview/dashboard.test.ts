@@ -75,9 +75,9 @@ test('dashboard draws a finished run: curves hold every point, heatmap pixels ma
   // token routing: the first token of layer 1 is coloured by its top expert
   const token = page.locator('.token-row').nth(1).locator('.token').first();
   const top = snapshot.state.routing!.sample.experts[1][0][0];
-  const [r, g, b] = expertColor(top, 'dark');
+  const [r, g, b] = expertColor(top);
   assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
-  assert.match((await token.getAttribute('title')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
+  assert.match((await token.getAttribute('aria-label')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
 
   await page.screenshot({ path: 'test-results/webview-dashboard-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
@@ -167,7 +167,7 @@ test('switching the theme class (dark, light, high contrast) re-colours heatmap,
   await page.waitForSelector('#chart-loss[data-points="120"]');
   await assertHeatmapShows(page, '#heatmap-load', matrix, 'light');
   const token = page.locator('.token-row').first().locator('.token').first();
-  const [r, g, b] = expertColor(snapshot.state.routing!.sample.experts[0][0][0], 'light');
+  const [r, g, b] = expertColor(snapshot.state.routing!.sample.experts[0][0][0]);
   assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
   // the train-loss curve is drawn in the light theme's --vscode-charts-blue: find such a pixel
   const blue = await page.evaluate(() => {

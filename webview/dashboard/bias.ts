@@ -7,7 +7,7 @@ import type { RunSource, ViewContext } from './context';
 
 export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section[] {
   const experts = run().state.experts;
-  const color = (e: number) => rgbCss(expertColor(e, ctx.theme.kind));
+  const color = (e: number) => rgbCss(expertColor(e));
   const overTime = lineChartCard(parent, ctx.theme, {
     id: 'chart-bias',
     title: 'Bias per expert',

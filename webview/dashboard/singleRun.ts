@@ -98,7 +98,7 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
   layerPicker(parent, run, ctx);
   sections.push(loadOverTimeCard(parent, run, ctx));
   if (state().lastBias) sections.push(...biasCards(parent, run, ctx));
-  if (state().routing) sections.push(tokenRoutingCard(parent, run, ctx));
+  if (state().routing) sections.push(tokenRoutingCard(parent, run));
   if (state().analysis) sections.push(...analysisCards(parent, run, ctx));
   return sections;
 }

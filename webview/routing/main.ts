@@ -89,7 +89,7 @@ function drawBias(bias: number[][]): void {
     const width = canvas.clientWidth / row.length;
     canvas.title = `layer ${layer}: ${row.map((b, e) => `e${e} ${b.toExponential(2)}`).join(', ')}`;
     row.forEach((b, e) => {
-      ctx.fillStyle = rgbCss(expertColor(e, theme.kind));
+      ctx.fillStyle = rgbCss(expertColor(e));
       const h = (Math.abs(b) / scale) * (height / 2 - 1);
       ctx.fillRect(e * width + 1, b >= 0 ? height / 2 - h : height / 2, Math.max(1, width - 2), Math.max(1, h));
     });

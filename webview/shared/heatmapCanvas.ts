@@ -13,6 +13,7 @@
 import { aggregateMatrix, groupBounds, labelledColumns, heatmapPixels, type Aggregate } from '../model/heatmap';
 import type { Rgb } from '../model/colors';
 import { el } from './dom';
+import { Tooltip } from './tooltip';
 
 export interface HeatmapContent {
   /** rows × cols at full resolution, already filtered and ordered as shown */
@@ -60,7 +61,7 @@ export class HeatmapCanvas {
   private readonly colAxis = el('div', { className: 'col-axis', attrs: { 'aria-hidden': 'true' } });
   private readonly axisTitle = el('div', { className: 'col-axis-title', attrs: { 'aria-hidden': 'true' } });
   private readonly cursorBox = el('div', { className: 'heatmap-cursor', attrs: { 'aria-hidden': 'true' } });
-  private readonly tooltip = el('div', { className: 'heatmap-tooltip', attrs: { role: 'tooltip' } });
+  private readonly tooltip: Tooltip;
   private readonly live = el('div', { className: 'heatmap-live sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly plot: HTMLElement;
   private readonly tableBox = el('div', { className: 'heatmap-table' });
@@ -82,12 +83,12 @@ export class HeatmapCanvas {
         'aria-label': `${options.label}. Arrow keys move between cells; their values are read out.`,
       },
     });
-    this.tooltip.id = `${options.id}-tooltip`;
+    this.tooltip = new Tooltip(`${options.id}-tooltip`);
     this.plot = el('div', { className: 'heatmap-plot' }, [this.canvas, this.cursorBox, this.colAxis, this.axisTitle]);
     this.element = el('div', { className: 'heatmap-block' }, [
       el('div', { className: 'heatmap-row' }, [this.rowLabels, this.plot]),
       this.tableBox,
-      this.tooltip,
+      this.tooltip.element,
       this.live,
     ]);
     this.tableBox.hidden = true;
@@ -220,17 +221,11 @@ export class HeatmapCanvas {
   }
 
   private showTooltip(text: string, x: number, y: number): void {
-    this.tooltip.textContent = text;
-    this.tooltip.hidden = false;
-    const { width, height } = this.tooltip.getBoundingClientRect();
-    const left = Math.min(x + 12, window.innerWidth - width - 4);
-    const top = y + 16 + height > window.innerHeight ? y - height - 8 : y + 16;
-    this.tooltip.style.left = `${Math.max(4, left)}px`;
-    this.tooltip.style.top = `${Math.max(4, top)}px`;
+    this.tooltip.show(text, x, y);
   }
 
   private hideTooltip(): void {
-    this.tooltip.hidden = true;
+    this.tooltip.hide();
   }
 
   private key(event: KeyboardEvent): void {
