@@ -93,7 +93,7 @@ export function* scaleEvents(o: ScaleLogOptions): Generator<TrainerEvent> {
     if (full) {
       counts = shapes.map((s) => drawCounts(o.experts, assignments, s.cv, s.dead, random));
       stats = loadStatsOf(counts);
-      maxVio = counts.map((c, l) => round(Math.max(...c) / stats.mean[l] - 1, 5));
+      maxVio = counts.map((c) => Math.max(...c) / mean(c) - 1);
       counts.forEach((c, l) => c.forEach((ci, e) => (bias[l][e] += 0.001 * Math.sign(stats.mean[l] - ci))));
     } else {
       const rows = shapes.map((s) => summarise(o.experts, assignments, s.cv, s.dead, random));
@@ -115,7 +115,7 @@ export function* scaleEvents(o: ScaleLogOptions): Generator<TrainerEvent> {
 
 function evalEvent(o: ScaleLogOptions, step: number, valLoss: number, shapes: { cv: number; dead: number }[], random: () => number, time: string): EvalEvent {
   const load = shapes.map((s) => drawCounts(o.experts, 65536, s.cv, s.dead, random));
-  const vio = load.map((c) => round(Math.max(...c) / mean(c) - 1, 5));
+  const vio = load.map((c) => Math.max(...c) / mean(c) - 1);
   const pes = load.map(() => round(0.2 + random() * 0.3));
   const used = load.map((c) => c.filter((x) => x > 0).length);
   const tokens = 'The router sends each token to eight of five hundred and twelve experts.'.split(/(?=\s)/).slice(0, 32);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { parseEventLine, type StepEvent } from '../../protocol/events';
 import { carriesCounts, countsEveryFor, loadStatsOf } from '../../protocol/loadStats';
 import { columnIndexAt } from '../../webview/model/buckets';
+import { parseLayerFilter } from '../../webview/model/layerFilter';
 import { appendLayerStats, createLayerStatHistory, layerStatMatrix, layerStatValues } from '../../webview/model/layerStats';
 import { columnLoad } from '../../webview/model/load';
 import { applyEvent, createRunState } from '../../webview/model/runState';
@@ -91,4 +92,35 @@ test('layer × step history: bounded columns, bucket mean and worst value, looku
   assert.equal(layerStatMatrix(history, 'minLoad', 'worst')[0][columnIndexAt(history, 700)], 0.1, 'lowest load: lower is worse');
   assert.equal(columnIndexAt(history, undefined), history.columns.length - 1);
   assert.equal(columnIndexAt(history, 5000), history.columns.length - 1);
+});
+
+test('the log validator accepts the synthetic compact log and names wrong summaries and missing counts', async () => {
+  const { EventLogChecker } = await import('../../protocol/eventLogCheck');
+  const { scaleEvents } = await import('../scale/scaleLog');
+  const lines = [...scaleEvents({ layers: 3, experts: 64, topK: 4, steps: 120, countsEvery: 50, evalEvery: 60, seed: 1 })].map((e) => JSON.stringify(e));
+  const check = (text: string[]) => {
+    const checker = new EventLogChecker();
+    text.forEach((line, i) => checker.line(i + 1, line));
+    return checker.finish().map((p) => `${p.line}: ${p.field}: ${p.expected}`);
+  };
+  assert.deepEqual(check(lines), []);
+  // line 51 is step 50, a counts step: its summaries must match its counts
+  const step50 = JSON.parse(lines[50]) as StepEvent;
+  assert.equal(step50.step, 50);
+  step50.loadStats!.cv[1] = 0.5;
+  const withoutCounts = { ...step50, expertCounts: undefined, bias: undefined };
+  assert.deepEqual(check([...lines.slice(0, 50), JSON.stringify(step50)]).map((p) => p.replace(/\d\.\d+ \(/, 'x (')), [
+    '51: loadStats.cv[1]: x (from expertCounts), got 0.5',
+  ]);
+  assert.deepEqual(check([...lines.slice(0, 50), JSON.stringify(withoutCounts)]), ['51: expertCounts: counts on every step that is a multiple of start.countsEvery (50)']);
+});
+
+test('layer filter: lists and ranges, open ends, errors that name the problem', () => {
+  assert.deepEqual(parseLayerFilter('', 4).layers, [0, 1, 2, 3]);
+  assert.deepEqual(parseLayerFilter('3, 0-1', 12).layers, [0, 1, 3]);
+  assert.deepEqual(parseLayerFilter('9-', 12).layers, [9, 10, 11]);
+  assert.deepEqual(parseLayerFilter('-1', 12).layers, [0, 1]);
+  assert.equal(parseLayerFilter('40-', 12).error, 'layer 40 does not exist (layers 0–11)');
+  assert.equal(parseLayerFilter('5-2', 12).error, '"5-2": the range runs backwards');
+  assert.equal(parseLayerFilter('a', 12).error, '"a" is not a layer or a range like 0-7');
 });

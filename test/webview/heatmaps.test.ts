@@ -53,7 +53,7 @@ const drawnSize = async (page: Page, selector: string) => {
 };
 
 test('level of detail: 512 experts on a narrow canvas merge into pixel buckets, by max or by mean', async () => {
-  const { page, problems } = await openScaleRun({ width: 700 });
+  const { page, problems } = await openScaleRun({ width: 500 });
   const { width } = await canvasSize(page, '#heatmap-load');
   assert.ok(width < 512, `canvas ${width} px wide`);
   const colBounds = groupBounds(512, Math.floor(width));
@@ -199,8 +199,11 @@ test('screenshots of the heatmaps at 12 × 512 in dark, light and high-contrast 
     const { page, problems } = await openScaleRun({ theme });
     const kind: ThemeKind = theme === 'vscode-light' ? 'light' : theme === 'vscode-dark' ? 'dark' : 'high-contrast';
     await assertCell(page, '#heatmap-load', 12, 512, 7, 300, LATEST[7][300], kind);
-    const top = await page.locator('.heatmap-toolbar').evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
-    await page.evaluate((y) => window.scrollTo(0, y - 8), top);
+    // the toolbar just below the sticky run header
+    await page.locator('.heatmap-toolbar').evaluate((e) => {
+      const header = document.querySelector('.run-header')?.getBoundingClientRect().height ?? 0;
+      window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - header - 8);
+    });
     await frames(page);
     await page.screenshot({ path: `test-results/webview-heatmaps-${kind}.png` });
     assert.deepEqual(problems, []);

@@ -230,7 +230,9 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
       title.textContent = `Load over time (layer ${layer}, expert × step${sorted ? ', experts by mean load' : ''})`;
       const columns = load.columns;
       if (columns.length === 0) return;
-      range.textContent = `steps ${columns[0].start}–${columns[columns.length - 1].last}, ${load.width} step${load.width > 1 ? 's' : ''} per column`;
+      const { countsEvery } = run().state;
+      const per = countsEvery > 1 ? `full counts every ${countsEvery} steps (compact log), ` : '';
+      range.textContent = `steps ${columns[0].start}–${columns[columns.length - 1].last}: ${per}${columns.length} columns of ${load.width} step${load.width > 1 ? 's' : ''}`;
       const all = layerLoadOverTime(load, layer);
       const order = sorted ? orderByValue(all.map((row) => row.reduce((a, b) => a + b, 0))) : all.map((_, e) => e);
       heatmap.draw({

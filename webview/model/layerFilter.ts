@@ -12,8 +12,8 @@ export function parseLayerFilter(text: string, layerCount: number): LayerFilterR
     if (!match || (match[1] === undefined && match[3] === undefined)) return { error: `"${item}" is not a layer or a range like 0-7` };
     const from = match[1] !== undefined ? Number(match[1]) : 0;
     const to = match[2] ? (match[3] !== undefined ? Number(match[3]) : layerCount - 1) : from;
-    if (from > to) return { error: `"${item}": the range runs backwards` };
     if (from >= layerCount) return { error: `layer ${from} does not exist (layers 0–${layerCount - 1})` };
+    if (from > to) return { error: `"${item}": the range runs backwards` };
     for (let l = from; l <= Math.min(to, layerCount - 1); l++) picked.add(l);
   }
   return picked.size ? { layers: [...picked].sort((a, b) => a - b) } : { layers: all };
