@@ -104,9 +104,15 @@ test('experts by load, the layer filter and setStep redraw the layer × expert h
   await frames(page);
   assert.equal(await page.locator('.step-label').textContent(), 'step 200');
   await assertCell(page, '#heatmap-load', 12, 512, 4, 4, columnLoad(STATE.load.columns[1])[4][4]);
+  // the layer × step heatmap marks the chosen step's column: step 150 is column 149 of 400
+  const marker = page.locator('.heatmap-card', { has: page.locator('#heatmap-layer-stats') }).locator('.heatmap-marker');
+  const { width: statsWidth } = await canvasSize(page, '#heatmap-layer-stats');
+  const left = await marker.evaluate((e) => parseFloat((e as HTMLElement).style.left));
+  assert.ok(Math.abs(left - (149 * statsWidth) / 400) < 0.5, `marker at ${left} px`);
   await page.evaluate(() => window.__moeLens!.setStep(undefined));
   await frames(page);
   assert.equal(await page.locator('.step-label').textContent(), 'step 400 · latest');
+  assert.equal(await marker.isVisible(), false);
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(problems, []);
   await page.close();

@@ -210,6 +210,7 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
         valueText: scale.text,
         color,
         aggregate,
+        markCol: ctx.choices.loadStep === undefined ? undefined : columnIndexAt(layerStats, ctx.choices.loadStep),
       });
     },
   };
@@ -245,6 +246,7 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
         valueText: loadValueText,
         color: (v) => loadColor(v, ctx.theme.kind),
         aggregate: ctx.choices.aggregate ?? 'max',
+        markCol: ctx.choices.loadStep === undefined ? undefined : columnIndexAt(load, ctx.choices.loadStep),
       });
     },
   };

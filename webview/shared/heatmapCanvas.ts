@@ -30,6 +30,8 @@ export interface HeatmapContent {
   valueText(value: number): string;
   color(value: number): Rgb;
   aggregate: Aggregate;
+  /** a column to mark with a line (the step chosen on the step scrubber) */
+  markCol?: number;
 }
 
 export interface HeatmapOptions {
@@ -61,6 +63,7 @@ export class HeatmapCanvas {
   private readonly colAxis = el('div', { className: 'col-axis', attrs: { 'aria-hidden': 'true' } });
   private readonly axisTitle = el('div', { className: 'col-axis-title', attrs: { 'aria-hidden': 'true' } });
   private readonly cursorBox = el('div', { className: 'heatmap-cursor', attrs: { 'aria-hidden': 'true' } });
+  private readonly marker = el('div', { className: 'heatmap-marker', attrs: { 'aria-hidden': 'true' } });
   private readonly tooltip: Tooltip;
   private readonly live = el('div', { className: 'heatmap-live sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly plot: HTMLElement;
@@ -84,7 +87,7 @@ export class HeatmapCanvas {
       },
     });
     this.tooltip = new Tooltip(`${options.id}-tooltip`);
-    this.plot = el('div', { className: 'heatmap-plot' }, [this.canvas, this.cursorBox, this.colAxis, this.axisTitle]);
+    this.plot = el('div', { className: 'heatmap-plot' }, [this.canvas, this.marker, this.cursorBox, this.colAxis, this.axisTitle]);
     this.element = el('div', { className: 'heatmap-block' }, [
       el('div', { className: 'heatmap-row' }, [this.rowLabels, this.plot]),
       this.tableBox,
@@ -134,6 +137,7 @@ export class HeatmapCanvas {
     this.paint(width, height);
     this.labelRows(height);
     this.labelColumns(width);
+    this.placeMarker(width, height);
     const drawnRows = this.drawn.length;
     const drawnCols = this.drawn[0]?.length ?? 0;
     this.canvas.dataset.drawn = `${drawnRows}x${drawnCols}`;
@@ -192,6 +196,15 @@ export class HeatmapCanvas {
       }),
     );
     this.axisTitle.textContent = content.colAxis;
+  }
+
+  private placeMarker(width: number, height: number): void {
+    const col = this.content?.markCol;
+    const group = col === undefined ? -1 : this.colBounds.findIndex((start, g) => g + 1 < this.colBounds.length && col >= start && col < this.colBounds[g + 1]);
+    this.marker.hidden = group < 0;
+    if (group < 0) return;
+    const px = width / Math.max(1, this.colBounds.length - 1);
+    Object.assign(this.marker.style, { left: `${group * px}px`, width: `${Math.max(2, px)}px`, height: `${height}px` });
   }
 
   private cellAt(row: number, col: number): DrawnCell | undefined {
