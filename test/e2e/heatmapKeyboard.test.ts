@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { columnLoad } from '../../webview/model/load';
-import { reduceEvents } from '../../webview/model/runState';
+import { columnLoad } from '../../protocol/runModel/load';
+import { reduceEvents } from '../../protocol/runModel/runState';
 import { scaleEvents } from '../scale/scaleLog';
 import { frameWith, runCommand, showMoeLens, vsCodeForTests, waitFor, waitForRun } from './harness';
 

@@ -7,7 +7,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from '../../protocol/events';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
-import { applyEvent, createRunState } from '../../webview/model/runState';
+import { applyEvent, createRunState } from '../../protocol/runModel/runState';
 
 const [file, snapshotFile] = process.argv.slice(2);
 const heapMB = () => process.memoryUsage().heapUsed / 2 ** 20;

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseEventLine, type StepEvent } from '../../protocol/events';
 import { carriesCounts, countsEveryFor, loadStatsOf } from '../../protocol/loadStats';
-import { columnIndexAt } from '../../webview/model/buckets';
+import { columnIndexAt } from '../../protocol/runModel/buckets';
 import { parseLayerFilter } from '../../webview/model/layerFilter';
-import { appendLayerStats, createLayerStatHistory, layerStatMatrix, layerStatValues } from '../../webview/model/layerStats';
-import { columnLoad } from '../../webview/model/load';
-import { applyEvent, createRunState } from '../../webview/model/runState';
-import { syntheticLog } from '../../webview/bench/syntheticLog';
+import { appendLayerStats, createLayerStatHistory, layerStatMatrix, layerStatValues } from '../../protocol/runModel/layerStats';
+import { columnLoad } from '../../protocol/runModel/load';
+import { applyEvent, createRunState } from '../../protocol/runModel/runState';
+import { syntheticLog } from '../webview/syntheticLog';
 
 const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 

@@ -9,8 +9,8 @@ import type { TrainerEvent } from '../../protocol/events';
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import { loadColor, type ThemeKind } from '../../webview/model/colors';
 import { aggregateMatrix, cellCenter, groupBounds, orderByValue } from '../../webview/model/heatmap';
-import { columnLoad } from '../../webview/model/load';
-import { reduceEvents } from '../../webview/model/runState';
+import { columnLoad } from '../../protocol/runModel/load';
+import { reduceEvents } from '../../protocol/runModel/runState';
 import { scaleEvents } from '../scale/scaleLog';
 import { canvasPixel, canvasSize, cspViolations, frames, send, WebviewHarness } from './harness';
 

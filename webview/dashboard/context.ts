@@ -1,6 +1,6 @@
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Aggregate } from '../model/heatmap';
-import type { LayerStat } from '../model/layerStats';
+import type { LayerStat } from '../../protocol/runModel/layerStats';
 import type { Theme } from '../shared/theme';
 
 /** Choices the user makes in the dashboard, kept in the webview state across reloads. */

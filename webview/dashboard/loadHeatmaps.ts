@@ -7,11 +7,11 @@
  * (level of detail); each heatmap has a data-table toggle (webview/shared/heatmapCanvas.ts).
  */
 import { LOAD_SCALE_OCTAVES, loadColor, severityColor } from '../model/colors';
-import { columnIndexAt } from '../model/buckets';
+import { columnIndexAt } from '../../protocol/runModel/buckets';
 import { heatmapPixels, orderByValue, type Aggregate } from '../model/heatmap';
 import { parseLayerFilter } from '../model/layerFilter';
-import { LAYER_STAT_LABELS, LAYER_STATS, layerStatMatrix, type LayerStat } from '../model/layerStats';
-import { columnLoad, layerLoadOverTime, type LoadColumn } from '../model/load';
+import { LAYER_STAT_LABELS, LAYER_STATS, layerStatMatrix, type LayerStat } from '../../protocol/runModel/layerStats';
+import { columnLoad, layerLoadOverTime, type LoadColumn } from '../../protocol/runModel/load';
 import { card, el } from '../shared/dom';
 import { HeatmapCanvas } from '../shared/heatmapCanvas';
 import { layerByExpertContent, loadValueText } from '../shared/loadContent';

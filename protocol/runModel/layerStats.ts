@@ -4,7 +4,7 @@
  * holds, per statistic and layer, the sum over its steps (for the mean) and the worst value (for the
  * peak view: the highest MaxVio, CV or dead fraction, the lowest minimum load).
  */
-import { maxVioOfStats, type LoadStats } from '../../protocol/loadStats';
+import { maxVioOfStats, type LoadStats } from '../loadStats';
 import { appendColumn, truncateColumnsAfter, type BucketColumn, type BucketHistory } from './buckets';
 
 /** What the layer × step heatmap can show; all are normalised, so layers of any size compare. */
