@@ -22,38 +22,34 @@ export interface BucketHistory<C extends BucketColumn> {
 /** Merges `from` (later steps) into `into`; n, start and last are handled by the caller. */
 export type MergeColumns<C extends BucketColumn> = (into: C, from: C) => void;
 
-/** Adds the column of one step; a step not after the last column's is ignored (a replay). */
-export function appendColumn<C extends BucketColumn>(history: BucketHistory<C>, column: C, merge: MergeColumns<C>): void {
-  const last = history.columns[history.columns.length - 1];
-  if (last && column.last <= last.last) return;
-  const bucket = Math.floor(column.last / history.width);
-  if (last && Math.floor(last.start / history.width) === bucket) {
+/**
+ * Puts `column` at the end of `columns`: merged into the last column when both fall in the same bucket
+ * of `width` steps (by their first step), else appended with its start aligned to its bucket.
+ */
+function place<C extends BucketColumn>(columns: C[], column: C, width: number, merge: MergeColumns<C>): void {
+  const last = columns[columns.length - 1];
+  const bucket = Math.floor(column.start / width);
+  if (last && Math.floor(last.start / width) === bucket) {
     merge(last, column);
     last.n += column.n;
     last.last = column.last;
   } else {
-    column.start = bucket * history.width;
-    history.columns.push(column);
+    column.start = bucket * width;
+    columns.push(column);
   }
-  while (history.columns.length > history.capacity) compactColumns(history, merge);
 }
 
-function compactColumns<C extends BucketColumn>(history: BucketHistory<C>, merge: MergeColumns<C>): void {
-  history.width *= 2;
-  const out: C[] = [];
-  for (const column of history.columns) {
-    const prev = out[out.length - 1];
-    const bucket = Math.floor(column.start / history.width);
-    if (prev && Math.floor(prev.start / history.width) === bucket) {
-      merge(prev, column);
-      prev.n += column.n;
-      prev.last = column.last;
-    } else {
-      column.start = bucket * history.width;
-      out.push(column);
-    }
+/** Adds the column of one step; a step not after the last column's is ignored (a replay). */
+export function appendColumn<C extends BucketColumn>(history: BucketHistory<C>, column: C, merge: MergeColumns<C>): void {
+  const last = history.columns[history.columns.length - 1];
+  if (last && column.last <= last.last) return;
+  place(history.columns, column, history.width, merge);
+  while (history.columns.length > history.capacity) {
+    history.width *= 2;
+    const out: C[] = [];
+    for (const old of history.columns) place(out, old, history.width, merge);
+    history.columns = out;
   }
-  history.columns = out;
 }
 
 /** Drops columns that start after `step` (a resumed run restarts from its checkpoint). */
