@@ -124,3 +124,16 @@ test('layer filter: lists and ranges, open ends, errors that name the problem', 
   assert.equal(parseLayerFilter('5-2', 12).error, '"5-2": the range runs backwards');
   assert.equal(parseLayerFilter('a', 12).error, '"a" is not a layer or a range like 0-7');
 });
+
+test('numeric axis ticks: round steps, at the column holding them, never crowded', async () => {
+  const { numericTicks, niceStep } = await import('../../webview/model/heatmap');
+  assert.deepEqual([niceStep(0.3), niceStep(7), niceStep(13), niceStep(4100)], [0.5, 10, 20, 5000]);
+  // 400 one-step columns starting at step 1 on 400 px: every 50 steps (48 px apart at least)
+  const steps = Array.from({ length: 400 }, (_, i) => i + 1);
+  const ticks = numericTicks(steps, 400);
+  assert.deepEqual(ticks.slice(0, 3), [{ col: 49, value: 50 }, { col: 99, value: 100 }, { col: 149, value: 150 }]);
+  // buckets of 64 steps: step 500 is in the column starting at 448
+  const buckets = Array.from({ length: 32 }, (_, i) => i * 64);
+  assert.deepEqual(numericTicks(buckets, 320, 48)[0], { col: 0, value: 0 });
+  assert.ok(numericTicks(buckets, 320, 48).some((t) => t.value === 500 && buckets[t.col] === 448));
+});

@@ -72,6 +72,32 @@ export function labelledColumns(cols: number, width: number, minGap = 44): numbe
   return out;
 }
 
+/** The smallest of 1, 2, 5 × 10^k that is ≥ x. */
+export function niceStep(x: number): number {
+  if (!(x > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 5, 10].map((m) => m * power).find((n) => n >= x) ?? 10 * power;
+}
+
+/**
+ * Ticks of a numeric column axis (e.g. steps): round values (multiples of a 1-2-5 interval, at least
+ * `minGap` pixels apart), each at the column holding it. `values` are the columns' first values,
+ * increasing; a column holds the values from its own to the next column's.
+ */
+export function numericTicks(values: readonly number[], width: number, minGap = 48): { col: number; value: number }[] {
+  if (values.length === 0) return [];
+  const first = values[0];
+  const last = values[values.length - 1];
+  const interval = niceStep((Math.max(1, last - first) * minGap) / Math.max(1, width));
+  const ticks: { col: number; value: number }[] = [];
+  let col = 0;
+  for (let value = Math.ceil(first / interval) * interval; value <= last; value += interval) {
+    while (col + 1 < values.length && values[col + 1] <= value) col++;
+    ticks.push({ col, value });
+  }
+  return ticks;
+}
+
 /** The cell under a point of a canvas of the given size showing rows × cols cells; undefined outside. */
 export function cellAt(
   x: number,

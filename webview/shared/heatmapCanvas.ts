@@ -10,7 +10,7 @@
  * Test hooks: the canvas carries `data-drawn` = "rows×cols" drawn, `data-cursor` = "row,col" of the
  * keyboard cursor, and the live region has the class `heatmap-live`.
  */
-import { aggregateMatrix, groupBounds, labelledColumns, heatmapPixels, type Aggregate } from '../model/heatmap';
+import { aggregateMatrix, groupBounds, heatmapPixels, labelledColumns, numericTicks, type Aggregate } from '../model/heatmap';
 import type { Rgb } from '../model/colors';
 import { el } from './dom';
 import { Tooltip } from './tooltip';
@@ -25,6 +25,8 @@ export interface HeatmapContent {
   /** short row label beside the canvas and column tick under it */
   rowTick(row: number): string;
   colTick(col: number): string;
+  /** a numeric column axis (e.g. the first step of each column): ticks at round values instead of every n-th column */
+  colValue?(col: number): number;
   /** title of the column axis, e.g. "expert →" */
   colAxis: string;
   valueText(value: number): string;
@@ -188,9 +190,13 @@ export class HeatmapCanvas {
     const content = this.content!;
     const groups = this.colBounds.length - 1;
     const px = width / Math.max(1, groups);
+    const colValue = content.colValue;
+    const ticks = colValue
+      ? numericTicks(this.colBounds.slice(0, -1).map((c) => colValue(c)), width).map((t) => ({ g: t.col, text: t.value.toLocaleString('en-US') }))
+      : labelledColumns(groups, width).map((g) => ({ g, text: content.colTick(this.colBounds[g]) }));
     this.colAxis.replaceChildren(
-      ...labelledColumns(groups, width).map((g) => {
-        const tick = el('span', { text: content.colTick(this.colBounds[g]) });
+      ...ticks.map(({ g, text }) => {
+        const tick = el('span', { text });
         tick.style.left = `${(g + 0.5) * px}px`;
         return tick;
       }),
