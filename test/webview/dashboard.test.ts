@@ -151,6 +151,7 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   // the host follows its appends with the run's header: the header shows it as sent
   const liveHeader = header('live-1', EVENTS.slice(0, cut + 1).concat(live));
   await send(page, { type: 'header', header: liveHeader });
+  await frames(page);
   const stats = (await page.locator('.stats').textContent()) ?? '';
   assert.match(stats, /step 120 \/ 120/);
   assert.ok(stats.includes(`${formatCount(liveHeader.tokensPerSecond!)} tokens/s`), stats);
