@@ -38,6 +38,8 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
+  host?: string;
   resumedFrom?: string;
 }
 
