@@ -132,8 +132,11 @@ export interface EndEvent extends EventBase {
 export type TrainerEvent = StartEvent | StepEvent | EvalEvent | AnalysisEvent | CheckpointEvent | EndEvent;
 export type TrainerEventType = TrainerEvent['type'];
 
-/** Run statuses a viewer shows: the end statuses, plus live and dead-without-end. */
-export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted';
+/**
+ * Run statuses a viewer shows: the end statuses, plus live and dead-without-end; stale: written by a
+ * process the viewer cannot check (another host, an import) that has not written for a while.
+ */
+export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stale';
 
 const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
   start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],

@@ -68,6 +68,7 @@ export function quietSecondsOf(files: string[], now = Date.now()): number {
 }
 
 export class MegatronSource {
+  readonly kind = 'megatron' as const;
   private tails = new Map<string, { tail: LineTail; parse: Parser }>();
   private assembler: MegatronRunAssembler;
 

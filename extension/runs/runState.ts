@@ -13,6 +13,8 @@ export interface RunLogState {
   step: number;
   /** trainer pid of the latest start event */
   pid?: number;
+  /** the host the latest start event names (writers other than MoE Lens's trainer) */
+  host?: string;
   backend?: string;
   /** time of the first start event (ISO) */
   startedAt?: string;
@@ -39,6 +41,7 @@ export function applyEvent(state: RunLogState, event: TrainerEvent): void {
       state.totalSteps = event.config.training.steps;
       state.step = event.step;
       state.pid = event.pid;
+      state.host = event.host;
       state.backend = event.backend.name;
       state.startedAt ??= event.time;
       state.open = true;
@@ -96,16 +99,28 @@ export interface Liveness {
   managed: boolean;
   /** the pid of the latest start event is a live trainer process */
   pidAlive: boolean;
+  /**
+   * For a writer whose pid cannot be checked here (another host, an import without a pid): seconds since
+   * its files were last written, and moeLens.staleAfterSeconds. Running while quieter than that, then stale.
+   */
+  quietSeconds?: number;
+  staleAfterSeconds?: number;
 }
 
 /**
  * The status of a run from its log: the end event's status if the log is finished; running while
  * its trainer lives (here or elsewhere); interrupted when the log stops without an end and no
- * trainer is writing it any more.
+ * trainer is writing it any more. A writer that cannot be checked here is running while it writes,
+ * stale once it has been quiet for staleAfterSeconds: never running forever.
  */
 export function deriveStatus(state: RunLogState, liveness: Liveness): { status: RunStatus; reason?: string } {
   if (state.end && !state.open) return { status: state.end.status, reason: state.end.reason };
   if (liveness.managed || (state.open && liveness.pidAlive)) return { status: 'running' };
+  const { quietSeconds, staleAfterSeconds } = liveness;
+  if (quietSeconds !== undefined && staleAfterSeconds !== undefined && (state.open || !state.end)) {
+    if (quietSeconds < staleAfterSeconds) return { status: 'running' };
+    return { status: 'stale', reason: `nothing written for ${Math.round(quietSeconds)} s (moeLens.staleAfterSeconds ${staleAfterSeconds})` };
+  }
   return {
     status: 'interrupted',
     reason: state.open ? `the trainer (pid ${state.pid}) is gone and the log has no end` : 'the log has no start event',
