@@ -1,6 +1,6 @@
 /**
- * A Megatron-LM output folder read as a run: its router_trace_rank{N}.jsonl (in the folder or one level
- * below) and tokens_per_expert/rank{N}.jsonl files tailed line by line and converted to step events by
+ * A Megatron-LM output folder read as a run: its router_trace_rank{N}.jsonl and
+ * tokens_per_expert/rank{N}.jsonl files tailed line by line and converted to step events by
  * protocol/megatron.ts. Same read()/restart() as EventLogTail, so the run store treats both alike.
  * No 'vscode' import.
  */
@@ -19,35 +19,24 @@ import { LineTail } from './lineTail';
 
 type Parser = (text: string) => RoutingRecord | undefined;
 
-/** The rank files of a Megatron output folder: traces in it or in a direct subfolder, and tokens_per_expert/. */
+/** The rank files of a Megatron output folder: router traces in it, and tokens_per_expert/rank{N}.jsonl. */
 export function megatronFiles(folder: string): { file: string; parse: Parser }[] {
-  const files: { file: string; parse: Parser }[] = [];
   const list = (dir: string) => {
     try {
-      return readdirSync(dir, { withFileTypes: true });
+      return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile());
     } catch {
       return [];
     }
   };
-  const traces = (dir: string) => {
-    for (const entry of list(dir)) {
-      if (entry.isFile() && MEGATRON_FILES.trace.test(entry.name)) files.push({ file: join(dir, entry.name), parse: parseRouterTraceLine });
-    }
-  };
-  traces(folder);
-  for (const entry of list(folder)) {
-    if (!entry.isDirectory()) continue;
-    if (entry.name === MEGATRON_FILES.tokensPerExpertDir) {
-      for (const rank of list(join(folder, entry.name))) {
-        if (rank.isFile() && MEGATRON_FILES.tokensPerExpert.test(rank.name)) {
-          files.push({ file: join(folder, entry.name, rank.name), parse: parseTokensPerExpertLine });
-        }
-      }
-    } else {
-      traces(join(folder, entry.name));
-    }
-  }
-  return files;
+  const tpeDir = join(folder, MEGATRON_FILES.tokensPerExpertDir);
+  return [
+    ...list(folder)
+      .filter((entry) => MEGATRON_FILES.trace.test(entry.name))
+      .map((entry) => ({ file: join(folder, entry.name), parse: parseRouterTraceLine })),
+    ...list(tpeDir)
+      .filter((entry) => MEGATRON_FILES.tokensPerExpert.test(entry.name))
+      .map((entry) => ({ file: join(tpeDir, entry.name), parse: parseTokensPerExpertLine })),
+  ];
 }
 
 export function isMegatronFolder(folder: string): boolean {

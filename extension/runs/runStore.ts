@@ -393,8 +393,10 @@ export class RunStore implements RunRegistry, vscode.Disposable {
    */
   private async pollLiveRuns(): Promise<void> {
     let polled = false;
-    const external = this.externalRuns();
-    if ([...external.keys()].some((id) => !this.records.has(id))) await this.refresh(); // a new run under a root
+    // A new run under a root, or in the runs directory if a file event was missed.
+    const runsDir = this.runsDir?.fsPath;
+    const present = [...this.externalRuns().keys(), ...(runsDir ? runsIn(runsDir) : [])];
+    if (present.some((id) => !this.records.has(id))) await this.refresh();
     for (const record of this.records.values()) {
       if (record.external || record.tail.kind === 'megatron') {
         // Not watched (outside the workspace, or not an events.jsonl): read what they gained.
