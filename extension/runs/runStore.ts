@@ -11,25 +11,11 @@ import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
 import { isProcessAlive, isTrainerAlive } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
-import {
-  applyEvent,
-  deriveStatus,
-  emptyRunLogState,
-  etaSeconds,
-  foldEvents,
-  shownMaxVio,
-  type Liveness,
-  type RunLogState,
-} from './runState';
+import { type Liveness } from '../../protocol/runModel/status';
+import { runInfo, type PlannedRun } from './runInfo';
+import { applyEvent, createRunSummary, reduceEvents, type RunSummary } from '../../protocol/runModel/runState';
 import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
-
-/** What is known of a run before its trainer writes anything (a queued run). */
-export interface PlannedRun {
-  name: string;
-  balancer: string;
-  totalSteps: number;
-}
 
 interface RunRecord {
   id: string;
@@ -38,11 +24,14 @@ interface RunRecord {
   tail: RunSource;
   /** a run outside the workspace's runs directory (extra root, opened folder) */
   external: boolean;
-  state: RunLogState;
+  /** the run's summary: every run has one; curves are the RunFeed's, for shown runs only */
+  state: RunSummary;
   planned?: PlannedRun;
   sourceConfig?: vscode.Uri;
   /** this window has the run queued, or runs its trainer (then its events come from stdout) */
   managed?: 'queued' | 'running';
+  /** the log's latest start when this window launched the trainer: an end after a newer start is its end */
+  launchedAfterStart?: string;
   /** how the run ended when its log cannot tell (failed before writing, killed) */
   outcome?: { status: RunStatus; reason: string };
   /** for runs trained elsewhere: whether their trainer was alive at the last poll */
@@ -189,7 +178,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const record = this.ensureRecord(runId, folder);
     record.managed = undefined;
     await this.readNew(record); // a resumed run: catch up with its log first
-    Object.assign(record, { managed: 'running', outcome: undefined });
+    Object.assign(record, { managed: 'running', outcome: undefined, launchedAfterStart: record.state.startTime });
     this.changed();
   }
 
@@ -210,7 +199,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     record.outcome = outcome;
     record.tail.restart();
     const { events } = await record.tail.read();
-    record.state = foldEvents(events);
+    record.state = reduceEvents(events, createRunSummary());
     this.changed();
   }
 
@@ -241,7 +230,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         folder,
         tail: runSource(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
         external,
-        state: emptyRunLogState(),
+        state: createRunSummary(),
         sourceConfig: readOrigin(folder),
       };
       this.records.set(runId, record);
@@ -250,31 +239,16 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   }
 
   private info(record: RunRecord): RunInfo {
-    const { state, planned } = record;
-    const logEnded = state.end !== undefined && !state.open;
-    let verdict: { status: RunStatus; reason?: string };
-    if (record.managed === 'queued') verdict = { status: 'queued' };
+    const { state } = record;
+    const logEnded = state.status !== undefined && !state.open;
     // A resumed run's log still ends with the earlier `end` until the new start event comes.
-    else if (record.managed === 'running') verdict = { status: 'running' };
-    else if (record.outcome && !logEnded) verdict = record.outcome;
-    else verdict = deriveStatus(state, this.liveness(record));
-    return {
-      id: record.id,
-      folder: record.folder,
-      name: state.name ?? planned?.name ?? record.id,
-      balancer: state.balancer ?? planned?.balancer ?? '?',
-      status: verdict.status,
-      reason: verdict.reason,
-      step: state.step,
-      totalSteps: state.totalSteps ?? planned?.totalSteps ?? 0,
-      lastValLoss: state.lastValLoss,
-      lastMaxVio: shownMaxVio(state),
-      tokensPerSecond: state.tokensPerSecond,
-      etaSeconds: verdict.status === 'running' ? etaSeconds(state) : undefined,
-      startedAt: state.startedAt,
-      backend: state.backend,
-      sourceConfig: record.sourceConfig,
-    };
+    const endedSinceLaunch = logEnded && state.startTime !== record.launchedAfterStart;
+    return runInfo(record, {
+      queued: record.managed === 'queued',
+      launched: record.managed === 'running' && !endedSinceLaunch,
+      outcome: record.outcome,
+      ...(record.managed ? { pidAlive: false } : this.liveness(record)),
+    });
   }
 
   private async watchRunsDirectory(): Promise<void> {
@@ -309,7 +283,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     await this.refresh();
   }
 
-  /** Seconds since the run's files were last written, for runs whose writer cannot be checked here. */
+  /** Whether the run's writer lives, or, when it cannot be checked here, how long its files have been quiet. */
   private liveness(record: RunRecord): Liveness {
     const { state } = record;
     const staleAfterSeconds = vscode.workspace.getConfiguration('moeLens').get<number>('staleAfterSeconds') ?? 120;
@@ -318,9 +292,9 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const checkable = state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
     if (checkable) {
       const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid) : isProcessAlive(state.pid));
-      return { managed: false, pidAlive };
+      return { pidAlive };
     }
-    return { managed: false, pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
+    return { pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
   }
 
   private isQuiet(record: RunRecord): boolean {
@@ -378,7 +352,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     try {
       const { events, problems, reset } = await record.tail.read(this.isQuiet(record));
       for (const problem of problems) this.log.warn(`${record.id}/${RUN_FILES.events} ${problem}`);
-      if (reset) record.state = emptyRunLogState();
+      if (reset) record.state = createRunSummary();
       if (events.length === 0) return;
       for (const event of events) applyEvent(record.state, event);
       if (announce && !reset) this.appendEmitter.fire({ runId: record.id, events });
