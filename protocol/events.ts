@@ -5,6 +5,7 @@
  * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
  * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
  */
+import { parseJsonObjectLine } from './jsonLine';
 import type { RunConfig } from './runConfig';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -152,16 +153,8 @@ const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
  * problem for a line that is not a known event (unknown types of a newer schema are skipped: undefined).
  */
 export function parseEventLine(line: string): TrainerEvent | undefined {
-  const text = line.trim();
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
-  const event = value as Record<string, unknown>;
+  const event = parseJsonObjectLine(line);
+  if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
   const required = REQUIRED_FIELDS[event.type as TrainerEventType];

@@ -20,6 +20,7 @@
  */
 import type { StartEvent, StepEvent, TrainerEvent } from './events';
 import { EVENT_SCHEMA_VERSION } from './events';
+import { parseJsonObjectLine } from './jsonLine';
 import { maxVio } from './maxVio';
 import { BALANCER_METHODS, type BalancerMethod, resolveRunConfig } from './runConfig';
 
@@ -53,21 +54,9 @@ export interface RoutingRecord {
 
 const isInt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 
-function object(text: string): { [key: string]: unknown } | undefined {
-  if (!text.trim()) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
-  return value as { [key: string]: unknown };
-}
-
 /** One line of router_trace_rank{N}.jsonl; undefined for a blank line or an MTP layer. Throws naming the field. */
 export function parseRouterTraceLine(text: string): RoutingRecord | undefined {
-  const record = object(text);
+  const record = parseJsonObjectLine(text);
   if (!record || record.block === 'mtp') return undefined;
   for (const key of ['step', 'layer', 'topk'] as const) {
     if (!isInt(record[key])) throw new Error(`"${key}": expected an integer ≥ 0`);
@@ -85,7 +74,7 @@ export function parseRouterTraceLine(text: string): RoutingRecord | undefined {
 
 /** One line of tokens_per_expert/rank{N}.jsonl; undefined for a blank line or an MTP layer. */
 export function parseTokensPerExpertLine(text: string): RoutingRecord | undefined {
-  const record = object(text);
+  const record = parseJsonObjectLine(text);
   if (!record || record.block === 'mtp') return undefined;
   if (!isInt(record.iter)) throw new Error('"iter": expected an integer ≥ 0');
   if (!isInt(record.layer)) throw new Error('"layer": expected an integer ≥ 0');
@@ -103,7 +92,7 @@ function fill(counts: number[]): number[] {
 }
 
 export function parseSidecar(text: string): MegatronSidecar {
-  const value = object(text) ?? {};
+  const value = parseJsonObjectLine(text) ?? {};
   const sidecar: MegatronSidecar = {};
   for (const key of ['experts', 'topK', 'steps'] as const) {
     if (value[key] !== undefined) {
