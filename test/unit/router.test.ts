@@ -43,11 +43,11 @@ test('the loss-free bias is the router’s state: updated only when loss-free is
   const weight = tf.variable(tf.zeros([4, 4]) as tf.Tensor2D);
   // counts [4, 2, 2, 0], mean 2: b += 0.01 · sign(2 − c) = [−0.01, 0, 0, 0.01]
   const lossFree = new Router(weight, routerSettings(tinyConfig({ balancer: { methods: ['loss-free'], biasUpdateRate: 0.01 } })));
-  lossFree.updateBias([4, 2, 2, 0]);
-  lossFree.updateBias([4, 2, 2, 0]);
+  lossFree.afterStep([4, 2, 2, 0]);
+  lossFree.afterStep([4, 2, 2, 0]);
   assertClose(lossFree.bias, [-0.02, 0, 0, 0.02], 1e-9);
   const aux = new Router(weight, routerSettings(tinyConfig({ balancer: { methods: ['aux-loss'] } })));
-  aux.updateBias([4, 2, 2, 0]);
+  aux.afterStep([4, 2, 2, 0]);
   assert.deepEqual(Array.from(aux.bias), [0, 0, 0, 0]);
   // the bias changes the selection, not the scores: scores 0.5/0.3/0.1/0.1 with bias −0.3 on expert 0
   lossFree.bias.set([-0.3, 0, 0, 0]);

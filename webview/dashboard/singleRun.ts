@@ -9,7 +9,13 @@ import type { RunSource, ViewContext } from './context';
 import { loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
 import { tokenRoutingCard } from './tokenRouting';
 
-const TERM_LABELS: Record<TermName, string> = { auxLoss: 'aux loss (LBL)', simbal: 'SimBal ‖RᵀR − I‖₁', zLoss: 'router z-loss' };
+const TERM_LABELS: Record<TermName, string> = {
+  auxLoss: 'aux loss (LBL)',
+  globalAuxLoss: 'global-batch LBL',
+  seqAuxLoss: 'sequence-wise aux loss',
+  simbal: 'SimBal ‖RᵀR − I‖₁',
+  zLoss: 'router z-loss',
+};
 
 /** What decides which cards exist; the view is rebuilt when it changes. */
 export function singleRunLayoutKey(run: RunSource): string {

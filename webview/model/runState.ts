@@ -14,7 +14,7 @@ import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } fr
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
 export type TermName = keyof BalancerTerms;
-export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
+export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seqAuxLoss', 'simbal', 'zLoss'];
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
