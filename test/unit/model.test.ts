@@ -237,7 +237,8 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   assert.ok(result.pes.every((p) => p > -1 && p < 1));
   assert.equal(result.routingSample.experts[0].length, 5);
   for (const gates of result.routingSample.gates.flat()) {
-    assertClose([gates.reduce((a, b) => a + b, 0)], [1], 1e-6);
+    // softmax with normaliseGates auto: the raw probabilities of the two picks, at most 1 together
+    assert.ok(gates[0] + gates[1] <= 1 + 1e-6 && gates[1] > 0, `gates ${gates}`);
     assert.ok(gates[0] >= gates[1], 'gates sorted descending');
   }
   const analysis = await model.analyse(sample);

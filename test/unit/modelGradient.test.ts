@@ -42,7 +42,7 @@ function plainLoss(params: ModelParams, model: RunConfig['model'], inputs: Int32
     const scores = model.gate === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
     const plan = planRouting(scores.dataSync() as Float32Array, tokens, model.experts, model.topK);
     const picked = tf.mul(scores, tf.tensor2d(plan.selected, [tokens, model.experts]));
-    const gates = tf.div(picked, tf.sum(picked, 1, true));
+    const gates = model.gate === 'sigmoid' ? tf.div(picked, tf.sum(picked, 1, true)) : picked; // normaliseGates auto
     const outputs = block.experts!.map((e, i) => tf.mul(plainFfn(h, e), tf.slice(gates, [0, i], [tokens, 1])));
     x = tf.add(x, tf.addN(outputs));
   }

@@ -30,6 +30,8 @@ type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold'>;
 const PES_TOKENS = 64;
 const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
 const MAX_DROPPED = 4;
+/** The final analysis (5 drop-top passes, 12 Dynamic-K passes) runs on this many tokens of the sample. */
+const ANALYSIS_TOKENS = 8192;
 /** timed passes per Dynamic-K threshold, after one untimed warm-up pass */
 const TIMING_PASSES = 2;
 
@@ -195,8 +197,9 @@ export class TfMoeModel implements MoeModel {
     return { experts, gates };
   }
 
-  async analyse(sample: Batch): Promise<AnalysisResult> {
+  async analyse(fullSample: Batch): Promise<AnalysisResult> {
     const { experts, topK } = this.config.model;
+    const sample = sliceBatch(fullSample, 0, Math.min(fullSample.batchSize, Math.ceil(ANALYSIS_TOKENS / fullSample.seqLen)));
     const dropTopExperts = [];
     for (let dropped = 0; dropped <= Math.min(experts - topK, MAX_DROPPED); dropped++) {
       dropTopExperts.push({ dropped, loss: this.sampleLoss(sample, { dropTop: dropped }).loss });
