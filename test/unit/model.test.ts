@@ -16,6 +16,7 @@ import type { FfnParams } from '../../trainer/model/params';
 import { planRouting } from '../../trainer/model/routing';
 import { gateWeights } from '../../trainer/model/router';
 import { updateBias } from '../../trainer/training/balancers';
+import { uniformMaxVio } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, gradientsOf, randomBatches, tinyConfig, useBackend } from './modelSupport';
 
 const VOCAB = 11;
@@ -229,6 +230,8 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   const model = await createMoeModel(config, VOCAB);
   const result = await model.evaluate(sample, sample.inputs.subarray(0, 5));
   const tokens = sample.batchSize * sample.seqLen;
+  assert.equal(result.evalTokens, tokens);
+  assertClose([result.maxVioNoiseFloor!], [uniformMaxVio(tokens, 6, 2)], 1e-12);
   assertClose([result.perplexity], [Math.exp(result.valLoss)], 1e-9);
   assert.ok(Math.abs(result.valLoss - Math.log(VOCAB)) < 0.3, `untrained loss ${result.valLoss} near ln V`);
   for (const load of result.expertLoad) assert.equal(load.reduce((a, b) => a + b, 0), tokens * 2);
@@ -259,6 +262,10 @@ test('parameter counts: total, experts, routers and active per token, by hand', 
   assert.deepEqual(model.parameters, { total: 6912, experts: 4096, routers: 128, activePerToken: 6912 - 4096 + 2 * 2 * 512 });
   assert.deepEqual(model.moeLayers, [0, 1]);
   model.dispose();
+  // one shared expert per MoE layer (DeepSeekMoE): 2 · 512 more, all of it active
+  const shared = await createMoeModel(tinyConfig({ model: { sharedExperts: 1 } }), VOCAB);
+  assert.deepEqual(shared.parameters, { total: 7936, experts: 4096, routers: 128, activePerToken: 7936 - 4096 + 2 * 2 * 512 });
+  shared.dispose();
 });
 
 test('[wasm] sigmoid gate with dense blocks between MoE blocks: trains and the loss falls', async () => {
