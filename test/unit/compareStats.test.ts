@@ -1,7 +1,7 @@
 /** npm run compare's statistics over seeds, by hand: mean ± sd, mean curves, steps to the baseline's loss. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { armStats, meanCurve, seedTable, spread, stepsToTarget } from '../../trainer/bench/compareStats';
+import { armStats, meanCurve, paperSection, seedTable, spread, stepsToTarget } from '../../trainer/bench/compareStats';
 import type { RunSummary } from '../../trainer/run/summary';
 import { assertClose } from './modelSupport';
 
@@ -51,4 +51,33 @@ test('arm statistics and the table: mean ± sd per arm, steps to the baseline’
   assert.equal(lines[0], "| balancer | seeds | val loss | MaxVio_global | min PES | experts used (of 8) | tokens/s | steps to aux-loss's final val loss |");
   assert.equal(lines[2], '| aux-loss | 2 | 2.1000 ± 0.1414 | 0.600 ± 0.141 | – | 7.5 ± 0.7 | 1100 ± 141 | 300 of 300 |');
   assert.equal(lines[3], '| simbal (seed 2: diverged at step 250) | 2 | 1.9000 ± 0.1414 | 0.300 ± 0.000 | – | – | – | 200 of 300 |');
+});
+
+test("the paper's figures beside ours: mean ± sd per metric, tokensToTarget as a fraction of the budget", () => {
+  const stats = armStats(
+    [
+      { label: 'aux-loss', runs: [run('aux-loss', 1, [3, 2.5, 2.2], { pesMin: 0.03 }), run('aux-loss', 2, [3.2, 2.3, 2.0], { pesMin: 0.05 })] },
+      { label: 'simbal', runs: [run('simbal', 1, [2.8, 2.0, 1.8], { pesMin: 0.01 }), run('simbal', 2, [3.0, 2.2, 2.0], { pesMin: 0.01 })] },
+    ],
+    'aux-loss',
+  );
+  const section = paperSection(
+    {
+      paper: 'P 2025',
+      setting: 'Small.',
+      reported: [
+        { arm: 'aux-loss', metric: 'pesMin', value: 0.0255, where: 'Table 4' },
+        { arm: 'simbal', metric: 'tokensToTarget', value: 0.638, where: 'MoE-M' },
+        { arm: 'simbal', metric: 'perplexity', value: 13.7, where: 'Table 8' },
+      ],
+      claims: ['SimBal is faster.'],
+    },
+    stats,
+  );
+  const lines = section.split('\n');
+  // aux-loss min PES 0.03 and 0.05: mean 0.04, sd 0.0141; simbal reaches 2.1 at step 200 of 300: 0.667; e^1.9 = 6.69
+  assert.ok(lines.includes('| aux-loss | pesMin | 0.0255 (Table 4) | 0.0400 ± 0.0141 |'), section);
+  assert.ok(lines.includes('| simbal | tokensToTarget | 0.638 (MoE-M) | 0.667 |'), section);
+  assert.ok(lines.includes('| simbal | perplexity | 13.7 (Table 8) | 6.69 |'), section);
+  assert.ok(lines.includes('- SimBal is faster.'));
 });

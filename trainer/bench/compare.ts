@@ -18,7 +18,7 @@ import type { ComparePreset, CompareReport } from '../../protocol/comparePreset'
 import { RUN_FILES } from '../../protocol/events';
 import { BALANCER_METHODS, parseRunConfig, type BalancerMethod, type RunConfig } from '../../protocol/runConfig';
 import { summarizeRun } from '../run/summary';
-import { armStats, seedTable, type ArmRuns } from './compareStats';
+import { armStats, paperSection, seedTable, type ArmRuns } from './compareStats';
 
 const DEFAULT_BALANCERS = ['none', 'aux-loss', 'loss-free', 'simbal', 'loss-free+simbal'];
 
@@ -182,7 +182,8 @@ function main(): void {
     table,
   };
   const title = preset ? preset.title : 'Balancer comparison';
-  const markdown = `# ${title}\n\n\`${command}\`\n\n${shape}; ${steps} steps; mean ± sd over ${seedCount} seeds of the final eval${floor}.\n\n${table}`;
+  const paper = preset ? `\n${paperSection(preset, stats)}` : '';
+  const markdown = `# ${title}\n\n\`${command}\`\n\n${shape}; ${steps} steps; mean ± sd over ${seedCount} seeds of the final eval${floor}.\n\n${table}${paper}`;
   writeFileSync(join(outDir, `${name}.compare.md`), markdown);
   writeFileSync(join(outDir, `${name}.compare.json`), JSON.stringify(report, null, 1) + '\n');
   process.stdout.write(table);

@@ -2,6 +2,7 @@
  * Statistics of a comparison over seeds: mean ± sd of each final figure per arm (balancer), the mean
  * validation-loss curve, and the steps each arm needs to reach the baseline's final val loss.
  */
+import type { ComparePreset, ReportedFigure } from '../../protocol/comparePreset';
 import type { RunSummary } from '../run/summary';
 
 export interface Spread {
@@ -95,4 +96,44 @@ export function seedTable(stats: readonly ArmStats[], experts: number, baseline:
     }),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Our figure for a reported metric: mean ± sd over seeds, or, for tokensToTarget, steps to the baseline's loss over its budget. */
+function ours(stat: ArmStats | undefined, figure: ReportedFigure): string {
+  if (!stat) return '–';
+  switch (figure.metric) {
+    case 'valLoss':
+      return pm(stat.valLoss, 4);
+    case 'perplexity':
+      return stat.valLoss ? Math.exp(stat.valLoss.mean).toFixed(2) : '–';
+    case 'maxVioGlobal':
+      return pm(stat.maxVioGlobal, 3);
+    case 'pesMin':
+      return pm(stat.pesMin, 4);
+    case 'expertsUsed':
+      return pm(stat.expertsUsed, 1);
+    case 'tokensToTarget':
+      return stat.stepsToBaseline === undefined || !stat.lastEvalStep ? 'not reached' : (stat.stepsToBaseline / stat.lastEvalStep).toFixed(3);
+  }
+}
+
+/** The paper's reported figures beside ours, and its claims, as markdown (the compare report's last section). */
+export function paperSection(preset: Pick<ComparePreset, 'paper' | 'setting' | 'reported' | 'claims'>, stats: readonly ArmStats[]): string {
+  const rows = preset.reported.map((f) => `| ${f.arm} | ${f.metric} | ${f.value} (${f.where}) | ${ours(stats.find((s) => s.label === f.arm), f)} |`);
+  return [
+    `## The paper's figures beside ours`,
+    '',
+    `${preset.paper}. ${preset.setting}`,
+    '',
+    '| arm | metric | paper | ours (mean ± sd over seeds) |',
+    '|---|---|---:|---:|',
+    ...rows,
+    '',
+    'tokensToTarget: the fraction of the baseline\'s budget at which the arm first reaches the baseline\'s final val loss.',
+    '',
+    "The paper's claims:",
+    '',
+    ...preset.claims.map((c) => `- ${c}`),
+    '',
+  ].join('\n');
 }

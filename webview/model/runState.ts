@@ -52,6 +52,8 @@ export interface RunState {
   maxVioBatchMean: Series;
   maxVioGlobal: Series[];
   maxVioGlobalMean: Series;
+  /** expected MaxVio of uniform random routing on the eval sample (absent in older logs) */
+  maxVioNoiseFloor: Series;
   pes: Series[];
   pesMin: Series;
   expertsUsed: Series[];
@@ -87,6 +89,7 @@ export function createRunState(): RunState {
     maxVioBatchMean: createSeries(),
     maxVioGlobal: [],
     maxVioGlobalMean: createSeries(),
+    maxVioNoiseFloor: createSeries(),
     pes: [],
     pesMin: createSeries(),
     expertsUsed: [],
@@ -120,6 +123,7 @@ const allSeries = (state: RunState): Series[] => [
   state.maxVioBatchMean,
   ...state.maxVioGlobal,
   state.maxVioGlobalMean,
+  state.maxVioNoiseFloor,
   ...state.pes,
   state.pesMin,
   ...state.expertsUsed,
@@ -179,6 +183,7 @@ export function applyEvent(state: RunState, event: TrainerEvent): boolean {
       appendPoint(state.valLoss, x, event.valLoss);
       event.maxVioGlobal.forEach((v, l) => appendPoint(state.maxVioGlobal[l], x, v));
       appendPoint(state.maxVioGlobalMean, x, event.maxVioGlobalMean);
+      if (event.maxVioNoiseFloor !== undefined) appendPoint(state.maxVioNoiseFloor, x, event.maxVioNoiseFloor);
       event.pes.forEach((v, l) => appendPoint(state.pes[l], x, v));
       appendPoint(state.pesMin, x, event.pesMin);
       event.expertsUsed.forEach((v, l) => appendPoint(state.expertsUsed[l], x, v));
