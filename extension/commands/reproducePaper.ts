@@ -1,5 +1,6 @@
 /**
- * "MoE Lens: Reproduce Paper…": pick a paper preset (examples/papers, shipped as dist/papers), run its
+ * "MoE Lens: Reproduce Paper…": pick a paper preset (examples/papers, shipped as dist/papers, and any
+ * *.compare.json in the workspace's papers/ folder, which take precedence by name), run its
  * comparison over seeds with the compare tool (dist/compare.js) into the runs directory, then open
  * Compare Run Curves on its runs and, beside it, the report with the paper's figures next to ours.
  */
@@ -12,16 +13,21 @@ import { signalProcessGroup } from '../runs/processTree';
 import type { Services } from './services';
 import { requireTrust } from './trust';
 
-/** The presets: dist/papers in the packaged extension, examples/papers in the repository. */
-function presetFolder(context: vscode.ExtensionContext): string | undefined {
-  return [context.asAbsolutePath(join('dist', 'papers')), context.asAbsolutePath(join('examples', 'papers'))].find(existsSync);
-}
-
-function readPresets(folder: string): { file: string; preset: ComparePreset }[] {
-  return readdirSync(folder)
-    .filter((f) => f.endsWith('.compare.json'))
-    .sort()
-    .map((f) => ({ file: join(folder, f), preset: JSON.parse(readFileSync(join(folder, f), 'utf8')) as ComparePreset }));
+/** The presets: the workspace's papers/, then dist/papers (packaged) or examples/papers (repository); first of a name wins. */
+function readPresets(context: vscode.ExtensionContext): { file: string; preset: ComparePreset }[] {
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const folders = [
+    ...(workspace ? [join(workspace, 'papers')] : []),
+    context.asAbsolutePath(join('dist', 'papers')),
+    context.asAbsolutePath(join('examples', 'papers')),
+  ].filter(existsSync);
+  const byName = new Map<string, string>();
+  for (const folder of folders) {
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.compare.json')).sort()) {
+      if (!byName.has(name)) byName.set(name, join(folder, name));
+    }
+  }
+  return [...byName.values()].map((file) => ({ file, preset: JSON.parse(readFileSync(file, 'utf8')) as ComparePreset }));
 }
 
 export async function reproducePaper({ context, store, log }: Services): Promise<void> {
@@ -31,12 +37,12 @@ export async function reproducePaper({ context, store, log }: Services): Promise
     void vscode.window.showErrorMessage('MoE Lens: open a folder first; the comparison’s runs are written to its runs directory.');
     return;
   }
-  const folder = presetFolder(context);
-  if (!folder) {
-    void vscode.window.showErrorMessage('MoE Lens: no paper presets found (dist/papers or examples/papers in the extension).');
+  const presets = readPresets(context);
+  if (presets.length === 0) {
+    void vscode.window.showErrorMessage('MoE Lens: no paper presets found (papers/ in the workspace, or dist/papers in the extension).');
     return;
   }
-  const items = readPresets(folder).map(({ file, preset }) => ({
+  const items = presets.map(({ file, preset }) => ({
     label: preset.title,
     description: `${preset.arms.map((a) => a.label).join(' vs ')}, ${preset.seeds} seeds × ${preset.steps} steps`,
     detail: `${preset.paper}. ${preset.setting}`,
