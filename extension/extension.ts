@@ -5,6 +5,7 @@ import { registerConfigDiagnostics } from './config/configDiagnostics';
 import { installGpuBackend } from './commands/installGpuBackend';
 import { newRunConfig } from './commands/newRunConfig';
 import { openRunFolder } from './commands/openRunFolder';
+import { reproducePaper } from './commands/reproducePaper';
 import {
   compareRunConfigs,
   deleteRun,
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('moeLens.newRunConfig', newRunConfig),
     command('moeLens.openRunFolder', openRunFolder),
     command('moeLens.installGpuBackend', installGpuBackend),
+    command('moeLens.reproducePaper', reproducePaper),
     vscode.commands.registerCommand('moeLens.refreshRuns', () => store.refresh()),
   );
   // The dashboard panels, the Routing view, Open Dashboard and Compare Run Curves.
