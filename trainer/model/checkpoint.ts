@@ -1,6 +1,7 @@
 /**
  * Checkpoint files: `weights.bin` (every parameter, float32, in manifest order), `adam.bin` (first
- * then second moments), and `model.json` (names, shapes, step, loss-free biases). Restoring all of
+ * then second moments), and `model.json` (names, shapes, step, each router's loss-free biases and
+ * global-aux-loss count window). Restoring all of
  * it makes a resumed run compute exactly what the uninterrupted run would have.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { readRegularFileSync, readRegularTextFileSync } from '../../nodeio/regularFile';
 import type { AdamW } from '../training/adamw';
 import type { Param } from './params';
+import type { Router } from './router';
 
 export const CHECKPOINT_FILES = { manifest: 'model.json', weights: 'weights.bin', adam: 'adam.bin' } as const;
 const FORMAT = 1;
@@ -17,7 +19,10 @@ interface Manifest {
   format: number;
   step: number;
   params: { name: string; shape: number[] }[];
+  /** per MoE layer */
   biases: number[][];
+  /** per MoE layer (absent in checkpoints written before global-aux-loss: empty windows) */
+  countWindows?: number[][][];
 }
 
 function toBuffer(arrays: Float32Array[]): Buffer {
@@ -35,14 +40,15 @@ async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
-export async function saveCheckpoint(dir: string, params: Param[], optimizer: AdamW, biases: Float32Array[]): Promise<void> {
+export async function saveCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
   const weights = params.map((p) => p.variable.dataSync() as Float32Array);
   const moments = [optimizer.m.dataSync() as Float32Array, optimizer.v.dataSync() as Float32Array];
   const manifest: Manifest = {
     format: FORMAT,
     step: optimizer.step,
     params: params.map((p) => ({ name: p.name, shape: p.variable.shape })),
-    biases: biases.map((b) => Array.from(b)),
+    biases: routers.map((r) => r.state().bias),
+    countWindows: routers.map((r) => r.state().countWindow),
   };
   await writeAtomic(join(dir, CHECKPOINT_FILES.weights), toBuffer(weights));
   await writeAtomic(join(dir, CHECKPOINT_FILES.adam), toBuffer(moments));
@@ -77,6 +83,9 @@ function readManifest(file: string): Manifest {
   if (!Array.isArray(manifest.biases) || !manifest.biases.every(isBias)) {
     throw new CheckpointError(`${file}: $.biases: expected a list of number lists`);
   }
+  if (manifest.countWindows !== undefined && !(Array.isArray(manifest.countWindows) && manifest.countWindows.every((w) => Array.isArray(w) && w.every(isBias)))) {
+    throw new CheckpointError(`${file}: $.countWindows: expected per MoE layer a list of number lists`);
+  }
   return manifest;
 }
 
@@ -93,7 +102,7 @@ function readFloats(file: string, count: number): Float32Array {
 }
 
 /** Restores a checkpoint into a model made with the same config; throws naming any mismatch. */
-export async function loadCheckpoint(dir: string, params: Param[], optimizer: AdamW, biases: Float32Array[]): Promise<void> {
+export async function loadCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
   const manifestPath = join(dir, CHECKPOINT_FILES.manifest);
   const manifest = readManifest(manifestPath);
   const shapeOf = (shape: number[]) => `[${shape.join(', ')}]`;
@@ -108,8 +117,11 @@ export async function loadCheckpoint(dir: string, params: Param[], optimizer: Ad
       );
     }
   });
-  if (manifest.biases.length !== biases.length || manifest.biases.some((b, i) => b.length !== biases[i].length)) {
-    throw new CheckpointError(`${manifestPath}: $.biases does not match ${biases.length} MoE layers of ${biases[0]?.length ?? 0} experts`);
+  const experts = routers[0]?.bias.length ?? 0;
+  const windows = manifest.countWindows ?? routers.map(() => []);
+  const fits = (rows: number[][]) => rows.every((row) => row.length === experts);
+  if (manifest.biases.length !== routers.length || windows.length !== routers.length || !fits(manifest.biases) || !windows.every(fits)) {
+    throw new CheckpointError(`${manifestPath}: $.biases or $.countWindows does not match ${routers.length} MoE layers of ${experts} experts`);
   }
   const total = params.reduce((n, p) => n + p.variable.size, 0);
   const weights = readFloats(join(dir, CHECKPOINT_FILES.weights), total);
@@ -124,5 +136,5 @@ export async function loadCheckpoint(dir: string, params: Param[], optimizer: Ad
     optimizer.v.assign(tf.tensor1d(moments.subarray(total)));
   });
   optimizer.step = manifest.step;
-  manifest.biases.forEach((b, i) => biases[i].set(b));
+  routers.forEach((r, i) => r.restore({ bias: manifest.biases[i], countWindow: windows[i] }));
 }
