@@ -7,6 +7,7 @@
  */
 import { EVENT_SCHEMA_VERSION, parseEventLine, type StartEvent, type TrainerEvent } from './events';
 import { LOAD_STAT_DIGITS, LOAD_STAT_NAMES, loadStatsOf, maxVioOfStats, type LoadStats } from './loadStats';
+import { maxVio } from './maxVio';
 import { BALANCER_METHODS } from './runConfig';
 
 export interface LogProblem {
@@ -27,11 +28,6 @@ const close = (a: number, b: number) => Math.abs(a - b) <= RELATIVE_TOLERANCE * 
 const closeRounded = (a: number, b: number) => Math.abs(a - b) <= 10 ** (1 - LOAD_STAT_DIGITS) * Math.max(1e-9, Math.abs(a), Math.abs(b));
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-
-function maxVio(counts: number[]): number {
-  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
-  return mean === 0 ? 0 : (Math.max(...counts) - mean) / mean;
-}
 
 export class EventLogChecker {
   readonly problems: LogProblem[] = [];
