@@ -39,6 +39,13 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /**
+   * the trainer's process start time (Linux: field 22 of /proc/<pid>/stat), so a viewer can tell the
+   * trainer from a later process that reuses its pid
+   */
+  processStartTime?: string;
+  /** a per-run token the launcher put in the trainer's environment (MOE_LENS_RUN_TOKEN): what Stop checks */
+  runToken?: string;
   /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
   host?: string;
   resumedFrom?: string;

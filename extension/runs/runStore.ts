@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
-import { isProcessAlive, isTrainerAlive } from './processTree';
+import { isProcessAlive, isTrainerAlive, type TrainerIdentity } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
 import { type Liveness } from '../../protocol/runModel/status';
 import { runInfo, type PlannedRun } from './runInfo';
@@ -203,10 +203,12 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     this.changed();
   }
 
-  /** The pid of the trainer writing the run's log, if its log is open (no end yet). */
-  trainerPid(runId: string): number | undefined {
-    const state = this.records.get(runId)?.state;
-    return state?.open ? state.pid : undefined;
+  /** Who the trainer writing the run's log is, by its latest start event, if its log is open (no end yet). */
+  trainerIdentity(runId: string): TrainerIdentity | undefined {
+    const record = this.records.get(runId);
+    const state = record?.state;
+    if (!record || !state?.open || state.pid === undefined) return undefined;
+    return { pid: state.pid, startTime: state.pidStartTime, token: state.runToken, logFile: join(record.folder.fsPath, RUN_FILES.events) };
   }
 
   /** Forgets a run (deleted, or a queued run cancelled). */
@@ -291,7 +293,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     // this host: any live process with its pid; another host, or no pid (an import): the quiet time decides.
     const checkable = state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
     if (checkable) {
-      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid) : isProcessAlive(state.pid));
+      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid, state.pidStartTime) : isProcessAlive(state.pid));
       return { pidAlive };
     }
     return { pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
@@ -379,7 +381,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         continue;
       }
       if (record.managed || !record.state.open) continue;
-      const alive = isTrainerAlive(record.state.pid);
+      const alive = isTrainerAlive(record.state.pid, record.state.pidStartTime);
       if (!alive && record.trainerWasAlive === false) continue; // known to be interrupted: nothing new
       record.trainerWasAlive = alive;
       await this.readNew(record);
