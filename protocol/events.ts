@@ -175,7 +175,8 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
   if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
-  const required = REQUIRED_FIELDS[event.type as TrainerEventType];
+  // hasOwn: a type such as "constructor" or "toString" is unknown, not an Object.prototype member
+  const required = Object.hasOwn(REQUIRED_FIELDS, event.type) ? REQUIRED_FIELDS[event.type as TrainerEventType] : undefined;
   if (!required) return undefined;
   const missing = required.filter((k) => !(k in event));
   if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);
