@@ -6,6 +6,7 @@
  * expected. No I/O: the validator CLI (tools/validateLog.ts) and the tests feed it.
  */
 import { EVENT_SCHEMA_VERSION, parseEventLine, type StartEvent, type TrainerEvent } from './events';
+import { LOAD_STAT_DIGITS, LOAD_STAT_NAMES, loadStatsOf, maxVioOfStats, type LoadStats } from './loadStats';
 import { maxVio } from './maxVio';
 import { BALANCER_METHODS } from './runConfig';
 
@@ -23,6 +24,8 @@ export function formatProblem(file: string, problem: LogProblem): string {
 
 const RELATIVE_TOLERANCE = 1e-6;
 const close = (a: number, b: number) => Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+/** loadStats may be rounded to LOAD_STAT_DIGITS significant digits */
+const closeRounded = (a: number, b: number) => Math.abs(a - b) <= 10 ** (1 - LOAD_STAT_DIGITS) * Math.max(1e-9, Math.abs(a), Math.abs(b));
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -132,7 +135,7 @@ export class EventLogChecker {
   }
 
   private checkCommon(n: number, event: TrainerEvent): void {
-    if (event.v !== EVENT_SCHEMA_VERSION) this.add(n, 'v', `${EVENT_SCHEMA_VERSION}, got ${JSON.stringify(event.v)}`);
+    if (event.v !== 1 && event.v !== EVENT_SCHEMA_VERSION) this.add(n, 'v', `1 or ${EVENT_SCHEMA_VERSION}, got ${JSON.stringify(event.v)}`);
     if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time))) {
       this.add(n, 'time', `an ISO 8601 time, got ${JSON.stringify(event.time)}`);
     }
@@ -170,6 +173,9 @@ export class EventLogChecker {
     }
     if (typeof event.backend?.name !== 'string') this.add(n, 'backend.name', 'a string');
     if (!Number.isInteger(event.pid)) this.add(n, 'pid', 'an integer');
+    if (event.countsEvery !== undefined && !(Number.isInteger(event.countsEvery) && event.countsEvery >= 1)) {
+      this.add(n, 'countsEvery', `an integer ≥ 1, got ${JSON.stringify(event.countsEvery)}`);
+    }
     this.start = event;
   }
 
@@ -179,9 +185,36 @@ export class EventLogChecker {
     for (const key of ['loss', 'lmLoss', 'lr', 'gradNorm', 'tokensPerSecond', 'maxVioBatchMean'] as const) {
       if (key in event && !isFiniteNumber(event[key])) this.add(n, key, 'a finite number');
     }
+    const countsEvery = this.start?.countsEvery ?? 1;
+    if (event.expertCounts === undefined) {
+      if (event.step % countsEvery === 0) this.add(n, 'expertCounts', `counts on every step that is a multiple of start.countsEvery (${countsEvery})`);
+      if (event.loadStats && this.checkLoadStats(n, event.loadStats)) {
+        const layers = event.loadStats.mean.length;
+        const derived = Array.from({ length: layers }, (_, l) => maxVioOfStats(event.loadStats!, l));
+        if (this.perLayer(n, 'maxVioBatch', event.maxVioBatch)) {
+          event.maxVioBatch.forEach((v, l) => {
+            if (!closeRounded(v, derived[l])) this.add(n, `maxVioBatch[${l}]`, `${derived[l]} (loadStats max/mean − 1), got ${v}`);
+          });
+        }
+      }
+      return;
+    }
     if (!this.matrix(n, 'expertCounts', event.expertCounts)) return;
     this.perLayer(n, 'maxVioBatch', event.maxVioBatch, event.expertCounts.map(maxVio), 'MaxVio of expertCounts');
+    if (event.loadStats && this.checkLoadStats(n, event.loadStats)) {
+      const derived = loadStatsOf(event.expertCounts);
+      for (const name of LOAD_STAT_NAMES) {
+        event.loadStats[name].forEach((v, l) => {
+          if (!closeRounded(v, derived[name][l])) this.add(n, `loadStats.${name}[${l}]`, `${derived[name][l]} (from expertCounts), got ${v}`);
+        });
+      }
+    }
     if (event.bias !== undefined) this.matrix(n, 'bias', event.bias, isFiniteNumber);
+  }
+
+  /** Each summary is a per-layer list of finite numbers; false after reporting. */
+  private checkLoadStats(n: number, stats: LoadStats): boolean {
+    return LOAD_STAT_NAMES.map((name) => this.perLayer(n, `loadStats.${name}`, stats[name])).every(Boolean);
   }
 
   private checkEval(n: number, event: Extract<TrainerEvent, { type: 'eval' }>): void {

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { processStartTime, RUN_TOKEN_ENV } from '../../nodeio/processIdentity';
 import type { EndStatus } from '../../protocol/events';
+import { loadStatsOf } from '../../protocol/loadStats';
 import type { RunConfig } from '../../protocol/runConfig';
 import type { Batch, MoeModel } from '../model/api';
 import type { Tokenizer } from '../data/tokenizer';
@@ -153,6 +154,7 @@ export async function train(
         gradNorm: result.gradNorm,
         tokensPerSecond: round(tokensPerSecond, 5),
         expertCounts: result.expertCounts,
+        loadStats: loadStatsOf(result.expertCounts),
         maxVioBatch: result.maxVioBatch,
         maxVioBatchMean: mean(result.maxVioBatch),
         ...(result.bias && { bias: result.bias }),
