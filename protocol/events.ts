@@ -41,6 +41,13 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /**
+   * the trainer's process start time (Linux: field 22 of /proc/<pid>/stat), so a viewer can tell the
+   * trainer from a later process that reuses its pid
+   */
+  processStartTime?: string;
+  /** a per-run token the launcher put in the trainer's environment (MOE_LENS_RUN_TOKEN): what Stop checks */
+  runToken?: string;
   /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
   host?: string;
   resumedFrom?: string;
@@ -177,7 +184,8 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
   if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
-  const required = REQUIRED_FIELDS[event.type as TrainerEventType];
+  // hasOwn: a type such as "constructor" or "toString" is unknown, not an Object.prototype member
+  const required = Object.hasOwn(REQUIRED_FIELDS, event.type) ? REQUIRED_FIELDS[event.type as TrainerEventType] : undefined;
   if (!required) return undefined;
   const missing = required.filter((k) => !(k in event));
   if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);

@@ -52,6 +52,9 @@ export interface RunSummary {
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
+  /** process start time and run token of the latest start event: the trainer's identity for Stop */
+  pidStartTime?: string;
+  runToken?: string;
   /** the host the latest start event names (writers other than MoE Lens's trainer) */
   host?: string;
   /** time of the first start event (ISO 8601): when the run started */
@@ -177,6 +180,8 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
       state.host = event.host;
+      state.pidStartTime = typeof event.processStartTime === 'string' ? event.processStartTime : undefined;
+      state.runToken = typeof event.runToken === 'string' ? event.runToken : undefined;
       state.startStep = event.step;
       state.step = event.step;
       state.lastEvalStep = Math.min(state.lastEvalStep, event.step);
