@@ -80,6 +80,8 @@ test('dashboard draws a finished run: curves hold every point, heatmap pixels ma
   const top = snapshot.state.routing!.sample.experts[1][0][0];
   const [r, g, b] = expertColor(top);
   assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
+  const tops = [...new Set(snapshot.state.routing!.sample.experts.flatMap((perToken) => perToken.map((p) => p[0])))].sort((a, b) => a - b);
+  assert.deepEqual(await page.locator('.expert-legend li').allTextContents(), tops.map((e) => `e${e}`), 'a legend swatch per top expert');
   assert.match((await token.getAttribute('aria-label')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
 
   await page.screenshot({ path: 'test-results/webview-dashboard-dark.png', fullPage: true });

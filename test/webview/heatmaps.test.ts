@@ -182,8 +182,13 @@ test('token routing: a legend of expert colours, tokens reached with the keyboar
   const { page, problems } = await openScaleRun();
   const routing = STATE.routing!;
   const tops = [...new Set(routing.sample.experts.flatMap((perToken) => perToken.map((p) => p[0])))].sort((a, b) => a - b);
-  assert.deepEqual(await page.locator('.expert-legend li').allTextContents(), tops.map((e) => `e${e}`));
-  assert.match((await page.locator('.expert-legend .note').textContent()) ?? '', /Colours repeat every 64 experts \(512 in all\)/);
+  // 12 layers × 14 tokens pick more than 64 different top experts: colours repeat, the legend says so
+  assert.ok(tops.length > 64, `${tops.length} top experts`);
+  assert.equal(await page.locator('.expert-legend li').count(), 0);
+  assert.equal(
+    await page.locator('.expert-legend .note').textContent(),
+    `Top expert: ${tops.length} different experts in this sample; colours repeat every 64 experts (512 in all), so hover or focus a token for its experts.`,
+  );
   assert.equal(await page.locator('.token[tabindex="0"]').count(), 1, 'one tab stop for all tokens');
   await tabTo(page, '.token');
   await page.keyboard.press('ArrowRight');

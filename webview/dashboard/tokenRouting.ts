@@ -18,7 +18,12 @@ export function describeToken(layer: number, index: number, token: string, exper
   return `layer ${layer}, token ${index + 1} ${JSON.stringify(token)}: ${picks.join(', ')}`;
 }
 
+/** Swatches of the top experts in the sample; past 64 of them colours repeat, so only a note. */
 function legend(experts: number[], total: number): HTMLElement {
+  if (experts.length > EXPERT_PALETTE.length) {
+    const text = `Top expert: ${experts.length} different experts in this sample; colours repeat every ${EXPERT_PALETTE.length} experts (${total} in all), so hover or focus a token for its experts.`;
+    return el('div', { className: 'expert-legend' }, [el('span', { className: 'note', text })]);
+  }
   const repeat = total > EXPERT_PALETTE.length ? ` Colours repeat every ${EXPERT_PALETTE.length} experts (${total} in all).` : '';
   return el('div', { className: 'expert-legend' }, [
     el('span', { className: 'note', text: `Top expert:${repeat}` }),
