@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { RUN_FILES } from '../../protocol/events';
 import { EXTENSION_RUN_FILES } from '../runs/runFolders';
 import type { RunInfo } from '../runs/types';
+import { openDashboardOnStart } from './startRun';
 import { pickRun, runFromArg, runIdOf } from './runArgs';
 import type { Services } from './services';
 import { requireTrust } from './trust';
@@ -23,6 +24,7 @@ export async function resumeRun({ store, manager }: Services, arg?: unknown): Pr
     return;
   }
   manager.enqueue({ runId: run.id, folder: run.folder, name: run.name, args: ['--resume', run.folder.fsPath], resume: true });
+  openDashboardOnStart(run.id);
 }
 
 export async function deleteRun({ store, manager }: Services, arg?: unknown): Promise<void> {

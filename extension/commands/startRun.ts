@@ -19,8 +19,8 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
   const file = await chooseConfigFile(arg instanceof vscode.Uri ? arg : undefined, runsDir);
   if (!file) return;
   const document = await vscode.workspace.openTextDocument(file);
-  if (document.isDirty) await document.save();
-  const text = document.getText();
+  const text = await savedText(document);
+  if (text === undefined) return;
   try {
     const own = balancerLabel(parseRunConfig(text, file.fsPath).balancer.methods);
     const balancer = await pickBalancer(own);
@@ -41,6 +41,7 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
       [folder.fsPath, dirname(file.fsPath)],
     ];
     manager.enqueue({ runId, folder, name, args: ['--config', source, '--out', folder.fsPath], resume: false, configCopy });
+    openDashboardOnStart(runId);
   } catch (error) {
     if (!(error instanceof RunConfigError)) throw error;
     showConfigProblems(document, error.problems);
@@ -48,6 +49,32 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
     const problems = error.problems.map((p) => `${shown}: ${p.path}: ${p.message}`).join('; ');
     void vscode.window.showErrorMessage(`MoE Lens: cannot start a run: ${problems}`);
   }
+}
+
+/** Beside the config (the active editor), unless the user turned it off (moeLens.openDashboardOnStart). */
+export function openDashboardOnStart(runId: string): void {
+  if (vscode.workspace.getConfiguration('moeLens').get<boolean>('openDashboardOnStart', true)) {
+    void vscode.commands.executeCommand('moeLens.openDashboard', runId);
+  }
+}
+
+/**
+ * The config text to run: with unsaved changes, the user chooses to save them first or to run the
+ * file as saved; undefined when they cancel.
+ */
+async function savedText(document: vscode.TextDocument): Promise<string | undefined> {
+  if (!document.isDirty) return document.getText();
+  const save = 'Save and Start';
+  const asSaved = 'Start the Saved Version';
+  const choice = await vscode.window.showWarningMessage(
+    `${basename(document.uri.fsPath)} has unsaved changes.`,
+    { modal: true, detail: 'Save them and start the run with them, or start the run from the file as it is on disk?' },
+    save,
+    asSaved,
+  );
+  if (choice === save) return (await document.save()) ? document.getText() : undefined;
+  if (choice === asSaved) return new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+  return undefined;
 }
 
 /** The given file, else the active *.moe.json editor, else a pick among the workspace's configs. */

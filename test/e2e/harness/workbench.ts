@@ -145,10 +145,14 @@ export async function waitForRun(
   }
 }
 
-/** "loss-free · 12/20 · running" -> { balancer, step, total, status } */
-export function parseRunDescription(description: string): { balancer: string; step: number; total: number; status: string } | undefined {
-  const match = /^(.+) · (\d+)\/(\d+) · (\w+)$/.exec(description);
-  return match ? { balancer: match[1], step: Number(match[2]), total: Number(match[3]), status: match[4] } : undefined;
+/** "18:05:09 #3fa2 · loss-free · 12/20 · running" -> { stamp, shortId, balancer, step, total, status } */
+export function parseRunDescription(
+  description: string,
+): { stamp: string; shortId: string; balancer: string; step: number; total: number; status: string } | undefined {
+  const match = /^(.*?)(#[0-9a-f]{4}) · (.+) · (\d+)\/(\d+) · (\w+)$/.exec(description);
+  if (!match) return undefined;
+  const [, stamp, shortId, balancer, step, total, status] = match;
+  return { stamp: stamp.trim(), shortId, balancer, step: Number(step), total: Number(total), status };
 }
 
 /** Opens `configFile` and runs "MoE Lens: Start Run" from the palette (the active editor's config). */
