@@ -39,6 +39,8 @@ export interface StartEvent extends EventBase {
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
   resumedFrom?: string;
+  /** changes the trainer made to the config for its command line, in words (e.g. a warmup scaled to a short --steps) */
+  notes?: string[];
 }
 
 export interface BalancerTerms {

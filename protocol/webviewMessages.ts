@@ -46,7 +46,20 @@ export type HostToWebviewMessage =
 export type WebviewToHostMessage =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
-  | { type: 'openDashboard'; runId: string };
+  | { type: 'openDashboard'; runId: string }
+  | ExportFileMessage;
+
+/** A chart as PNG (a data:image/png;base64 URL) or a card's curves as CSV text, saved by the host after a save dialog. */
+export interface ExportFileMessage {
+  type: 'exportFile';
+  kind: 'png' | 'csv';
+  /** suggested file name: no folders */
+  fileName: string;
+  data: string;
+}
+
+/** The largest export accepted (a PNG of a chart is ~100 KB, a CSV of 2,000 steps × 20 curves ~1 MB). */
+export const MAX_EXPORT_CHARS = 32 * 2 ** 20;
 
 /** The dashboard's webview state (vscode.setState), which the panel serializer gets back after a reload. */
 export interface DashboardViewState {
@@ -57,6 +70,8 @@ export interface DashboardViewState {
   layer?: number;
   /** step shown by the load heatmap's step slider; absent = follow the latest */
   loadStep?: number;
+  /** the chart toolbar's smoothing, y scale and x axis */
+  charts?: { smoothing: number; yScale: 'linear' | 'log'; xAxis: 'step' | 'relative' | 'wall' };
 }
 
 export class WebviewMessageError extends Error {
@@ -77,6 +92,23 @@ function runIdOf(message: Record<string, unknown>): string {
   return id;
 }
 
+const FILE_NAME = /^(?!\.)[^/\\\u0000-\u001f:*?"<>|]{1,120}$/;
+
+function parseExportFile(message: Record<string, unknown>): ExportFileMessage {
+  const { kind, fileName, data } = message;
+  if (kind !== 'png' && kind !== 'csv') throw new WebviewMessageError(`exportFile.kind: expected "png" or "csv", got ${JSON.stringify(kind)}`);
+  if (typeof fileName !== 'string' || !FILE_NAME.test(fileName) || !fileName.endsWith(`.${kind}`)) {
+    throw new WebviewMessageError(`exportFile.fileName: expected a file name ending in .${kind} without folders, got ${JSON.stringify(fileName)}`);
+  }
+  if (typeof data !== 'string' || data.length > MAX_EXPORT_CHARS) {
+    throw new WebviewMessageError(`exportFile.data: expected a string of at most ${MAX_EXPORT_CHARS} characters`);
+  }
+  if (kind === 'png' && !/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(data)) {
+    throw new WebviewMessageError('exportFile.data: expected a data:image/png;base64 URL');
+  }
+  return { type: 'exportFile', kind, fileName, data };
+}
+
 /** Checks a message posted by a webview; throws WebviewMessageError naming what is wrong. */
 export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new WebviewMessageError('expected an object');
@@ -88,8 +120,10 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
       return { type: 'stop', runId: runIdOf(message) };
     case 'openDashboard':
       return { type: 'openDashboard', runId: runIdOf(message) };
+    case 'exportFile':
+      return parseExportFile(message);
     default:
-      throw new WebviewMessageError(`type: expected "ready", "stop" or "openDashboard", got ${JSON.stringify(message.type)}`);
+      throw new WebviewMessageError(`type: expected "ready", "stop", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`);
   }
 }
 

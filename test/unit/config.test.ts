@@ -53,10 +53,19 @@ test('plan: data paths become absolute; --steps is validated with the rest; an e
   assert.deepEqual(plan.config.data.files, [join(dir, 'texts', '*.txt')]);
   assert.equal(plan.config.training.steps, 20);
   assert.equal(plan.config.backend, 'cpu');
+  // A --steps not more than the warmup trains: the warmup is scaled with the run, and a note says so.
+  const short = planNewRun(file, join(dir, 'out'), { steps: 5 });
+  assert.equal(short.config.training.steps, 5);
+  assert.equal(short.config.training.warmup, 1, "10 of 50 steps is a fifth: 1 of 5");
+  assert.deepEqual(short.notes, ["--steps 5 is not more than the config's warmup (10 of 50 steps): warmup scaled to 1 step"]);
+  assert.deepEqual(plan.notes, [], 'no note when the warmup fits');
+  // The config file itself is still checked as written.
+  writeFileSync(file, JSON.stringify({ training: { steps: 5, warmup: 10 } }));
   assert.throws(
-    () => planNewRun(file, join(dir, 'out'), { steps: 5 }),
+    () => planNewRun(file, join(dir, 'out'), {}),
     (error: unknown) => error instanceof RunConfigError && error.problems[0].path === '$.training.warmup',
   );
+  writeFileSync(file, JSON.stringify({ training: { steps: 50, warmup: 10 }, data: { files: ['texts/*.txt'] } }));
   mkdirSync(join(dir, 'out'));
   writeFileSync(join(dir, 'out', 'events.jsonl'), '');
   assert.throws(() => planNewRun(file, join(dir, 'out'), {}), UsageError);

@@ -24,6 +24,8 @@ export interface RunPlan {
   files: string[];
   /** set when continuing from the run's checkpoint */
   resume?: { checkpointDir: string; state: RunState };
+  /** changes made to the config for the command line (e.g. a warmup scaled to a short --steps), in words */
+  notes?: string[];
 }
 
 export interface Versions {
@@ -103,7 +105,9 @@ export async function train(
       versions,
       pid: process.pid,
       ...(plan.resume && { resumedFrom: RUN_FILES.checkpoint }),
+      ...(plan.notes?.length && { notes: plan.notes }),
     });
+    for (const note of plan.notes ?? []) progress.note(`note: ${note}`);
     progress.note(
       `${plan.resume ? 'resuming' : 'starting'} "${config.name}" at step ${step}/${training.steps} on ${backend.name} (${backend.reason}); ` +
         `${data.tokenizer.kind} tokenizer, vocab ${data.tokenizer.vocabSize}${data.tokenizerCache === 'hit' ? ' (cached)' : ''}, ` +

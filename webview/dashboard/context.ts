@@ -1,4 +1,5 @@
 import type { RunSnapshot } from '../../protocol/webviewMessages';
+import type { ChartEnv } from '../shared/section';
 import type { Theme } from '../shared/theme';
 
 /** Choices the user makes in the dashboard, kept in the webview state across reloads. */
@@ -9,7 +10,7 @@ export interface DashboardChoices {
   loadStep?: number;
 }
 
-export interface ViewContext {
+export interface ViewContext extends ChartEnv {
   theme: Theme;
   choices: DashboardChoices;
   /** the user changed a choice: persist it and redraw */

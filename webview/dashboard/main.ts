@@ -11,33 +11,49 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { DashboardViewState, HostToWebviewMessage, RunSnapshot, ViewMode } from '../../protocol/webviewMessages';
 import { applyEvent } from '../model/runState';
-import { Chart } from '../shared/charts';
 import { el } from '../shared/dom';
 import { perFrame } from '../shared/frame';
-import type { Section } from '../shared/section';
+import { chartCurves, type Section } from '../shared/section';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
 import '../shared/base.css';
+import { ChartSync } from '../shared/chartView';
 import { compareLayoutKey, compareSections } from './compare';
 import type { ViewContext } from './context';
 import './dashboard.css';
 import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
+import { ChartToolbar } from './toolbar';
+import { waitingText } from './waiting';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
 let runs: RunSnapshot[] = [];
 let pendingScroll = saved?.scrollY;
 
+/** One smoothing, scale, x axis, zoom, crosshair and scrubbed step for every chart of the dashboard. */
+const sync = new ChartSync(saved?.charts);
+
 const ctx: ViewContext = {
   theme: readTheme(),
+  sync,
+  exportFile: (kind, fileName, data) => host.post({ type: 'exportFile', kind, fileName, data }),
   choices: { layer: saved?.layer ?? 0, loadStep: saved?.loadStep },
   choicesChanged() {
     persist();
+    // The heatmap's own step slider moves the shared scrubber too.
+    if (ctx.choices.loadStep !== sync.scrub) sync.setScrub(ctx.choices.loadStep);
     changed.choices = true;
     render();
   },
 };
+// The shared scrubber drives the heatmaps through the step they show (ctx.choices.loadStep).
+sync.onChange(() => {
+  persist();
+  if (ctx.choices.loadStep === sync.scrub) return;
+  ctx.choices.loadStep = sync.scrub;
+  ctx.choicesChanged();
+});
 
 function persist(): void {
   const state: DashboardViewState = {
@@ -46,6 +62,7 @@ function persist(): void {
     scrollY: window.scrollY,
     layer: ctx.choices.layer,
     loadStep: ctx.choices.loadStep,
+    charts: sync.settings,
   };
   if (state.runIds.length) host.setState(state);
 }
@@ -59,6 +76,7 @@ interface View {
   update(): void;
 }
 let view: View | undefined;
+let toolbar: ChartToolbar | undefined;
 
 function layoutKey(): string {
   if (runs.length === 0) return 'empty';
@@ -68,22 +86,54 @@ function layoutKey(): string {
 
 function build(key: string): View {
   for (const section of view?.sections ?? []) section.destroy?.();
+  toolbar?.destroy();
+  toolbar = undefined;
   root.replaceChildren();
   if (runs.length === 0) {
     root.append(el('p', { className: 'empty', text: 'Loading run…' }));
     return { key, sections: [], update() {} };
   }
   const grid = el('div', { className: 'grid' });
+  toolbar = new ChartToolbar(sync);
   if (mode === 'compare') {
     const header = new CompareHeaderView(root);
-    root.append(grid);
+    root.append(toolbar.element, grid);
     const sections = compareSections(grid, () => runs, ctx);
     return { key, sections, update: () => header.update(runs, ctx.theme) };
   }
   const header = new RunHeaderView(root, () => host.post({ type: 'stop', runId: runs[0].header.id }));
-  root.append(grid);
+  if (runs[0].state.layers === 0) {
+    // Queued, or the trainer has not written its start event yet: no chart has anything to show.
+    toolbar.destroy();
+    toolbar = undefined;
+    const waiting = el('p', { id: 'run-waiting', className: 'empty' });
+    root.append(waiting);
+    return {
+      key,
+      sections: [],
+      update() {
+        header.update(runs[0]);
+        waiting.textContent = waitingText(runs[0]);
+      },
+    };
+  }
+  root.append(toolbar.element, grid);
   const sections = singleRunSections(grid, () => runs[0], ctx);
   return { key, sections, update: () => header.update(runs[0]) };
+}
+
+/** The chart toolbar sticks right under the (sticky) run header, whatever the header's height. */
+const headerSize = new ResizeObserver(([entry]) => root.style.setProperty('--header-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`));
+function stickBelowHeader(): void {
+  headerSize.disconnect();
+  const header = root.querySelector('.run-header');
+  if (header) headerSize.observe(header);
+}
+
+/** Every step chart shows steps 0 … the furthest step of the shown runs (aligned x ranges). */
+function stepDomain(shown: RunSnapshot[]): { min: number; max: number } {
+  const max = Math.max(1, ...shown.map((run) => Math.max(run.state.step, run.header.step)));
+  return { min: 0, max };
 }
 
 /** What changed since the last frame: new data redraw everything, a new choice only what it decides. */
@@ -94,9 +144,12 @@ const render = perFrame(() => {
   const key = layoutKey();
   if (!view || view.key !== key) {
     view = build(key);
+    stickBelowHeader();
     changed.data = true;
   }
+  sync.setDomain(stepDomain(runs));
   view.update();
+  toolbar?.update();
   for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();
   changed.data = changed.choices = false;
   if (pendingScroll !== undefined && runs.length) {
@@ -144,8 +197,7 @@ declare global {
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
-    const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
-    return chart?.data.datasets.map((d) => ({ label: String(d.label), points: (d.data as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y })) }));
+    return canvas instanceof HTMLCanvasElement ? chartCurves(canvas) : undefined;
   },
 };
 
