@@ -263,12 +263,8 @@ function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
   }
 }
 
-/**
- * Validates a parsed config and fills in defaults. Throws RunConfigError listing every problem,
- * each with its JSON path and what was expected.
- */
-export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
-  const problems: ConfigProblem[] = [];
+/** Field values checked and defaults filled in; `problems` lists what is wrong with single fields. */
+function resolveFields(input: unknown, problems: ConfigProblem[]): RunConfig {
   const sectionNames = Object.keys(RUN_CONFIG_SPEC);
   const top = resolveObject(TOP_LEVEL_FIELDS, input, '$', problems, [...sectionNames, '$schema']);
   const given = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
@@ -278,6 +274,27 @@ export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
   }
   const resolved = config as RunConfig;
   if (resolved.balancer.methods.length === 0) resolved.balancer.methods = ['none'];
+  return resolved;
+}
+
+/**
+ * The problems between fields (topK > experts, warmup ≥ steps, …) of a parsed config, with every
+ * wrong single field taken at its default. What the editor shows while typing: the JSON Schema
+ * already marks single fields, and the JSON checker syntax errors.
+ */
+export function crossFieldProblems(input: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  crossChecks(resolveFields(input, []), problems);
+  return problems;
+}
+
+/**
+ * Validates a parsed config and fills in defaults. Throws RunConfigError listing every problem,
+ * each with its JSON path and what was expected.
+ */
+export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
+  const problems: ConfigProblem[] = [];
+  const resolved = resolveFields(input, problems);
   if (problems.length === 0) crossChecks(resolved, problems);
   if (problems.length > 0) throw new RunConfigError(file, problems);
   return resolved;
@@ -308,8 +325,26 @@ export function balancerLabel(methods: readonly BalancerMethod[]): string {
   return active.length === 0 ? 'none' : active.join('+');
 }
 
+/** "Default: `2` · range 1 … 64, whole numbers": what a hover adds to the description. */
+export function fieldFacts(field: Field): string {
+  const facts = [`Default: \`${JSON.stringify(field.default)}\``];
+  if (field.kind === 'number') {
+    const { minimum: min, exclusiveMinimum: above, maximum: max } = field;
+    const range =
+      min !== undefined && max !== undefined
+        ? `range ${min} … ${max}`
+        : [min !== undefined && `at least ${min}`, above !== undefined && `more than ${above}`, max !== undefined && `at most ${max}`]
+            .filter(Boolean)
+            .join(', ');
+    if (range) facts.push(range);
+    if (field.integer) facts.push('whole numbers');
+  }
+  if (field.kind === 'enum' || field.kind === 'enumList') facts.push(`one of ${field.values.map((v) => `\`${v}\``).join(', ')}`);
+  return facts.join(' · ');
+}
+
 function fieldSchema(field: Field): Record<string, unknown> {
-  const base = { description: field.description, default: field.default };
+  const base = { description: field.description, markdownDescription: `${field.description}\n\n${fieldFacts(field)}`, default: field.default };
   switch (field.kind) {
     case 'number':
       return {

@@ -23,8 +23,8 @@ export async function installGpuBackend({ context, log }: Services): Promise<voi
   const prefix = join(context.globalStorageUri.fsPath, 'native');
   mkdirSync(prefix, { recursive: true });
   const args = ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${choice.label}@${TFJS_VERSION}`];
+  // The progress notification shows npm's lines; the log keeps them all (Show Log if it fails).
   log.info(`npm ${args.join(' ')}`);
-  log.show(true);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `MoE Lens: installing ${choice.label}`, cancellable: true },
     (progress, cancel) =>

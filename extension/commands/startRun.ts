@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { balancerLabel, parseRunConfig, RunConfigError } from '../../protocol/runConfig';
-import { showConfigProblems } from '../config/configDiagnostics';
+import { refreshConfigDiagnostics } from '../config/configDiagnostics';
 import { balancerChoices, prepareRunSource } from '../runs/prepareRun';
 import { EXTENSION_RUN_FILES, freeFolderName, runFolderName, type RunOrigin } from '../runs/runFolders';
 import type { Services } from './services';
+import { pickOne } from './quickPick';
 import { requireTrust } from './trust';
 
 export async function startRun({ store, manager }: Services, arg?: unknown): Promise<void> {
@@ -23,10 +24,9 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
   if (text === undefined) return;
   try {
     const own = balancerLabel(parseRunConfig(text, file.fsPath).balancer.methods);
-    const balancer = await pickBalancer(own);
+    const balancer = await pickBalancer(own, basename(file.fsPath));
     if (!balancer) return;
     const prepared = prepareRunSource(text, file.fsPath, balancer);
-    showConfigProblems(document, []);
     const runId = freeFolderName(runsDir.fsPath, runFolderName(prepared.config.name, prepared.balancer, new Date()));
     const folder = vscode.Uri.joinPath(runsDir, runId);
     const source = join(folder.fsPath, EXTENSION_RUN_FILES.source);
@@ -44,7 +44,7 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
     openDashboardOnStart(runId);
   } catch (error) {
     if (!(error instanceof RunConfigError)) throw error;
-    showConfigProblems(document, error.problems);
+    refreshConfigDiagnostics(document);
     const shown = vscode.workspace.asRelativePath(file, false);
     const problems = error.problems.map((p) => `${shown}: ${p.path}: ${p.message}`).join('; ');
     void vscode.window.showErrorMessage(`MoE Lens: cannot start a run: ${problems}`);
@@ -91,19 +91,21 @@ async function chooseConfigFile(given: vscode.Uri | undefined, runsDir: vscode.U
     return undefined;
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const picked = await vscode.window.showQuickPick(
+  const picked = await pickOne(
     files.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), uri })),
-    { title: 'MoE Lens: Start Run', placeHolder: 'Run config to train' },
+    { title: 'MoE Lens: Start Run', placeholder: 'Run config to train', step: 1, totalSteps: 2 },
   );
   return picked?.uri;
 }
 
-/** The balancer for this run, the config's own first (and active). */
-async function pickBalancer(own: string): Promise<string | undefined> {
+/** The balancer for this run, the config's own first (and active); the last step of Start Run. */
+async function pickBalancer(own: string, configName: string): Promise<string | undefined> {
   const items = balancerChoices(own).map((label) => ({ label, description: label === own ? 'from the config' : undefined }));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'MoE Lens: Start Run',
-    placeHolder: 'Balancer for this run (the rest of the config stays as it is)',
+  const picked = await pickOne(items, {
+    title: `MoE Lens: Start Run · ${configName}`,
+    placeholder: 'Balancer for this run (the rest of the config stays as it is)',
+    step: 2,
+    totalSteps: 2,
   });
   return picked?.label;
 }

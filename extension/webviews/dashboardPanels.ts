@@ -100,7 +100,11 @@ export class DashboardPanels implements vscode.Disposable {
     const key = keyOf(runIds, mode);
     this.panels.set(key, panel);
     if (runIds.length) this.titleWhenKnown(panel, runIds, mode);
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens.svg');
+    // An SVG tab icon is drawn as an image: currentColor would be black on every theme.
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens-light.svg'),
+      dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens-dark.svg'),
+    };
     loadBundle(panel.webview, this.extensionUri, 'dashboard', panel.title);
     const connection = new WebviewConnection({
       webview: panel.webview,

@@ -1,13 +1,26 @@
-// A broken run config (topK larger than the number of experts): Start Run shows an error naming the
-// file and the JSON path, and starts nothing.
+// Editing run configs in a real VS Code: a problem between fields (topK larger than the number of
+// experts) is marked while typing, from the same validator as the trainer's; a syntax error is the
+// JSON checker's alone; hovers give a field's default and range; Start Run asks before saving unsaved
+// edits; Start Run on a broken config shows an error naming the file and the JSON path, starts nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runFolders, runStartRunOn, tinyVariant, vsCodeForTests, waitForNotification } from './harness';
+import {
+  openFile,
+  problemsPanelRows,
+  replaceEditorText,
+  runCommand,
+  runFolders,
+  runStartRunOn,
+  tinyVariant,
+  vsCodeForTests,
+  waitFor,
+  waitForNotification,
+} from './harness';
 
 const session = vsCodeForTests({
   name: 'bad-config',
   trust: true,
-  files: { 'broken.moe.json': tinyVariant('broken', { model: { experts: 4, topK: 8 } }) },
+  files: { 'broken.moe.json': tinyVariant('broken', { model: { experts: 4, topK: 8 } }), 'edit.moe.json': tinyVariant('edit') },
 });
 
 test('Start Run on a config with topK > experts: an error names the file and $.model.topK; no run starts', { timeout: 120_000 }, async () => {
@@ -20,4 +33,62 @@ test('Start Run on a config with topK > experts: an error names the file and $.m
   assert.match(error, /at most model\.experts \(4\), got 8/, `the message says what is expected: ${error}`);
   assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no balancer pick for a config that cannot run');
   assert.deepEqual(runFolders(workspace), [], 'no run folder was created');
+});
+
+test('while typing: topK above experts is marked at $.model.topK; a syntax error only by the JSON checker', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  await openFile(page, 'edit.moe.json');
+  await replaceEditorText(page, tinyVariant('edit', { model: { experts: 8, topK: 12 } }));
+  const ours = await waitFor('the cross-field problem in the Problems panel', async () => {
+    const rows = await problemsPanelRows(page);
+    return rows.find((row) => row.includes('$.model.topK') && row.includes('edit')) ?? rows.find((row) => row.includes('$.model.topK'));
+  });
+  assert.match(ours, /expected at most model\.experts \(8\), got 12/);
+  await vscode.screenshot('config-cross-field-while-typing');
+
+  // Broken JSON: the JSON checker's problem, and nothing of MoE Lens beside it.
+  await replaceEditorText(page, tinyVariant('edit').replace('"model": {', '"model": {{'));
+  const rows = await waitFor('the JSON checker to report the syntax error', async () => {
+    const now = await problemsPanelRows(page);
+    return !now.some((row) => row.includes('$.model.topK')) && now.some((row) => /json/i.test(row)) && now;
+  });
+  assert.deepEqual(rows.filter((row) => /MoE Lens|not valid JSON/.test(row)), [], `only the JSON checker: ${JSON.stringify(rows)}`);
+});
+
+test('hovering a config key shows its default and range', { timeout: 120_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  await openFile(page, 'edit.moe.json');
+  await replaceEditorText(page, tinyVariant('edit'));
+  const key = page.locator('.editor-instance .view-line span', { hasText: '"topK"' }).first();
+  await key.hover();
+  const hover = page.locator('.monaco-hover:not(.hidden)').first();
+  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  const text = await waitFor('the hover text', async () => {
+    const now = await hover.innerText();
+    return now.includes('Default') && now;
+  });
+  assert.match(text, /Experts picked per token/);
+  assert.match(text, /Default: 2 · range 1 … 64 · whole numbers/);
+  await vscode.screenshot('config-hover-default-range');
+});
+
+test('Start Run on a config with unsaved edits asks first; Cancel starts nothing and keeps the edits', { timeout: 120_000 }, async () => {
+  const { vscode, workspace } = session;
+  const { page } = vscode;
+  await openFile(page, 'edit.moe.json');
+  await replaceEditorText(page, tinyVariant('edit-changed'));
+  await runCommand(page, 'MoE Lens: Start Run');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  const message = await dialog.innerText();
+  assert.match(message, /edit\.moe\.json has unsaved changes/);
+  assert.match(message, /Save and Start/);
+  assert.match(message, /Start the Saved Version/);
+  await vscode.screenshot('config-start-unsaved-asks');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  assert.deepEqual(runFolders(workspace), [], 'no run started');
+  assert.ok(await page.locator('.tabs-container .tab.active.dirty', { hasText: 'edit.moe.json' }).count(), 'the edits are still unsaved');
 });

@@ -4,7 +4,7 @@
 // Runs tree; the Routing side panel shows the running run's heatmap; after "Developer: Reload Window"
 // the dashboard comes back.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import {
   drawnPixels,
   frameWith,
   parseRunDescription,
+  pickQuickItem,
   resultsDir,
   runCommand,
   showMoeLens,
@@ -129,6 +130,129 @@ test('clicking (or double-clicking) a run in the Runs tree opens its dashboard',
   const group = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^watch\.moe\.json$/ }) });
   assert.equal(await group.count(), 1, 'a group row for watch.moe.json');
   await vscode.screenshot('dashboard-f-tree-double-click');
+});
+
+/** The dashboard's frame, opening the dashboard from the status bar item if it is not open. */
+async function dashboardFrame(page: Page): Promise<Frame> {
+  const tab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: watch/ });
+  if ((await tab.count()) === 0) await page.locator('.statusbar-item', { hasText: /MoE watch/ }).click();
+  return frameWith(page, '#step-scrubber');
+}
+
+const STEP_CHARTS = ['chart-loss', 'chart-maxvio', 'chart-pes', 'chart-experts-used', 'chart-bias'];
+
+/** What every step chart shows, read in one go (the run trains on between two reads). */
+const chartStates = (frame: Frame) =>
+  frame.evaluate((ids) => ids.map((id) => ({ id, ...window.__moeLens!.chartState(id)! })), STEP_CHARTS);
+
+test('one toolbar for every chart: smoothing, log y, aligned zoom and reset, tooltip of every curve, scrubber with play', { timeout: 240_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  const frame = await dashboardFrame(page);
+  const state = (id: string) => frame.evaluate((chart) => window.__moeLens!.chartState(chart), id);
+
+  // Smoothing is on: the raw train loss is drawn faint behind the smoothed one; off, only the curves.
+  assert.deepEqual((await state('chart-loss'))?.datasets, ['train loss', 'val loss', 'train loss (raw)']);
+  await frame.locator('#smoothing').fill('0');
+  await waitFor('no raw curve with smoothing off', async () => (await state('chart-loss'))?.datasets.length === 2);
+  assert.equal(await frame.locator('#smoothing-value').innerText(), 'off');
+  await frame.locator('#smoothing').fill('0.9');
+  await waitFor('the raw curve back with smoothing 0.9', async () => (await state('chart-loss'))?.datasets.length === 3);
+
+  // Every step chart: axis titles, the same x range (0 … the run's step), integer step ticks.
+  const all = await chartStates(frame);
+  for (const chart of all) {
+    assert.ok(chart.xTitle === 'step' && chart.yTitle, `${chart.id} has axis titles: ${chart.xTitle} / ${chart.yTitle}`);
+    assert.equal(chart.xMin, 0, `${chart.id} starts at step 0`);
+    assert.equal(chart.xMax, all[0].xMax, `${chart.id} ends where the loss chart ends`);
+    assert.ok(chart.xTicks.every((t) => /^[\d,]+$/.test(t)), `${chart.id} ticks are whole steps: ${chart.xTicks.join(' ')}`);
+  }
+
+  // Log y on every chart that can have it (biases can be negative: they stay linear).
+  await frame.selectOption('#y-scale', 'log');
+  await waitFor('log y on the loss chart', async () => (await state('chart-loss'))?.yType === 'logarithmic');
+  assert.equal((await state('chart-maxvio'))?.yType, 'logarithmic');
+  assert.equal((await state('chart-bias'))?.yType, 'linear');
+  await vscode.screenshot('dashboard-f-toolbar-log-dark');
+  await frame.selectOption('#y-scale', 'linear');
+
+  // Zoom: drag across the middle of the loss chart; every step chart shows the dragged range.
+  const box = await frame.locator('#chart-loss').boundingBox();
+  assert.ok(box);
+  const y = box.y + box.height * 0.5;
+  await page.mouse.move(box.x + box.width * 0.35, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 6 });
+  await page.mouse.up();
+  const zoomed = await waitFor('every chart zoomed to the dragged range', async () => {
+    const charts = await chartStates(frame);
+    const same = charts.every((c) => c.xMin === charts[0].xMin && c.xMax === charts[0].xMax);
+    return same && charts[0].xMin > 0 && charts;
+  });
+  assert.ok(zoomed[0].xMax - zoomed[0].xMin < all[0].xMax, 'a narrower range than the whole run');
+  await frame.locator('#reset-zoom').click();
+  await waitFor('the whole run again after Reset zoom', async () => (await chartStates(frame)).every((c) => c.xMin === 0));
+
+  // The crosshair's tooltip: "step N" and every curve of the chart at that step.
+  await page.mouse.move(box.x + box.width * 0.5, y);
+  const tooltip = frame.locator('#chart-loss').locator('xpath=..').locator('.chart-tooltip');
+  await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
+  const tip = await tooltip.innerText();
+  assert.match(tip, /^step [\d,]+/, tip);
+  assert.match(tip, /train loss/);
+  assert.match(tip, /val loss/);
+  assert.match(tip, /raw \d/, 'the raw value beside the smoothed one');
+  // The crosshair is shared: hovering the loss chart marks the same step on the MaxVio chart.
+  await vscode.screenshot('dashboard-f-tooltip-dark');
+  await page.mouse.move(0, 0);
+
+  // The scrubber moves the heatmap's step; play runs to the latest step.
+  const max = Number(await frame.locator('#step-scrubber').getAttribute('max'));
+  const middle = Math.round(max / 2);
+  await frame.locator('#step-scrubber').fill(String(middle));
+  await waitFor('the scrubbed step in the toolbar', async () => (await frame.locator('#scrub-label').innerText()) === `step ${middle.toLocaleString('en-US')}`);
+  const heatmapStep = await waitFor('the heatmap at the scrubbed step', async () => {
+    const text = await frame.locator('.step-label').first().innerText();
+    return !text.includes('latest') && text;
+  });
+  const [first, last] = (heatmapStep.match(/\d+/g) ?? []).map(Number);
+  assert.ok(first <= middle && (last ?? first) >= middle, `the heatmap column holds step ${middle}: ${heatmapStep}`);
+  await frame.locator('#scrub-play').click();
+  await waitFor('play to reach the latest step', async () => (await frame.locator('#scrub-label').innerText()).endsWith('latest'), { timeoutMs: 30_000 });
+  assert.match(await frame.locator('.step-label').first().innerText(), /latest/);
+});
+
+test('a card exports its chart as PNG and its data as CSV through a save dialog', { timeout: 120_000 }, async () => {
+  const { vscode, workspace } = session;
+  const { page } = vscode;
+  const frame = await dashboardFrame(page);
+  const save = async (button: string, file: string) => {
+    await frame.getByRole('button', { name: button }).click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await waitFor(`the save dialog to suggest ${file}`, async () => (await input.inputValue()).endsWith(file));
+    await input.press('Enter');
+    return waitFor(`${file} written`, () => existsSync(join(workspace, file)) && readFileSync(join(workspace, file)));
+  };
+  const csv = (await save('Save the Loss data as CSV', 'loss.csv')).toString('utf8');
+  assert.equal(csv.split('\n')[0], 'step,train loss,val loss');
+  assert.ok(csv.split('\n').length > 20, 'a row per recorded step');
+  const png = await save('Save the Loss chart as PNG', 'loss.png');
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+  assert.ok(png.length > 2000, `a drawn chart, ${png.length} bytes`);
+});
+
+test('the dashboard in the light and high contrast themes', { timeout: 180_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  for (const [theme, kind] of [['Light Modern', 'vscode-light'], ['Dark High Contrast', 'vscode-high-contrast'], ['Dark Modern', 'vscode-dark']]) {
+    await runCommand(page, 'Preferences: Color Theme');
+    await pickQuickItem(page, theme);
+    const frame = await dashboardFrame(page);
+    await waitFor(`the dashboard in ${theme}`, async () => (await frame.evaluate(() => document.body.className)).includes(kind));
+    await waitFor('the loss chart drawn', async () => (await drawnPixels(frame, 'canvas#chart-loss')) > 100);
+    await vscode.screenshot(`dashboard-f-theme-${kind.replace('vscode-', '')}`);
+  }
 });
 
 test('the Routing side panel shows the running run heatmap', { timeout: 120_000 }, async () => {

@@ -4,7 +4,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { balancerLabel, parseRunConfig, resolveRunConfig, RunConfigError } from '../../protocol/runConfig';
+import {
+  balancerLabel,
+  crossFieldProblems,
+  fieldFacts,
+  parseRunConfig,
+  resolveRunConfig,
+  RUN_CONFIG_SPEC,
+  runConfigJsonSchema,
+  RunConfigError,
+} from '../../protocol/runConfig';
 import { planNewRun, UsageError } from '../../trainer/run/plan';
 import { learningRate } from '../../trainer/run/schedule';
 
@@ -69,4 +78,22 @@ test('plan: data paths become absolute; --steps is validated with the rest; an e
   mkdirSync(join(dir, 'out'));
   writeFileSync(join(dir, 'out', 'events.jsonl'), '');
   assert.throws(() => planNewRun(file, join(dir, 'out'), {}), UsageError);
+});
+
+test('cross-field problems while typing: found with other fields wrong too; none for a valid config', () => {
+  assert.deepEqual(crossFieldProblems({ model: { experts: 8, topK: 12 } }), [
+    { path: '$.model.topK', message: 'expected at most model.experts (8), got 12' },
+  ]);
+  // lr is wrong (the schema marks it): the cross-field check still runs, with lr at its default.
+  assert.deepEqual(crossFieldProblems({ model: { experts: 8, topK: 12 }, training: { lr: 'fast' } }).map((p) => p.path), ['$.model.topK']);
+  assert.deepEqual(crossFieldProblems({ model: { experts: 8, topK: 2 } }), []);
+});
+
+test('hovers on config keys give the default and the range', () => {
+  const { model, training } = RUN_CONFIG_SPEC;
+  assert.equal(fieldFacts(model.fields.topK), 'Default: `2` · range 1 … 64 · whole numbers');
+  assert.equal(fieldFacts(training.fields.lr), 'Default: `0.003` · more than 0, at most 10');
+  assert.equal(fieldFacts(model.fields.gate), 'Default: `"softmax"` · one of `softmax`, `sigmoid`');
+  const schema = runConfigJsonSchema() as { properties: { model: { properties: { topK: { markdownDescription: string } } } } };
+  assert.match(schema.properties.model.properties.topK.markdownDescription, /at most experts\.\n\nDefault: `2` · range 1 … 64/);
 });

@@ -157,7 +157,7 @@ export async function train(
     }
     await checkpoint();
     if (step < training.steps) {
-      end('stopped', stop.requested ?? 'stopped');
+      end('stopped', stopReason(stop.requested, step));
       return 0;
     }
     if (training.finalAnalysis) {
@@ -190,4 +190,10 @@ export async function analyseRun(plan: RunPlan, data: Dataset, createModel: Crea
     model.dispose();
     log.close();
   }
+}
+
+/** Why a run stopped, in words: "stopped by you (SIGTERM) at step 106, checkpoint saved". */
+export function stopReason(requested: string | undefined, step: number): string {
+  const cause = requested?.startsWith('SIG') ? `by you (${requested})` : requested ? `because ${requested}` : '';
+  return `stopped ${cause} at step ${step}, checkpoint saved`.replace('  ', ' ');
 }

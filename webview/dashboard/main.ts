@@ -3,7 +3,8 @@
  *
  * Test hook (documented for the webview and end-to-end tests): every chart canvas has an id
  * (`chart-loss`, `chart-maxvio`, …) and `data-points` = the points its first curve drew;
- * `window.__moeLens.chartData(id)` returns the curves of a chart as {label, points}.
+ * `window.__moeLens.chartData(id)` returns the curves of a chart as {label, points} (as recorded, before
+ * smoothing); `chartState(id)` what the chart shows: datasets, x range, y scale type, ticks, axis titles.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -13,6 +14,7 @@ import type { DashboardViewState, HostToWebviewMessage, RunSnapshot, ViewMode } 
 import { applyEvent } from '../model/runState';
 import { el } from '../shared/dom';
 import { perFrame } from '../shared/frame';
+import { Chart } from '../shared/charts';
 import { chartCurves, type Section } from '../shared/section';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
@@ -189,15 +191,44 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
+export interface ChartState {
+  datasets: string[];
+  xMin: number;
+  xMax: number;
+  yType: string;
+  xTicks: string[];
+  xTitle: string;
+  yTitle: string;
+}
+
 declare global {
   interface Window {
-    __moeLens?: { chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined };
+    __moeLens?: {
+      chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
+      /** what a chart shows now: its datasets (curves, then faint raw curves), x range, y scale, axis titles */
+      chartState(id: string): ChartState | undefined;
+    };
   }
 }
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
     return canvas instanceof HTMLCanvasElement ? chartCurves(canvas) : undefined;
+  },
+  chartState(id) {
+    const canvas = document.getElementById(id);
+    const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
+    if (!chart) return undefined;
+    const { x, y } = chart.scales;
+    return {
+      datasets: chart.data.datasets.map((d) => String(d.label)),
+      xMin: x.min,
+      xMax: x.max,
+      yType: y.type,
+      xTicks: x.ticks.map((t) => String(t.label)),
+      xTitle: String((chart.options.scales?.x as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
+      yTitle: String((chart.options.scales?.y as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
+    };
   },
 };
 

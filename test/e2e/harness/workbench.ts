@@ -178,3 +178,18 @@ export async function waitForNotification(page: Page, text: string, timeoutMs = 
   }
   return toast.innerText();
 }
+
+/** The rows of the Problems panel (it is opened), as their text: message, source, position. */
+export async function problemsPanelRows(page: Page): Promise<string[]> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ state: 'visible', timeout: 30_000 });
+  return panel.locator('.monaco-list-row').allInnerTexts();
+}
+
+/** Replaces the whole text of the active editor as one edit (select all, insert), leaving it unsaved. */
+export async function replaceEditorText(page: Page, text: string): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+}
