@@ -7,7 +7,7 @@ import { resolveRunConfig, RUN_CONFIG_SPEC, runConfigJsonSchema } from '../../pr
 
 type Schema = Record<string, unknown>;
 
-const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default']);
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'markdownDescription', 'default']);
 const KEYWORDS = new Set(['type', 'properties', 'additionalProperties', 'enum', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'items', 'uniqueItems']);
 
 function typeOk(type: string, value: unknown): boolean {
