@@ -67,6 +67,8 @@ export class ConfigGroupItem extends vscode.TreeItem {
 
 type Item = ConfigGroupItem | RunTreeItem;
 
+const TREE_REFRESH_MS = 1000;
+
 /** Groups in order of their newest run; `runs` come newest first and keep that order in each group. */
 export function groupRuns(runs: readonly RunInfo[]): { key: string; label: string; runs: RunInfo[] }[] {
   const groups = new Map<string, { key: string; label: string; runs: RunInfo[] }>();
@@ -86,7 +88,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Item>, vscode.D
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   constructor(private readonly store: RunStore) {
-    this.subscription = store.onDidChangeRuns(() => this.changeEmitter.fire());
+    // A training run changes every step: at most one refresh a second (the first at once), so rows
+    // are not re-rendered under the user's clicks several times a second.
+    let timer: NodeJS.Timeout | undefined;
+    let pending = false;
+    const fire = () => {
+      if (timer) {
+        pending = true;
+        return;
+      }
+      this.changeEmitter.fire();
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (pending) {
+          pending = false;
+          fire();
+        }
+      }, TREE_REFRESH_MS);
+    };
+    this.subscription = vscode.Disposable.from(store.onDidChangeRuns(fire), { dispose: () => clearTimeout(timer) });
   }
 
   getTreeItem(item: Item): Item {

@@ -60,6 +60,18 @@ test('Start Run on the tiny example: the run goes from running to completed in t
   assert.ok(running, `the tree showed the run running before completed; it showed: ${JSON.stringify(history)}`);
   assert.ok(running.icon.includes('loading'), `a running run spins: ${JSON.stringify(running)}`);
 
+  // A click on the finished run in the Runs tree (grouped under its config) opens its dashboard.
+  const dashboardTab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: tiny/ });
+  await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 }); // opened by Start Run
+  await dashboardTab.hover();
+  await dashboardTab.locator('.tab-actions .action-label').click();
+  await dashboardTab.waitFor({ state: 'detached', timeout: 10_000 });
+  const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^tiny$/ }) });
+  await row.click();
+  await dashboardTab.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: /^tiny\.moe\.json$/ }).count(), 1, 'a group row for tiny.moe.json');
+  await vscode.screenshot('runs-a-click-opens-dashboard');
+
   // The balancer picked in the quick pick is the one the trainer ran with.
   const folder = folderOf('tiny-loss-free-');
   assert.ok(folder, `a run folder tiny-loss-free-* in ${runFolders(workspace).join(', ')}`);
@@ -88,6 +100,7 @@ test('Start Run on a long config, then Stop Run: the run ends stopped with a che
   assert.ok(folder);
   const end = runEvents(workspace, folder).at(-1);
   assert.equal(end?.type === 'end' && end.status, 'stopped');
+  assert.match(end?.type === 'end' ? end.reason : '', /^stopped by you \(SIGTERM\) at step \d+, checkpoint saved$/);
   assert.ok(existsSync(join(workspace, '.moe-runs', folder, 'checkpoint')), 'a stopped run keeps a checkpoint to resume from');
 });
 

@@ -56,8 +56,9 @@ export class ChartToolbar {
     this.play.addEventListener('click', () => (this.playing === undefined ? this.start() : this.pause()));
     this.scrubber = el('input', { id: 'step-scrubber', className: 'step-scrubber', attrs: { type: 'range', min: '0', max: '1', step: '1', value: '1', 'aria-label': 'step shown by the marker and the heatmaps' } });
     this.scrubber.addEventListener('input', () => {
+      const step = Number(this.scrubber.value); // before pause(), which redraws the toolbar from the sync
       this.pause();
-      this.scrubTo(Number(this.scrubber.value));
+      this.scrubTo(step);
     });
     this.element = el('div', { className: 'chart-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Charts' } }, [
       el('div', { className: 'toolbar-line' }, [
