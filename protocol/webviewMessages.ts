@@ -47,6 +47,7 @@ export type WebviewToHostMessage =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
   | { type: 'openDashboard'; runId: string }
+  | { type: 'resume'; runId: string }
   | ExportFileMessage;
 
 /** A chart as PNG (a data:image/png;base64 URL) or a card's curves as CSV text, saved by the host after a save dialog. */
@@ -120,10 +121,12 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
       return { type: 'stop', runId: runIdOf(message) };
     case 'openDashboard':
       return { type: 'openDashboard', runId: runIdOf(message) };
+    case 'resume':
+      return { type: 'resume', runId: runIdOf(message) };
     case 'exportFile':
       return parseExportFile(message);
     default:
-      throw new WebviewMessageError(`type: expected "ready", "stop", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`);
+      throw new WebviewMessageError(`type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`);
   }
 }
 

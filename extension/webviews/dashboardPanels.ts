@@ -119,6 +119,7 @@ export class DashboardPanels implements vscode.Disposable {
         if (message.type === 'stop') void this.runs.stop(message.runId);
         if (message.type === 'openDashboard') this.open([message.runId], 'single');
         if (message.type === 'exportFile') void saveExport(message, this.log);
+        if (message.type === 'resume') void vscode.commands.executeCommand('moeLens.resumeRun', message.runId);
       },
     });
     panel.onDidDispose(() => {

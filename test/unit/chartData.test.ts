@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { curvesToCsv, emaSmooth, fileSlug, formatDistinct, valueAt } from '../../webview/shared/chartData';
+import { curvesToCsv, emaSmooth, fileSlug, formatDistinct, timeAtStep, valueAt } from '../../webview/shared/chartData';
 
 test('EMA smoothing is debiased at the start and off at weight 0', () => {
   const points = [1, 2, 3, 4].map((y, i) => ({ x: i + 1, y }));
@@ -34,4 +34,13 @@ test('compared figures get the digits that tell them apart', () => {
   assert.deepEqual(formatDistinct([2.51041, 2.51049]), ['2.5104', '2.5105']);
   assert.deepEqual(formatDistinct([2.5, undefined, 2.5]), ['2.50', '–', '2.50']);
   assert.equal(fileSlug('Loss (train, val)'), 'loss-train-val');
+});
+
+test('the time of a step is interpolated between recorded steps and held at the ends', () => {
+  const times = [{ x: 1, y: 1000 }, { x: 5, y: 3000 }, { x: 10, y: 4000 }];
+  assert.equal(timeAtStep([], 3), undefined);
+  assert.equal(timeAtStep(times, 0), 1000);
+  assert.equal(timeAtStep(times, 3), 2000);
+  assert.equal(timeAtStep(times, 7.5), 3500);
+  assert.equal(timeAtStep(times, 12), 4000);
 });

@@ -12,7 +12,7 @@ test('valid webview messages are accepted as typed messages', () => {
 
 test('invalid webview messages are refused with what is wrong', () => {
   assert.throws(() => parseWebviewMessage('stop'), /expected an object/);
-  assert.throws(() => parseWebviewMessage({ type: 'exec', command: 'rm' }), /type: expected "ready", "stop", "openDashboard" or "exportFile", got "exec"/);
+  assert.throws(() => parseWebviewMessage({ type: 'exec', command: 'rm' }), /type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got "exec"/);
   assert.throws(() => parseWebviewMessage({ type: 'stop' }), /stop\.runId: expected a run folder name, got undefined/);
   assert.throws(() => parseWebviewMessage({ type: 'stop', runId: '../../etc' }), WebviewMessageError);
   assert.throws(() => parseWebviewMessage({ type: 'openDashboard', runId: '..' }), WebviewMessageError);

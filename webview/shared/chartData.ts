@@ -80,3 +80,17 @@ export function fileSlug(text: string): string {
       .replace(/^-+|-+$/g, '') || 'chart'
   );
 }
+
+/**
+ * The time of a step from (step, epoch ms) points in step order: interpolated between the recorded
+ * steps, held at the ends. Undefined without points.
+ */
+export function timeAtStep(times: readonly Point[], step: number): number | undefined {
+  if (times.length === 0) return undefined;
+  const i = indexAtOrBefore(times, step);
+  if (i < 0) return times[0].y;
+  if (i === times.length - 1) return times[i].y;
+  const a = times[i];
+  const b = times[i + 1];
+  return b.x === a.x ? a.y : a.y + ((b.y - a.y) * (step - a.x)) / (b.x - a.x);
+}

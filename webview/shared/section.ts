@@ -56,10 +56,20 @@ function opaquePng(canvas: HTMLCanvasElement, background: string): string {
 export function lineChartCard(
   parent: HTMLElement,
   env: ChartEnv,
-  spec: { id: string; title: string; lines: () => LineSpec[]; options?: LineChartOptions; note?: string; usesChoices?: boolean },
+  spec: {
+    id: string;
+    title: string;
+    lines: () => LineSpec[];
+    options?: LineChartOptions;
+    note?: string;
+    usesChoices?: boolean;
+    /** what to say while every curve is empty ("No evaluation yet: the first is at step 50") */
+    emptyText?: () => string;
+  },
 ): Section {
   const canvas = el('canvas', { id: spec.id, attrs: { role: 'img', 'aria-label': spec.title } });
-  const box = el('div', { className: 'chart-box' }, [canvas]);
+  const empty = el('p', { className: 'chart-empty', attrs: { 'aria-live': 'polite' } });
+  const box = el('div', { className: 'chart-box' }, [canvas, empty]);
   const actions = el('div', { className: 'card-actions' });
   parent.append(card(spec.title, [actions, spec.note && el('p', { className: 'note', text: spec.note }), box]));
   const chart = createLineChart(canvas, env.theme, spec.lines(), spec.options, env.sync);
@@ -76,8 +86,12 @@ export function lineChartCard(
     );
   }
   const update = () => {
-    chart.update(spec.lines());
+    const lines = spec.lines();
+    chart.update(lines);
     canvas.dataset.points = String(drawnPoints(chart.chart));
+    const nothing = lines.every((line) => line.points.length === 0);
+    empty.textContent = nothing ? (spec.emptyText?.() ?? 'No data yet.') : '';
+    empty.hidden = !nothing;
   };
   update();
   return { update, usesChoices: spec.usesChoices, destroy: () => chart.destroy() };
