@@ -25,7 +25,7 @@ test('no ETA from the first step alone; then the pace of the steps after it', ()
     Date.now = realNow;
   }
   assert.match(lines[0], /^step 1\/100 .* ETA after a few steps\n$/);
-  // At step 5: 4 steps in 4 s since step 1, 95 to go: 95 s, not (14 s / 5 steps) × 95 = 4m26s.
-  assert.match(lines[1], /^step 5\/100 .* ETA 1m35s\n$/);
-  assert.match(lines[2], /^step 10\/100 .* ETA 1m30s\n$/);
+  // At step 5: 4 steps in 4 s since step 1, 95 to go: 95 s, not (14 s / 5 steps) × 95 = 4:26.
+  assert.match(lines[1], /^step 5\/100 .* ETA 1:35\n$/);
+  assert.match(lines[2], /^step 10\/100 .* ETA 1:30\n$/);
 });

@@ -2,7 +2,7 @@
  * Pure helpers for the charts: EMA smoothing, the value of a curve at a step, CSV export of a card's
  * curves, and numbers printed with enough digits to tell them apart. No DOM: unit-tested under node.
  */
-import type { Point } from '../model/series';
+import type { Point } from '../../protocol/runModel/series';
 
 /**
  * Exponential moving average as TensorBoard smooths: last = last·w + (1 − w)·y, divided by

@@ -4,7 +4,7 @@
  * when it is an earlier one (an evaluation). Built from DOM nodes, never HTML strings.
  */
 import type { Chart } from 'chart.js';
-import type { Point } from '../model/series';
+import type { Point } from '../../protocol/runModel/series';
 import { valueAt } from './chartData';
 import type { DatasetRole } from './charts';
 import type { ChartSync } from './chartView';

@@ -25,7 +25,7 @@ import {
   type ChartDataset,
   type PointStyle,
 } from 'chart.js';
-import type { Point } from '../model/series';
+import type { Point } from '../../protocol/runModel/series';
 import { emaSmooth } from './chartData';
 import { ChartTooltip } from './chartTooltip';
 import type { ChartSync, SyncedChart, XAxisMode } from './chartView';
