@@ -26,6 +26,8 @@ export interface RunHeader {
   reason?: string;
   /** the backend of the latest start event, e.g. "wasm" */
   backend?: string;
+  /** a queued run's place in the queue: 1 starts next */
+  queuePosition?: number;
 }
 
 export interface RunSnapshot {

@@ -59,6 +59,7 @@ export class RunManager implements vscode.Disposable {
     const queued = this.queue.findIndex((job) => job.runId === runId);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
+      this.store.setQueue(this.queue.map((waiting) => waiting.runId));
       await this.dropQueued(job);
       return;
     }
@@ -96,6 +97,7 @@ export class RunManager implements vscode.Disposable {
   private pump(): void {
     const limit = vscode.workspace.getConfiguration('moeLens').get<number>('maxConcurrentRuns') ?? 1;
     while (this.active.size < Math.max(1, limit) && this.queue.length > 0) void this.launch(this.queue.shift()!);
+    this.store.setQueue(this.queue.map((job) => job.runId));
   }
 
   private async dropQueued(job: RunJob): Promise<void> {

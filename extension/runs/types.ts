@@ -29,6 +29,8 @@ export interface RunInfo {
   startedAt?: string;
   /** the backend of the latest start event, e.g. "wasm" */
   backend?: string;
+  /** a queued run's place in this window's queue: 1 starts next */
+  queuePosition?: number;
 }
 
 export interface RunEventsAppended {

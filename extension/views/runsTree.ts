@@ -33,7 +33,8 @@ export class RunTreeItem extends vscode.TreeItem {
     this.runId = run.id;
     this.id = run.id;
     // "14:03:12 #3fa2 · loss-free · 120/300 · running"
-    this.description = `${runStamp(run)} · ${runDescription(run)}`;
+    const place = run.queuePosition ? ` (position ${run.queuePosition})` : '';
+    this.description = `${runStamp(run)} · ${runDescription(run)}${place}`;
     const started = runStart(run);
     this.tooltip = new vscode.MarkdownString(
       [

@@ -24,6 +24,7 @@ export function runHeader(run: RunInfo): RunHeader {
     etaSeconds: run.etaSeconds,
     reason: run.reason,
     backend: run.backend,
+    queuePosition: run.queuePosition,
   };
 }
 

@@ -75,6 +75,10 @@ export interface RunState extends RunSummary {
   layers: number;
   /** block index of each MoE layer */
   moeLayers: number[];
+  /** evaluations come every this many steps (the start event's config); 0 before the start */
+  evalEvery: number;
+  /** when each step ended: x = step, y = epoch ms (the charts' time axes) */
+  stepTimes: Series;
   loss: Series;
   lmLoss: Series;
   valLoss: Series;
@@ -119,6 +123,8 @@ export function createRunState(): RunState {
     topK: 0,
     layers: 0,
     moeLayers: [],
+    evalEvery: 0,
+    stepTimes: createSeries(),
     loss: createSeries(),
     lmLoss: createSeries(),
     valLoss: createSeries(),
@@ -226,6 +232,7 @@ function ensureShape(state: RunState, layers: number, experts: number): void {
 }
 
 const allSeries = (state: RunState): Series[] => [
+  state.stepTimes,
   state.loss,
   state.lmLoss,
   state.valLoss,
@@ -244,6 +251,7 @@ const allSeries = (state: RunState): Series[] => [
 /** A start event, before the summary takes its step: shapes the curves, and rewinds them on a resume. */
 function startCurves(state: RunState, event: StartEvent): void {
   state.topK = event.config.model.topK;
+  state.evalEvery = event.config.training.evalEvery;
   state.moeLayers = [...event.moeLayers];
   ensureShape(state, event.moeLayers.length, event.config.model.experts);
   if (event.step <= state.step) {
@@ -256,6 +264,7 @@ function startCurves(state: RunState, event: StartEvent): void {
 function appendStep(state: RunState, event: StepEvent): void {
   ensureShape(state, event.expertCounts.length, event.expertCounts[0]?.length ?? 0);
   const x = event.step;
+  appendPoint(state.stepTimes, x, Date.parse(event.time));
   appendPoint(state.loss, x, event.loss);
   appendPoint(state.lmLoss, x, event.lmLoss);
   for (const name of TERM_NAMES) {

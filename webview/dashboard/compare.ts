@@ -6,6 +6,7 @@ import type { RunState } from '../../protocol/runModel/runState';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';
 import type { ViewContext } from './context';
+import { firstEvalText } from './waiting';
 
 const shortIdOf = (run: RunSnapshot) => shortRunId(run.header.id);
 
@@ -41,12 +42,14 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
       title: 'PES (minimum over layers)',
       lines: perRun((s) => s.pesMin, '', false, 3),
       options: { legend: true, yTitle: 'PES' },
+      emptyText: () => firstEvalText(runs()[0].state),
     }),
     lineChartCard(parent, ctx, {
       id: 'chart-experts-used',
       title: 'Experts used (mean over layers)',
       lines: perRun((s) => s.expertsUsedMean, '', false, 3),
       options: { legend: true, beginAtZero: true, yTitle: 'experts used' },
+      emptyText: () => firstEvalText(runs()[0].state),
     }),
   ];
 }

@@ -19,7 +19,8 @@ import { chartCurves, type Section } from '../shared/section';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
 import '../shared/base.css';
-import { ChartSync } from '../shared/chartView';
+import { timeAtStep } from '../shared/chartData';
+import { ChartSync, type StepClock } from '../shared/chartView';
 import { compareLayoutKey, compareSections } from './compare';
 import type { ViewContext } from './context';
 import './dashboard.css';
@@ -103,7 +104,11 @@ function build(key: string): View {
     const sections = compareSections(grid, () => runs, ctx);
     return { key, sections, update: () => header.update(runs, ctx.theme) };
   }
-  const header = new RunHeaderView(root, () => host.post({ type: 'stop', runId: runs[0].header.id }));
+  const header = new RunHeaderView(
+    root,
+    () => host.post({ type: 'stop', runId: runs[0].header.id }),
+    () => host.post({ type: 'resume', runId: runs[0].header.id }),
+  );
   if (runs[0].state.layers === 0) {
     // Queued, or the trainer has not written its start event yet: no chart has anything to show.
     toolbar.destroy();
@@ -132,6 +137,14 @@ function stickBelowHeader(): void {
   if (header) headerSize.observe(header);
 }
 
+/** The run's steps on the clock, for the time axes; undefined before its first timed step. */
+function stepClock(run: RunSnapshot): StepClock | undefined {
+  const times = run.state.stepTimes.points;
+  if (times.length === 0) return undefined;
+  const started = Date.parse(run.state.startedAt ?? '');
+  return { start: Number.isFinite(started) ? started : times[0].y, timeOf: (step) => timeAtStep(times, step) };
+}
+
 /** Every step chart shows steps 0 … the furthest step of the shown runs (aligned x ranges). */
 function stepDomain(shown: RunSnapshot[]): { min: number; max: number } {
   const max = Math.max(1, ...shown.map((run) => Math.max(run.state.step, run.header.step)));
@@ -150,6 +163,8 @@ const render = perFrame(() => {
     changed.data = true;
   }
   sync.setDomain(stepDomain(runs));
+  // Time axes need one run's clock: in compare mode each run has its own, so x stays the step.
+  sync.clock = mode === 'single' && runs.length === 1 ? stepClock(runs[0]) : undefined;
   view.update();
   toolbar?.update();
   for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();

@@ -6,6 +6,7 @@ import { paletteColor } from '../shared/theme';
 import { analysisCards } from './analysis';
 import { biasCards } from './bias';
 import type { RunSource, ViewContext } from './context';
+import { firstEvalText } from './waiting';
 import { loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
 import { tokenRoutingCard } from './tokenRouting';
 
@@ -87,6 +88,7 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
         { label: 'min', points: state().pesMin.points, color: theme.foreground, width: 2, dashed: true },
       ],
       options: { yTitle: 'PES' },
+      emptyText: () => firstEvalText(state()),
     }),
     lineChartCard(parent, ctx, {
       id: 'chart-experts-used',
@@ -94,6 +96,7 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
       note: `Experts that got at least one token of the eval sample, of ${state().experts}.`,
       lines: () => perLayer((s) => s.expertsUsed, 'used').map((l) => ({ ...l, pointRadius: 2 })),
       options: { beginAtZero: true, yTitle: 'experts used' },
+      emptyText: () => firstEvalText(state()),
     }),
   );
   sections.push(loadHeatmapCard(parent, run, ctx));

@@ -149,7 +149,7 @@ export async function waitForRun(
 export function parseRunDescription(
   description: string,
 ): { stamp: string; shortId: string; balancer: string; step: number; total: number; status: string } | undefined {
-  const match = /^(.*?)(#[0-9a-f]{4}) · (.+) · (\d+)\/(\d+) · (\w+)$/.exec(description);
+  const match = /^(.*?)(#[0-9a-f]{4}) · (.+) · (\d+)\/(\d+) · (\w+)(?: \(position \d+\))?$/.exec(description);
   if (!match) return undefined;
   const [, stamp, shortId, balancer, step, total, status] = match;
   return { stamp: stamp.trim(), shortId, balancer, step: Number(step), total: Number(total), status };
