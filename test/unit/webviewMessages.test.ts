@@ -8,6 +8,7 @@ test('valid webview messages are accepted as typed messages', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'stop', runId: 'tiny-loss-free-3', extra: 1 }), { type: 'stop', runId: 'tiny-loss-free-3' });
   assert.deepEqual(parseWebviewMessage({ type: 'openDashboard', runId: 'run 2' }), { type: 'openDashboard', runId: 'run 2' });
+  assert.deepEqual(parseWebviewMessage({ type: 'resume', runId: 'tiny-1' }), { type: 'resume', runId: 'tiny-1' });
 });
 
 test('invalid webview messages are refused with what is wrong', () => {
