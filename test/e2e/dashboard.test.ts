@@ -176,6 +176,16 @@ test('one toolbar for every chart: smoothing, log y, aligned zoom and reset, too
   await frame.locator('#reset-zoom').click();
   await waitFor('the whole run again after Reset zoom', async () => (await chartStates(frame)).every((c) => c.xMin === 0));
 
+  // x as time since the start: the ticks read as durations; back to steps.
+  await frame.selectOption('#x-axis', 'relative');
+  const timed = await waitFor('time ticks on the loss chart', async () => {
+    const loss = await state('chart-loss');
+    return loss?.xTitle.startsWith('time since start') && loss;
+  });
+  assert.ok(timed.xTicks.some((t) => /^\d+s$|^\d+:\d\d$/.test(t)), `durations: ${timed.xTicks.join(' ')}`);
+  await vscode.screenshot('dashboard-f-time-axis-dark');
+  await frame.selectOption('#x-axis', 'step');
+
   // The crosshair's tooltip: "step N" and every curve of the chart at that step.
   await page.mouse.move(box.x + box.width * 0.5, y);
   const tooltip = frame.locator('#chart-loss').locator('xpath=..').locator('.chart-tooltip');

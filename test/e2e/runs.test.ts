@@ -102,6 +102,27 @@ test('Start Run on a long config, then Stop Run: the run ends stopped with a che
   assert.equal(end?.type === 'end' && end.status, 'stopped');
   assert.match(end?.type === 'end' ? end.reason : '', /^stopped by you \(SIGTERM\) at step \d+, checkpoint saved$/);
   assert.ok(existsSync(join(workspace, '.moe-runs', folder, 'checkpoint')), 'a stopped run keeps a checkpoint to resume from');
+
+  // The stopped run's dashboard says why in words and offers Resume; Resume trains on from the
+  // checkpoint, and the dashboard's Stop stops it again.
+  const dashboard = await waitFor('the long run’s dashboard offering Resume', async () => {
+    for (const frame of page.frames()) if (await frame.locator('#resume-run').isVisible().catch(() => false)) return frame;
+    return undefined;
+  });
+  const stats = await waitFor('the stop reason in the header', async () => {
+    const text = await dashboard.locator('.stats').innerText();
+    return /stopped by you \(SIGTERM\) at step \d+, checkpoint saved/.test(text) && text;
+  });
+  assert.ok(stats);
+  assert.equal(await dashboard.locator('#stop-run').isVisible(), false, 'no Stop on a stopped run');
+  await vscode.screenshot('runs-b-stopped-dashboard');
+  await dashboard.locator('#resume-run').click();
+  await waitForRun(page, 'the long run to train again', (item) => {
+    const again = parseRunDescription(item.description);
+    return item.label === 'long' && again?.status === 'running' && again.step > (shown?.step ?? 0);
+  });
+  await dashboard.locator('#stop-run').click();
+  await waitForRun(page, 'the resumed run to be stopped', (item) => item.label === 'long' && item.description.endsWith('stopped'), 60_000);
 });
 
 test('Compare Run Configs on the two runs opens a diff editor titled with both runs', { timeout: 120_000 }, async () => {
