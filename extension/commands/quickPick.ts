@@ -1,4 +1,7 @@
-/** A quick pick that is one step of several ("Compare Run Configs (1/2)"), titled with what it picks. */
+/**
+ * A quick pick that is one step of several: its title carries the step count ("Compare Run Configs
+ * (1/2)") and its placeholder says what this step picks (e.g. the left side of a diff).
+ */
 import * as vscode from 'vscode';
 
 export interface PickStep {
@@ -11,28 +14,13 @@ export interface PickStep {
   matchOnDetail?: boolean;
 }
 
-/** Shows the items and resolves with the one accepted, or undefined when the pick is dismissed. */
-export function pickOne<T extends vscode.QuickPickItem>(items: readonly T[], options: PickStep): Promise<T | undefined> {
-  const pick = vscode.window.createQuickPick<T>();
-  Object.assign(pick, {
-    title: options.title,
-    placeholder: options.placeholder,
-    step: options.step,
-    totalSteps: options.totalSteps,
-    matchOnDescription: options.matchOnDescription ?? false,
-    matchOnDetail: options.matchOnDetail ?? false,
-    items,
-  });
-  return new Promise((resolve) => {
-    let picked: T | undefined;
-    pick.onDidAccept(() => {
-      picked = pick.selectedItems[0];
-      pick.hide();
-    });
-    pick.onDidHide(() => {
-      pick.dispose();
-      resolve(picked);
-    });
-    pick.show();
+/** Resolves with the item picked, or undefined when the pick is dismissed. */
+export async function pickOne<T extends vscode.QuickPickItem>(items: readonly T[], options: PickStep): Promise<T | undefined> {
+  const count = options.step !== undefined && options.totalSteps !== undefined ? ` (${options.step}/${options.totalSteps})` : '';
+  return vscode.window.showQuickPick(items, {
+    title: `${options.title}${count}`,
+    placeHolder: options.placeholder,
+    matchOnDescription: options.matchOnDescription,
+    matchOnDetail: options.matchOnDetail,
   });
 }

@@ -3,11 +3,13 @@
 // JSON checker's alone; hovers give a field's default and range; Start Run asks before saving unsaved
 // edits; Start Run on a broken config shows an error naming the file and the JSON path, starts nothing.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   openFile,
   problemsPanelRows,
-  replaceEditorText,
   runCommand,
   runFolders,
   runStartRunOn,
@@ -35,33 +37,53 @@ test('Start Run on a config with topK > experts: an error names the file and $.m
   assert.deepEqual(runFolders(workspace), [], 'no run folder was created');
 });
 
+/** Puts the cursor at the end of the line holding `text` in the active editor (Go to Line through the palette). */
+async function goToLineWith(page: Page, fileText: string, text: string): Promise<void> {
+  const line = fileText.slice(0, fileText.indexOf(text)).split('\n').length;
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`:${line}`);
+  await input.press('Enter');
+  await page.keyboard.press('End');
+}
+
+const EDIT = tinyVariant('edit');
+
 test('while typing: topK above experts is marked at $.model.topK; a syntax error only by the JSON checker', { timeout: 120_000 }, async () => {
   const { vscode } = session;
   const { page } = vscode;
   await openFile(page, 'edit.moe.json');
-  await replaceEditorText(page, tinyVariant('edit', { model: { experts: 8, topK: 12 } }));
-  const ours = await waitFor('the cross-field problem in the Problems panel', async () => {
+  // "topK": 2,  →  "topK": 12,   (tiny has 4 experts)
+  await goToLineWith(page, EDIT, '"topK"');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('12');
+  const ours = await waitFor('the cross-field problem of the edit in the Problems panel', async () => {
     const rows = await problemsPanelRows(page);
-    return rows.find((row) => row.includes('$.model.topK') && row.includes('edit')) ?? rows.find((row) => row.includes('$.model.topK'));
+    return rows.find((row) => row.includes('got 12'));
   });
-  assert.match(ours, /expected at most model\.experts \(8\), got 12/);
+  assert.match(ours, /\$\.model\.topK: expected at most model\.experts \(4\), got 12/);
+  assert.match(ours, /MoE Lens/);
   await vscode.screenshot('config-cross-field-while-typing');
 
-  // Broken JSON: the JSON checker's problem, and nothing of MoE Lens beside it.
-  await replaceEditorText(page, tinyVariant('edit').replace('"model": {', '"model": {{'));
+  // "topK": 12  (no comma): broken JSON is the JSON checker's alone, nothing of MoE Lens beside it.
+  await goToLineWith(page, EDIT, '"topK"');
+  await page.keyboard.press('Backspace');
   const rows = await waitFor('the JSON checker to report the syntax error', async () => {
     const now = await problemsPanelRows(page);
-    return !now.some((row) => row.includes('$.model.topK')) && now.some((row) => /json/i.test(row)) && now;
+    return !now.some((row) => row.includes('got 12')) && now.some((row) => /json \[Ln/.test(row)) && now;
   });
-  assert.deepEqual(rows.filter((row) => /MoE Lens|not valid JSON/.test(row)), [], `only the JSON checker: ${JSON.stringify(rows)}`);
+  assert.deepEqual(rows.filter((row) => /got 12|not valid JSON/.test(row)), [], `only the JSON checker: ${JSON.stringify(rows)}`);
+  await page.keyboard.type(',');
 });
 
 test('hovering a config key shows its default and range', { timeout: 120_000 }, async () => {
   const { vscode } = session;
   const { page } = vscode;
   await openFile(page, 'edit.moe.json');
-  await replaceEditorText(page, tinyVariant('edit'));
-  const key = page.locator('.editor-instance .view-line span', { hasText: '"topK"' }).first();
+  const key = page.locator('.editor-instance .view-line span', { hasText: 'topK' }).first();
   await key.hover();
   const hover = page.locator('.monaco-hover:not(.hidden)').first();
   await hover.waitFor({ state: 'visible', timeout: 20_000 });
@@ -74,11 +96,11 @@ test('hovering a config key shows its default and range', { timeout: 120_000 }, 
   await vscode.screenshot('config-hover-default-range');
 });
 
-test('Start Run on a config with unsaved edits asks first; Cancel starts nothing and keeps the edits', { timeout: 120_000 }, async () => {
+test('Start Run on a config with unsaved edits asks first; Cancel starts nothing and saves nothing', { timeout: 120_000 }, async () => {
   const { vscode, workspace } = session;
   const { page } = vscode;
   await openFile(page, 'edit.moe.json');
-  await replaceEditorText(page, tinyVariant('edit-changed'));
+  assert.ok(await page.locator('.tabs-container .tab', { hasText: 'edit.moe.json' }).count(), 'the edited config is open');
   await runCommand(page, 'MoE Lens: Start Run');
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
@@ -90,5 +112,5 @@ test('Start Run on a config with unsaved edits asks first; Cancel starts nothing
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
   assert.deepEqual(runFolders(workspace), [], 'no run started');
-  assert.ok(await page.locator('.tabs-container .tab.active.dirty', { hasText: 'edit.moe.json' }).count(), 'the edits are still unsaved');
+  assert.equal(readFileSync(join(workspace, 'edit.moe.json'), 'utf8'), EDIT, 'the file on disk is as it was: nothing saved');
 });

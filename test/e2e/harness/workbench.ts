@@ -187,9 +187,3 @@ export async function problemsPanelRows(page: Page): Promise<string[]> {
   return panel.locator('.monaco-list-row').allInnerTexts();
 }
 
-/** Replaces the whole text of the active editor as one edit (select all, insert), leaving it unsaved. */
-export async function replaceEditorText(page: Page, text: string): Promise<void> {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(text);
-}
