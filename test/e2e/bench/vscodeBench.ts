@@ -2,7 +2,7 @@
  * The two speeds a user feels, measured in a real VS Code (code-server + Chromium, the end-to-end
  * harness); part of `npm run bench:webview`, prints figures and asserts nothing.
  *
- * 1. A finished 300-step run's dashboard: from picking the run in Open Dashboard to its loss chart
+ * 1. A finished 300-step run's dashboard: from clicking the run in the Runs tree to its loss chart
  *    drawn with every point (the first open of a window loads the webview bundle; later opens reuse
  *    the host's reduced state), best and median of several opens.
  * 2. Start Run: from pressing Enter on the balancer to the first loss point on the dashboard that
@@ -35,17 +35,18 @@ async function closeDashboards(page: Page): Promise<void> {
   const tabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
   while ((await tabs.count()) > 0) {
     await tabs.first().hover();
+    const count = await tabs.count();
     await tabs.first().locator('.tab-actions .action-label').click();
-    await page.waitForTimeout(0);
+    await waitFor('the dashboard tab closed', async () => (await tabs.count()) < count);
   }
 }
 
-/** ms from picking the finished run to its loss chart holding `points` points. */
+/** ms from clicking the finished run in the Runs tree to its loss chart holding `points` points. */
 async function openFinished(page: Page, points: number): Promise<number> {
   await closeDashboards(page);
-  await runCommand(page, 'MoE Lens: Open Dashboard');
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'finished' }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  // The run's row in the Runs tree (the last "finished" row: the one above it is its group).
+  const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) }).last();
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
   const t0 = Date.now();
   await row.click();
   await waitFor(
