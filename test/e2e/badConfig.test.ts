@@ -73,7 +73,7 @@ test('while typing: topK above experts is marked at $.model.topK; a syntax error
   await page.keyboard.press('Backspace');
   const rows = await waitFor('the JSON checker to report the syntax error', async () => {
     const now = await problemsPanelRows(page);
-    return !now.some((row) => row.includes('got 12')) && now.some((row) => /json \[Ln/.test(row)) && now;
+    return !now.some((row) => row.includes('got 12')) && now.some((row) => /Expected comma/.test(row)) && now;
   });
   assert.deepEqual(rows.filter((row) => /got 12|not valid JSON/.test(row)), [], `only the JSON checker: ${JSON.stringify(rows)}`);
   await page.keyboard.type(',');
@@ -100,7 +100,10 @@ test('Start Run on a config with unsaved edits asks first; Cancel starts nothing
   const { vscode, workspace } = session;
   const { page } = vscode;
   await openFile(page, 'edit.moe.json');
-  assert.ok(await page.locator('.tabs-container .tab', { hasText: 'edit.moe.json' }).count(), 'the edited config is open');
+  // An unsaved edit: a space after the run's name.
+  await goToLineWith(page, EDIT, '"name"');
+  await page.keyboard.type(' ');
+  const onDisk = readFileSync(join(workspace, 'edit.moe.json'), 'utf8');
   await runCommand(page, 'MoE Lens: Start Run');
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
@@ -112,5 +115,5 @@ test('Start Run on a config with unsaved edits asks first; Cancel starts nothing
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
   assert.deepEqual(runFolders(workspace), [], 'no run started');
-  assert.equal(readFileSync(join(workspace, 'edit.moe.json'), 'utf8'), EDIT, 'the file on disk is as it was: nothing saved');
+  assert.equal(readFileSync(join(workspace, 'edit.moe.json'), 'utf8'), onDisk, 'the file on disk is as it was: nothing saved');
 });
