@@ -196,7 +196,25 @@ function onMessage(message: HostToWebviewMessage): void {
     }
   }
   changed.data = true;
-  render();
+  if (message.type === 'append') renderLive();
+  else render();
+}
+
+/**
+ * Live appends redraw at most every LIVE_REDRAW_MS (the first at once): a fast run sends ten a second,
+ * and redrawing every chart ten times a second takes the CPU a trainer and the editor need.
+ */
+const LIVE_REDRAW_MS = 400;
+let liveTimer: ReturnType<typeof setTimeout> | undefined;
+let lastLiveRender = 0;
+function renderLive(): void {
+  if (liveTimer) return;
+  const wait = Math.max(0, lastLiveRender + LIVE_REDRAW_MS - performance.now());
+  liveTimer = setTimeout(() => {
+    liveTimer = undefined;
+    lastLiveRender = performance.now();
+    render();
+  }, wait);
 }
 
 onThemeChange(() => {
