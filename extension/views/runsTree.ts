@@ -76,7 +76,8 @@ export function groupRuns(runs: readonly RunInfo[]): { key: string; label: strin
   const groups = new Map<string, { key: string; label: string; runs: RunInfo[] }>();
   for (const run of runs) {
     const key = run.sourceConfig ? run.sourceConfig.fsPath : `name:${run.name}`;
-    const label = run.sourceConfig ? basename(run.sourceConfig.fsPath) : run.name;
+    // Runs trained outside VS Code (a terminal, another trainer) are grouped by name.
+    const label = run.sourceConfig ? basename(run.sourceConfig.fsPath) : `${run.name} (no config file)`;
     const group = groups.get(key) ?? { key, label, runs: [] };
     group.runs.push(run);
     groups.set(key, group);
