@@ -50,12 +50,16 @@ const ctx: ViewContext = {
     render();
   },
 };
-// The shared scrubber drives the heatmaps through the step they show (ctx.choices.loadStep).
+/** Shows `step` in the step-driven heatmaps; undefined follows the latest step. For a shared step scrubber. */
+export function setStep(step: number | undefined): void {
+  ctx.choices.loadStep = step;
+  ctx.choicesChanged();
+}
+
+// The shared scrubber drives the heatmaps through their step API.
 sync.onChange(() => {
   persist();
-  if (ctx.choices.loadStep === sync.scrub) return;
-  ctx.choices.loadStep = sync.scrub;
-  ctx.choicesChanged();
+  if (ctx.choices.loadStep !== sync.scrub) setStep(sync.scrub);
 });
 
 function persist(): void {
@@ -240,6 +244,10 @@ declare global {
       chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
       /** what a chart shows now: its datasets (curves, then faint raw curves), x range, y scale, axis titles */
       chartState(id: string): ChartState | undefined;
+      /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
+      setStep(step: number | undefined): void;
+      /** filters the layer-row heatmaps, e.g. "0-7, 12" */
+      setLayerFilter(filter: string): void;
     };
   }
 }
@@ -262,6 +270,11 @@ window.__moeLens = {
       xTitle: String((chart.options.scales?.x as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
       yTitle: String((chart.options.scales?.y as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
     };
+  },
+  setStep,
+  setLayerFilter(filter) {
+    ctx.choices.layerFilter = filter;
+    ctx.choicesChanged();
   },
 };
 
