@@ -23,6 +23,7 @@ import type { ViewContext } from './context';
 import './dashboard.css';
 import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
+import './testHook';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
@@ -136,11 +137,6 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
-declare global {
-  interface Window {
-    __moeLens?: { chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined };
-  }
-}
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
