@@ -4,6 +4,7 @@ import { registerRunConfigCodeLens } from './config/codeLens';
 import { registerConfigDiagnostics } from './config/configDiagnostics';
 import { installGpuBackend } from './commands/installGpuBackend';
 import { newRunConfig } from './commands/newRunConfig';
+import { reproducePaper } from './commands/reproducePaper';
 import {
   compareRunConfigs,
   deleteRun,
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('moeLens.diffConfigWithRun', diffConfigWithRun),
     command('moeLens.newRunConfig', newRunConfig),
     command('moeLens.installGpuBackend', installGpuBackend),
+    command('moeLens.reproducePaper', reproducePaper),
     vscode.commands.registerCommand('moeLens.refreshRuns', () => store.refresh()),
   );
   // The dashboard panels, the Routing view, Open Dashboard and Compare Run Curves.

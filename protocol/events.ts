@@ -44,6 +44,10 @@ export interface StartEvent extends EventBase {
 export interface BalancerTerms {
   /** summed over MoE layers; present only for active terms */
   auxLoss?: number;
+  /** aux loss with f_i over the last balancer.globalWindow steps' batches (Qiu et al. 2025) */
+  globalAuxLoss?: number;
+  /** DeepSeek-V3 sequence-wise aux loss */
+  seqAuxLoss?: number;
   simbal?: number;
   zLoss?: number;
 }
@@ -80,10 +84,17 @@ export interface EvalEvent extends EventBase {
   step: number;
   valLoss: number;
   perplexity: number;
+  /** tokens of the fixed validation sample that valLoss and the loads are counted on (absent before v0.2 logs) */
+  evalTokens?: number;
   /** c[i] per MoE layer over the whole eval sample */
   expertLoad: number[][];
   maxVioGlobal: number[];
   maxVioGlobalMean: number;
+  /**
+   * expected MaxVio of ideal uniform random routing of evalTokens tokens (E experts, top-K): values
+   * near it are balanced as well as this sample size can show (absent where evalTokens is)
+   */
+  maxVioNoiseFloor?: number;
   /** experts that received at least one token of the eval sample, per MoE layer */
   expertsUsed: number[];
   /** Pairwise Expert Similarity per MoE layer, and its minimum over layers */

@@ -17,7 +17,7 @@ import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } fr
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
 export type TermName = keyof BalancerTerms;
-export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
+export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seqAuxLoss', 'simbal', 'zLoss'];
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
@@ -83,6 +83,8 @@ export interface RunState extends RunSummary {
   maxVioBatchMean: Series;
   maxVioGlobal: Series[];
   maxVioGlobalMean: Series;
+  /** expected MaxVio of uniform random routing on the eval sample (absent in older logs) */
+  maxVioNoiseFloor: Series;
   pes: Series[];
   pesMin: Series;
   expertsUsed: Series[];
@@ -127,6 +129,7 @@ export function createRunState(): RunState {
     maxVioBatchMean: createSeries(),
     maxVioGlobal: [],
     maxVioGlobalMean: createSeries(),
+    maxVioNoiseFloor: createSeries(),
     pes: [],
     pesMin: createSeries(),
     expertsUsed: [],
@@ -234,6 +237,7 @@ const allSeries = (state: RunState): Series[] => [
   state.maxVioBatchMean,
   ...state.maxVioGlobal,
   state.maxVioGlobalMean,
+  state.maxVioNoiseFloor,
   ...state.pes,
   state.pesMin,
   ...state.expertsUsed,
@@ -278,6 +282,7 @@ function appendEval(state: RunState, event: EvalEvent): void {
   appendPoint(state.valLoss, x, event.valLoss);
   event.maxVioGlobal.forEach((v, l) => appendPoint(state.maxVioGlobal[l], x, v));
   appendPoint(state.maxVioGlobalMean, x, event.maxVioGlobalMean);
+  if (event.maxVioNoiseFloor !== undefined) appendPoint(state.maxVioNoiseFloor, x, event.maxVioNoiseFloor);
   event.pes.forEach((v, l) => appendPoint(state.pes[l], x, v));
   appendPoint(state.pesMin, x, event.pesMin);
   event.expertsUsed.forEach((v, l) => appendPoint(state.expertsUsed[l], x, v));

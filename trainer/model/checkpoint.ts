@@ -1,6 +1,7 @@
 /**
  * Checkpoint files: `weights.bin` (every parameter, float32, in manifest order), `adam.bin` (first
- * then second moments), and `model.json` (names, shapes, step, loss-free biases). Restoring all of
+ * then second moments), and `model.json` (names, shapes, step, each router's loss-free biases and
+ * global-aux-loss count window). Restoring all of
  * it makes a resumed run compute exactly what the uninterrupted run would have.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +9,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AdamW } from '../training/adamw';
 import type { Param } from './params';
+import type { Router } from './router';
 
 export const CHECKPOINT_FILES = { manifest: 'model.json', weights: 'weights.bin', adam: 'adam.bin' } as const;
 const FORMAT = 1;
@@ -16,7 +18,10 @@ interface Manifest {
   format: number;
   step: number;
   params: { name: string; shape: number[] }[];
+  /** per MoE layer */
   biases: number[][];
+  /** per MoE layer (absent in checkpoints written before global-aux-loss: empty windows) */
+  countWindows?: number[][][];
 }
 
 function toBuffer(arrays: Float32Array[]): Buffer {
@@ -34,14 +39,15 @@ async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
-export async function saveCheckpoint(dir: string, params: Param[], optimizer: AdamW, biases: Float32Array[]): Promise<void> {
+export async function saveCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
   const weights = params.map((p) => p.variable.dataSync() as Float32Array);
   const moments = [optimizer.m.dataSync() as Float32Array, optimizer.v.dataSync() as Float32Array];
   const manifest: Manifest = {
     format: FORMAT,
     step: optimizer.step,
     params: params.map((p) => ({ name: p.name, shape: p.variable.shape })),
-    biases: biases.map((b) => Array.from(b)),
+    biases: routers.map((r) => r.state().bias),
+    countWindows: routers.map((r) => r.state().countWindow),
   };
   await writeAtomic(join(dir, CHECKPOINT_FILES.weights), toBuffer(weights));
   await writeAtomic(join(dir, CHECKPOINT_FILES.adam), toBuffer(moments));
@@ -49,7 +55,7 @@ export async function saveCheckpoint(dir: string, params: Param[], optimizer: Ad
 }
 
 /** Restores a checkpoint into a model made with the same config; throws naming any mismatch. */
-export async function loadCheckpoint(dir: string, params: Param[], optimizer: AdamW, biases: Float32Array[]): Promise<void> {
+export async function loadCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
   const manifestPath = join(dir, CHECKPOINT_FILES.manifest);
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
   if (manifest.format !== FORMAT) throw new Error(`${manifestPath}: format ${manifest.format}, expected ${FORMAT}`);
@@ -65,8 +71,11 @@ export async function loadCheckpoint(dir: string, params: Param[], optimizer: Ad
       );
     }
   });
-  if (manifest.biases.length !== biases.length || manifest.biases.some((b, i) => b.length !== biases[i].length)) {
-    throw new Error(`${manifestPath}: $.biases does not match ${biases.length} MoE layers of ${biases[0]?.length ?? 0} experts`);
+  const experts = routers[0]?.bias.length ?? 0;
+  const windows = manifest.countWindows ?? routers.map(() => []);
+  const fits = (rows: number[][]) => rows.every((row) => row.length === experts);
+  if (manifest.biases.length !== routers.length || windows.length !== routers.length || !fits(manifest.biases) || !windows.every(fits)) {
+    throw new Error(`${manifestPath}: $.biases or $.countWindows does not match ${routers.length} MoE layers of ${experts} experts`);
   }
   const weights = toFloats(await readFile(join(dir, CHECKPOINT_FILES.weights)));
   const moments = toFloats(await readFile(join(dir, CHECKPOINT_FILES.adam)));
@@ -83,5 +92,5 @@ export async function loadCheckpoint(dir: string, params: Param[], optimizer: Ad
     optimizer.v.assign(tf.tensor1d(moments.subarray(total)));
   });
   optimizer.step = manifest.step;
-  manifest.biases.forEach((b, i) => biases[i].set(b));
+  routers.forEach((r, i) => r.restore({ bias: manifest.biases[i], countWindow: windows[i] }));
 }

@@ -72,6 +72,7 @@ function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<P
       const routing = block.router.output(scored, plan);
       moe.push({ ...routing, input: h });
       x = tf.add(x, moeExperts(h, routing, block.experts, options.gateThreshold));
+      if (block.shared) x = tf.add(x, ffn(h, block.shared));
     } else if (block.dense) {
       x = tf.add(x, ffn(h, block.dense));
     }

@@ -32,6 +32,8 @@ export interface Versions {
   node: string;
 }
 
+/** Whole sequences of the fixed validation sample: training.evalTokens rounded up to seqLen. */
+const evalSequences = (config: RunConfig) => Math.ceil(config.training.evalTokens / config.model.seqLen);
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
 
@@ -86,7 +88,7 @@ export async function train(
     const rng = plan.resume ? Rng.fromState(plan.resume.state.rngState) : new Rng(training.seed);
     const sampler = new BatchSampler(data.train, training.batchSize, shape.seqLen, rng);
     const evalInputs: EvalInputs = {
-      sample: evalSample(data.validation, training.evalSequences, shape.seqLen),
+      sample: evalSample(data.validation, evalSequences(config), shape.seqLen),
       snippet: routingSnippet(data.validation, shape.seqLen),
       tokenizer: data.tokenizer,
     };
@@ -180,7 +182,7 @@ export async function analyseRun(plan: RunPlan, data: Dataset, createModel: Crea
   const log = new EventLog(plan.runDir);
   try {
     await model.load(checkpointDir);
-    const analysis = await model.analyse(evalSample(data.validation, plan.config.training.evalSequences, plan.config.model.seqLen));
+    const analysis = await model.analyse(evalSample(data.validation, evalSequences(plan.config), plan.config.model.seqLen));
     log.emit({ type: 'analysis', step: state.step, ...analysis });
   } finally {
     model.dispose();

@@ -9,6 +9,7 @@ export interface AdamWOptions {
   beta1: number;
   beta2: number;
   epsilon: number;
+  /** decoupled weight decay of parameters with `decay` set and no weightDecay of their own */
   weightDecay: number;
   /** clip the global gradient norm to this (0 = off) */
   gradClip: number;
@@ -16,13 +17,21 @@ export interface AdamWOptions {
 
 export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 };
 
+/** √(Σ x²), accumulated in float64 (a float32 sum of a million squares is ~3e-4 relative low). */
+export function euclideanNorm(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum);
+}
+
 export class AdamW {
   /** first and second moments, flat in the order of the parameter list */
   readonly m: tf.Variable<tf.Rank.R1>;
   readonly v: tf.Variable<tf.Rank.R1>;
   /** steps taken, for the bias correction */
   step = 0;
-  private readonly decayMask: tf.Tensor1D;
+  /** each element's decoupled weight decay coefficient */
+  private readonly decayRates: tf.Tensor1D;
   private readonly sizes: number[];
 
   constructor(
@@ -33,13 +42,13 @@ export class AdamW {
     const total = this.sizes.reduce((a, b) => a + b, 0);
     this.m = tf.variable(tf.zeros([total]), false);
     this.v = tf.variable(tf.zeros([total]), false);
-    const mask = new Float32Array(total);
+    const rates = new Float32Array(total);
     let offset = 0;
     params.forEach((p, i) => {
-      if (p.decay) mask.fill(1, offset, offset + this.sizes[i]);
+      rates.fill(p.weightDecay ?? (p.decay ? options.weightDecay : 0), offset, offset + this.sizes[i]);
       offset += this.sizes[i];
     });
-    this.decayMask = tf.keep(tf.tensor1d(mask));
+    this.decayRates = tf.keep(tf.tensor1d(rates));
   }
 
   /**
@@ -47,11 +56,11 @@ export class AdamW {
    * that got no tokens) counts as zero. Returns the global gradient norm before clipping.
    */
   apply(grads: (tf.Tensor | undefined)[], lr: number): number {
-    const { beta1, beta2, epsilon, weightDecay, gradClip } = this.options;
+    const { beta1, beta2, epsilon, gradClip } = this.options;
     this.step++;
     return tf.tidy(() => {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
-      const norm = Math.sqrt(tf.sum(tf.square(flat)).dataSync()[0]);
+      const norm = euclideanNorm(flat.dataSync());
       // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
       const scale = gradClip > 0 ? Math.min(1, gradClip / (norm + 1e-6)) : 1;
       const g = scale === 1 ? flat : tf.mul(flat, scale);
@@ -62,7 +71,7 @@ export class AdamW {
       const denominator = tf.add(tf.div(tf.sqrt(this.v), Math.sqrt(correction2)), epsilon);
       const update = tf.mul(tf.div(this.m, denominator), lr / correction1);
       const current = tf.concat(this.params.map((p) => tf.reshape(p.variable, [-1])));
-      const decayed = tf.mul(current, tf.sub(1, tf.mul(this.decayMask, lr * weightDecay)));
+      const decayed = tf.mul(current, tf.sub(1, tf.mul(this.decayRates, lr)));
       const next = tf.sub(decayed, update);
       let offset = 0;
       this.params.forEach((p, i) => {
@@ -76,6 +85,6 @@ export class AdamW {
   dispose(): void {
     this.m.dispose();
     this.v.dispose();
-    this.decayMask.dispose();
+    this.decayRates.dispose();
   }
 }
