@@ -5,6 +5,7 @@
  * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
  * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
  */
+import { parseJsonObjectLine } from './jsonLine';
 import type { RunConfig } from './runConfig';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -38,6 +39,8 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
+  host?: string;
   resumedFrom?: string;
 }
 
@@ -141,8 +144,11 @@ export interface EndEvent extends EventBase {
 export type TrainerEvent = StartEvent | StepEvent | EvalEvent | AnalysisEvent | CheckpointEvent | EndEvent;
 export type TrainerEventType = TrainerEvent['type'];
 
-/** Run statuses a viewer shows: the end statuses, plus live and dead-without-end. */
-export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted';
+/**
+ * Run statuses a viewer shows: the end statuses, plus live and dead-without-end; stale: written by a
+ * process the viewer cannot check (another host, an import) that has not written for a while.
+ */
+export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stale';
 
 const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
   start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
@@ -158,16 +164,8 @@ const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
  * problem for a line that is not a known event (unknown types of a newer schema are skipped: undefined).
  */
 export function parseEventLine(line: string): TrainerEvent | undefined {
-  const text = line.trim();
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
-  const event = value as Record<string, unknown>;
+  const event = parseJsonObjectLine(line);
+  if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
   const required = REQUIRED_FIELDS[event.type as TrainerEventType];

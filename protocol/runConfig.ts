@@ -100,6 +100,11 @@ export const RUN_CONFIG_SPEC = {
       evalTokens: int({ default: 32_768, minimum: 1, maximum: 16_777_216, description: 'Tokens of the fixed validation sample (whole sequences of seqLen, rounded up) for val loss and MaxVio_global.' }),
       checkpointEvery: int({ default: 100, minimum: 0, description: 'Save a checkpoint every n steps (0 = only at the end or on stop).' }),
       finalAnalysis: { kind: 'boolean', default: true, description: 'At the end, compute the drop-top-experts curve and the Dynamic-K pruning table.' },
+      allowLargeConfig: {
+        kind: 'boolean',
+        default: false,
+        description: 'Train even when the estimated memory or compute of a step exceeds the resource budget (a warning instead of a refusal).',
+      },
     },
   },
   data: {
@@ -189,12 +194,17 @@ export class RunConfigError extends Error {
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would print as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (a number too large for a double)`;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
+
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function checkField(field: Field, value: unknown, path: string, problems: ConfigProblem[]): unknown {
   const fail = (expected: string) => {
@@ -214,7 +224,10 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
     case 'boolean':
       return typeof value === 'boolean' ? value : fail('true or false');
     case 'string':
-      return typeof value === 'string' && value.length > 0 ? value : fail('a non-empty string');
+      if (typeof value !== 'string' || value.length === 0) return fail('a non-empty string');
+      // shown in terminals, notifications and the Runs tree: no escape sequences, no bidi tricks
+      if (UNPRINTABLE.test(value)) return fail('a string without control or bidirectional-override characters');
+      return value;
     case 'enum':
       return field.values.includes(value as string) ? value : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
     case 'stringList':
@@ -253,8 +266,9 @@ function resolveObject(
   }
   const given = (input ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in fields) && !extraKeys.includes(key)) {
-      problems.push({ path: `${path}.${key}`, message: `unknown key; expected one of ${Object.keys(fields).join(', ')}` });
+    // hasOwn: "__proto__", "constructor" or "toString" are keys like any other, and unknown
+    if (!Object.hasOwn(fields, key) && !extraKeys.includes(key)) {
+      problems.push({ path: `${path}.${key}`, message: `unknown key; expected one of ${[...Object.keys(fields), ...extraKeys].join(', ')}` });
     }
   }
   for (const [key, field] of Object.entries(fields)) {
@@ -333,6 +347,10 @@ export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
     if (moved && problem.message.startsWith('unknown key')) problem.message = `moved to ${moved}`;
   }
   if (problems.length === 0) crossChecks(resolved, problems);
+  if (problems.length === 0 && !resolved.training.allowLargeConfig) {
+    const over = budgetExcess(resolved);
+    if (over) problems.push({ path: '$.model', message: `${over}; make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` });
+  }
   if (problems.length > 0) throw new RunConfigError(file, problems);
   return resolved;
 }
@@ -354,6 +372,68 @@ export function parseRunConfig(text: string, file = '<config>'): RunConfig {
     throw new RunConfigError(file, [{ path: where, message: `not valid JSON: ${message}` }]);
   }
   return resolveRunConfig(parsed, file);
+}
+
+/** What one training step of a config costs, estimated from its shape (docs/reliability.md). */
+export interface RunCostEstimate {
+  parameters: number;
+  /** weights, gradients and both AdamW moments (float32) */
+  parameterBytes: number;
+  /** activations kept for the backward pass, and the attention and logits buffers */
+  activationBytes: number;
+  memoryBytes: number;
+  /** forward + backward floating-point operations of one step */
+  stepFlops: number;
+}
+
+/**
+ * The budget a config must fit without training.allowLargeConfig: the wasm backend's 32-bit heap
+ * (4 GiB, where it fails with "memory access out of bounds"), and a step that takes minutes rather
+ * than hours on a CPU (about 10 GFLOP/s).
+ */
+export const RESOURCE_BUDGET = { memoryBytes: 4 * 1024 ** 3, stepFlops: 2e12 } as const;
+
+/** Vocabulary assumed before the data is read: the BPE size, or 256 symbols for characters. */
+const estimatedVocab = (config: RunConfig) => (config.data.tokenizer === 'bpe' ? config.data.vocabSize : 256);
+
+export function estimateRunCost(config: RunConfig, vocabSize = estimatedVocab(config)): RunCostEstimate {
+  const { layers, dModel: d, heads, seqLen, experts, topK, expertHidden: h, moeEvery } = config.model;
+  const batch = config.training.batchSize;
+  const tokens = batch * seqLen;
+  const moeLayers = Math.floor(layers / moeEvery);
+  const denseLayers = layers - moeLayers;
+  const attention = 4 * d * d + 4 * d; // wqkv, wo, two layer norms
+  const parameters =
+    2 * vocabSize * d + seqLen * d + layers * attention + moeLayers * (d * experts + experts * 2 * d * h) + denseLayers * 2 * d * topK * h + 2 * d;
+  const activePerToken = parameters - moeLayers * (experts - topK) * 2 * d * h;
+  // per block: residual, norms, q/k/v and attention output (~8·T·d), scores and probabilities
+  // (2·batch·heads·seqLen²), expert rows and their hidden activations (T·K·(d + 2h)), router (3·T·E)
+  const perBlock = 8 * tokens * d + 2 * batch * heads * seqLen * seqLen + tokens * topK * (d + 2 * h) + 3 * tokens * experts;
+  const activationBytes = 4 * (layers * perBlock + 3 * tokens * vocabSize);
+  const parameterBytes = 16 * parameters;
+  const stepFlops = 6 * activePerToken * tokens + 12 * layers * batch * seqLen * seqLen * d;
+  return { parameters, parameterBytes, activationBytes, memoryBytes: parameterBytes + activationBytes, stepFlops };
+}
+
+const bytes = (n: number) => (n >= 1024 ** 4 ? `${(n / 1024 ** 4).toFixed(1)} TiB` : n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.ceil(n / 1024 ** 2)} MiB`);
+
+/** One line: parameters, memory (split) and FLOPs a step. */
+export function describeRunCost(cost: RunCostEstimate): string {
+  return (
+    `about ${cost.parameters.toExponential(2)} parameters, ${bytes(cost.memoryBytes)} of memory ` +
+    `(${bytes(cost.parameterBytes)} weights, gradients and AdamW moments + ${bytes(cost.activationBytes)} activations) ` +
+    `and ${cost.stepFlops.toExponential(2)} FLOPs a step`
+  );
+}
+
+/** Why a config exceeds the budget (with the estimate), or undefined when it fits. */
+export function budgetExcess(config: RunConfig, budget: { memoryBytes: number; stepFlops: number } = RESOURCE_BUDGET): string | undefined {
+  const cost = estimateRunCost(config);
+  const over = [
+    cost.memoryBytes > budget.memoryBytes && `${bytes(budget.memoryBytes)} of memory`,
+    cost.stepFlops > budget.stepFlops && `${budget.stepFlops.toExponential(0)} FLOPs a step`,
+  ].filter(Boolean);
+  return over.length ? `the run needs ${describeRunCost(cost)}, over the budget of ${over.join(' and ')}` : undefined;
 }
 
 /** The balancer label used in run names, the tree and tables: "loss-free+simbal", "none". */

@@ -43,6 +43,8 @@ export interface RunSummary {
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
+  /** the host the latest start event names (writers other than MoE Lens's trainer) */
+  host?: string;
   /** time of the first start event (ISO 8601): when the run started */
   startedAt?: string;
   /** time of the latest start event applied (a replayed start is skipped) */
@@ -159,6 +161,7 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.backend = event.backend.name;
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
+      state.host = event.host;
       state.startStep = event.step;
       state.step = event.step;
       state.lastEvalStep = Math.min(state.lastEvalStep, event.step);
