@@ -40,6 +40,12 @@ const ctx: ViewContext = {
   },
 };
 
+/** Shows `step` in the step-driven heatmaps; undefined follows the latest step. For a shared step scrubber. */
+export function setStep(step: number | undefined): void {
+  ctx.choices.loadStep = step;
+  ctx.choicesChanged();
+}
+
 function persist(): void {
   const state: DashboardViewState = {
     runIds: runs.map((r) => r.header.id),
@@ -142,6 +148,11 @@ window.__moeLens = {
     const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
     return chart?.data.datasets.map((d) => ({ label: String(d.label), points: (d.data as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y })) }));
+  },
+  setStep,
+  setLayerFilter(filter) {
+    ctx.choices.layerFilter = filter;
+    ctx.choicesChanged();
   },
 };
 

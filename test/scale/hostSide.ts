@@ -1,0 +1,41 @@
+/**
+ * The host side of `npm run bench:scale`, run in its own Node process so its heap is the host's
+ * alone: streams the event log line by line into the bounded run state, as the extension does, and
+ * writes the snapshot message the host would post. Prints one JSON line of figures.
+ */
+import { createReadStream, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseEventLine } from '../../protocol/events';
+import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
+import { applyEvent, createRunState } from '../../protocol/runModel/runState';
+
+const [file, snapshotFile] = process.argv.slice(2);
+const heapMB = () => process.memoryUsage().heapUsed / 2 ** 20;
+
+async function main() {
+  const t0 = performance.now();
+  const state = createRunState();
+  let peak = heapMB();
+  let lines = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const event = parseEventLine(line);
+    if (event) applyEvent(state, event);
+    if (++lines % 2000 === 0) peak = Math.max(peak, heapMB());
+  }
+  const snapshot: HostToWebviewMessage = {
+    type: 'snapshot',
+    mode: 'single',
+    runs: [{ header: { id: 'scale', name: state.runName, balancer: state.balancer, status: 'completed', step: state.step, totalSteps: state.totalSteps }, state }],
+  };
+  const json = JSON.stringify(snapshot);
+  const readyMs = performance.now() - t0;
+  peak = Math.max(peak, heapMB());
+  writeFileSync(snapshotFile, json);
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(JSON.stringify({ readyMs, lines, peakHeapMB: peak, heapAfterMB: heapMB(), snapshotBytes: Buffer.byteLength(json), lossPoints: state.loss.points.length }));
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
