@@ -1,10 +1,10 @@
 /**
  * The host side of `npm run bench:scale`, run in its own Node process so its heap is the host's
- * alone: streams the event log line by line into the bounded run state, as the extension does, and
+ * alone: streams the event log line by line (nodeio/logLines.ts, the bounded reader) into the run model, and
  * writes the snapshot message the host would post. Prints one JSON line of figures.
  */
-import { createReadStream, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { writeFileSync } from 'node:fs';
+import { readLogLines } from '../../nodeio/logLines';
 import { parseEventLine } from '../../protocol/events';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
 import { applyEvent, createRunState } from '../../protocol/runModel/runState';
@@ -17,8 +17,9 @@ async function main() {
   const state = createRunState();
   let peak = heapMB();
   let lines = 0;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-    const event = parseEventLine(line);
+  for await (const line of readLogLines(file)) {
+    if (!('text' in line)) throw new Error(`${file}:${line.lineNumber}: line of ${line.length} bytes over the reader's limit`);
+    const event = parseEventLine(line.text);
     if (event) applyEvent(state, event);
     if (++lines % 2000 === 0) peak = Math.max(peak, heapMB());
   }
