@@ -28,6 +28,7 @@ import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
 import { ChartToolbar } from './toolbar';
 import { waitingText } from './waiting';
+import './testHook';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
@@ -228,29 +229,6 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
-export interface ChartState {
-  datasets: string[];
-  xMin: number;
-  xMax: number;
-  yType: string;
-  xTicks: string[];
-  xTitle: string;
-  yTitle: string;
-}
-
-declare global {
-  interface Window {
-    __moeLens?: {
-      chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
-      /** what a chart shows now: its datasets (curves, then faint raw curves), x range, y scale, axis titles */
-      chartState(id: string): ChartState | undefined;
-      /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
-      setStep(step: number | undefined): void;
-      /** filters the layer-row heatmaps, e.g. "0-7, 12" */
-      setLayerFilter(filter: string): void;
-    };
-  }
-}
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
