@@ -29,6 +29,8 @@ const session = vsCodeForTests({
   trust: true,
   // Long enough to be stopped while it trains.
   files: { 'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }) },
+  // The runs' lifecycle without their dashboards opening by themselves (test/e2e/dashboard tests that).
+  userSettings: { 'moeLens.openDashboardOnStart': false },
 });
 
 const folderOf = (prefix: string) => runFolders(session.workspace).find((name) => name.startsWith(prefix));
@@ -62,13 +64,10 @@ test('Start Run on the tiny example: the run goes from running to completed in t
 
   // A click on the finished run in the Runs tree (grouped under its config) opens its dashboard.
   const dashboardTab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: tiny/ });
-  await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 }); // opened by Start Run
-  await dashboardTab.hover();
-  await dashboardTab.locator('.tab-actions .action-label').click();
-  await dashboardTab.waitFor({ state: 'detached', timeout: 10_000 });
+  assert.equal(await dashboardTab.count(), 0, 'with moeLens.openDashboardOnStart off, Start Run opened no dashboard');
   const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^tiny$/ }) });
   await row.click();
-  await dashboardTab.waitFor({ state: 'visible', timeout: 10_000 });
+  await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 });
   assert.equal(await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: /^tiny\.moe\.json$/ }).count(), 1, 'a group row for tiny.moe.json');
   await vscode.screenshot('runs-a-click-opens-dashboard');
 
@@ -105,6 +104,7 @@ test('Start Run on a long config, then Stop Run: the run ends stopped with a che
 
   // The stopped run's dashboard says why in words and offers Resume; Resume trains on from the
   // checkpoint, and the dashboard's Stop stops it again.
+  await page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^long$/ }) }).click();
   const dashboard = await waitFor('the long run’s dashboard offering Resume', async () => {
     for (const frame of page.frames()) if (await frame.locator('#resume-run').isVisible().catch(() => false)) return frame;
     return undefined;
