@@ -29,7 +29,7 @@ export class ChartTooltip {
       const points = role.line.points;
       const point = valueAt(points, step);
       if (!point) return;
-      const shown = role.smoothed ? valueAt(chart.data.datasets[i].data as Point[], step) : point;
+      const shown = role.smoothed ? valueAt(chart.data.datasets[i].data, step) : point;
       const swatch = el('span', { className: 'swatch' });
       swatch.style.backgroundColor = role.line.color;
       const extra = [
