@@ -22,6 +22,12 @@ export interface RunRecordView {
   state: RunSummary;
   planned?: PlannedRun;
   sourceConfig?: vscode.Uri;
+  logProblems?: { count: number; first: string };
+}
+
+/** A name from a log as the views show it: control and bidi-override characters become "�". */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
 export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
@@ -30,7 +36,7 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
   return {
     id: record.id,
     folder: record.folder,
-    name: state.runName || planned?.name || record.id,
+    name: printable(state.runName) || planned?.name || record.id,
     balancer: state.balancer || planned?.balancer || '?',
     status: verdict.status,
     reason: verdict.reason,
@@ -42,5 +48,6 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
     startedAt: state.startedAt,
     backend: state.backend || undefined,
     sourceConfig: record.sourceConfig,
+    ...(record.logProblems && { logProblems: record.logProblems }),
   };
 }

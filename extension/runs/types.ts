@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RunStatus, TrainerEvent } from '../../protocol/events';
+import type { RunState } from '../../protocol/runModel/runState';
 
 export interface RunInfo {
   /** the run folder's name, unique in the runs directory */
@@ -29,6 +30,8 @@ export interface RunInfo {
   startedAt?: string;
   /** the backend of the latest start event, e.g. "wasm" */
   backend?: string;
+  /** lines of the run's log that are not valid events: how many, and the first ("line 12: runName: expected …") */
+  logProblems?: { count: number; first: string };
 }
 
 export interface RunEventsAppended {
@@ -48,6 +51,8 @@ export interface RunRegistry {
   get(runId: string): RunInfo | undefined;
   /** all events of the run's events.jsonl (skipping unparsable lines) */
   readEvents(runId: string): Promise<TrainerEvent[]>;
+  /** the full run state of the run's log, reduced as the log streams in (bounded memory) */
+  reduceRun?(runId: string): Promise<RunState>;
   /** SIGTERM, then kill the process tree after the grace period */
   stop(runId: string): Promise<void>;
 }

@@ -93,9 +93,9 @@ export const cspViolations = (page: Page) => page.evaluate(() => (window as unkn
 export function canvasPixel(page: Page, selector: string, x: number, y: number): Promise<number[]> {
   return page.evaluate(
     ([sel, px, py]) => {
-      const canvas = document.querySelector(sel as string) as HTMLCanvasElement;
+      const canvas = document.querySelector(sel) as HTMLCanvasElement;
       const scale = canvas.width / canvas.clientWidth;
-      const data = canvas.getContext('2d')!.getImageData(Math.floor((px as number) * scale), Math.floor((py as number) * scale), 1, 1).data;
+      const data = canvas.getContext('2d')!.getImageData(Math.floor((px) * scale), Math.floor((py) * scale), 1, 1).data;
       return [...data];
     },
     [selector, x, y] as const,
@@ -110,3 +110,12 @@ export const canvasSize = (page: Page, selector: string) =>
 
 /** Waits until the next frames have been drawn (renders are batched per animation frame). */
 export const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** The page's JS heap in MB after a forced garbage collection (CDP). */
+export async function jsHeapMB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize / 2 ** 20;
+}

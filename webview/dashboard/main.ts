@@ -23,6 +23,7 @@ import type { ViewContext } from './context';
 import './dashboard.css';
 import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
+import './testHook';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
@@ -38,6 +39,12 @@ const ctx: ViewContext = {
     render();
   },
 };
+
+/** Shows `step` in the step-driven heatmaps; undefined follows the latest step. For a shared step scrubber. */
+export function setStep(step: number | undefined): void {
+  ctx.choices.loadStep = step;
+  ctx.choicesChanged();
+}
 
 function persist(): void {
   const state: DashboardViewState = {
@@ -136,16 +143,16 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
-declare global {
-  interface Window {
-    __moeLens?: { chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined };
-  }
-}
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
     return chart?.data.datasets.map((d) => ({ label: String(d.label), points: (d.data as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y })) }));
+  },
+  setStep,
+  setLayerFilter(filter) {
+    ctx.choices.layerFilter = filter;
+    ctx.choicesChanged();
   },
 };
 
