@@ -22,8 +22,11 @@ export interface StartEvent extends EventBase {
   step: number;
   runName: string;
   config: RunConfig;
-  /** the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed") */
-  backend: { name: string; reason: string };
+  /**
+   * the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed");
+   * `adapter`: the WebGPU adapter, on the `webgpu` backend only
+   */
+  backend: { name: string; reason: string; adapter?: GpuAdapter };
   parameters: {
     total: number;
     /** parameters a token passes through: non-expert + topK experts per MoE layer */
@@ -39,6 +42,15 @@ export interface StartEvent extends EventBase {
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
   resumedFrom?: string;
+}
+
+/** A WebGPU adapter as Dawn describes it (GPUAdapterInfo); `software` when it runs on the CPU (lavapipe, SwiftShader). */
+export interface GpuAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  software: boolean;
 }
 
 export interface BalancerTerms {
