@@ -99,3 +99,21 @@ export async function activateWebGpu(): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/**
+ * Every adapter Dawn offers (high-performance, low-power and the fallback one), without duplicates;
+ * for `--list-adapters`, which the install command runs to check an install.
+ */
+export async function listAdapters(): Promise<{ adapters: GpuAdapter[]; failure?: string }> {
+  const failure = loadDawn();
+  if (failure) return { adapters: [], failure };
+  const requests = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  const adapters = new Map<string, GpuAdapter>();
+  for (const request of requests) {
+    const adapter = await gpu!.requestAdapter(request).catch(() => null);
+    if (!adapter) continue;
+    const described = describeAdapter(adapter);
+    adapters.set(JSON.stringify(described), described);
+  }
+  return { adapters: [...adapters.values()] };
+}
