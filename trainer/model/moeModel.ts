@@ -108,10 +108,12 @@ export class TfMoeModel implements MoeModel {
       counts = moe.map((t) => t.plan.counts);
       return loss;
     }, variables);
-    const gradNorm = this.optimizer.apply(
+    const gradNormScalar = this.optimizer.apply(
       variables.map((v) => grads[v.name]),
       lr,
     );
+    const gradNorm = (await gradNormScalar.data())[0];
+    gradNormScalar.dispose();
     value.dispose();
     tf.dispose(grads);
     if (this.lossFree) {

@@ -44,17 +44,18 @@ export class AdamW {
 
   /**
    * One update at learning rate lr. `grads[i]` belongs to params[i]; a missing gradient (an expert
-   * that got no tokens) counts as zero. Returns the global gradient norm before clipping.
+   * that got no tokens) counts as zero. Returns the global gradient norm before clipping, as a scalar
+   * the caller reads (with the step's other values: one GPU→CPU read a step) and disposes; the clip
+   * scale is computed on the device, so the update needs no read.
    */
-  apply(grads: (tf.Tensor | undefined)[], lr: number): number {
+  apply(grads: (tf.Tensor | undefined)[], lr: number): tf.Scalar {
     const { beta1, beta2, epsilon, weightDecay, gradClip } = this.options;
     this.step++;
     return tf.tidy(() => {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
-      const norm = Math.sqrt(tf.sum(tf.square(flat)).dataSync()[0]);
+      const norm = tf.sqrt(tf.sum(tf.square(flat))) as tf.Scalar;
       // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
-      const scale = gradClip > 0 ? Math.min(1, gradClip / (norm + 1e-6)) : 1;
-      const g = scale === 1 ? flat : tf.mul(flat, scale);
+      const g = gradClip > 0 ? tf.mul(flat, tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6)))) : flat;
       this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
       this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
       const correction1 = 1 - beta1 ** this.step;
