@@ -21,24 +21,27 @@ type Method = (...args: unknown[]) => unknown;
 
 export class WorkCounter {
   private counts: WorkCounts = { kernels: 0, dispatches: 0, reads: 0, gpuReadbacks: 0 };
+  /** kernel calls by kernel name since the last take */
+  byKernel = new Map<string, number>();
   private readonly restores: (() => void)[] = [];
 
   /** Counts from now on, on the backend active now. */
   constructor() {
     const engine = tf.engine() as unknown as Record<string, Method>;
     const backend = tf.backend() as unknown as Record<string, Method>;
-    this.wrap(engine, 'runKernel', 'kernels');
+    this.wrap(engine, 'runKernel', 'kernels', (name) => this.byKernel.set(name as string, (this.byKernel.get(name as string) ?? 0) + 1));
     this.wrap(engine, 'read', 'reads');
     this.wrap(engine, 'readSync', 'reads');
     if (typeof backend.runWebGPUProgram === 'function') this.wrap(backend, 'runWebGPUProgram', 'dispatches');
     if (typeof backend.getBufferData === 'function') this.wrap(backend, 'getBufferData', 'gpuReadbacks');
   }
 
-  private wrap(target: Record<string, Method>, name: string, counter: keyof WorkCounts): void {
+  private wrap(target: Record<string, Method>, name: string, counter: keyof WorkCounts, onCall?: (first: unknown) => void): void {
     const original = target[name];
     const counts = () => this.counts;
     target[name] = function (this: unknown, ...args: unknown[]) {
       counts()[counter]++;
+      onCall?.(args[0]);
       return original.apply(this, args);
     };
     this.restores.push(() => (target[name] = original));
@@ -48,6 +51,7 @@ export class WorkCounter {
   take(): WorkCounts {
     const counts = this.counts;
     this.counts = { kernels: 0, dispatches: 0, reads: 0, gpuReadbacks: 0 };
+    this.byKernel = new Map();
     return counts;
   }
 
