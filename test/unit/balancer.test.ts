@@ -2,11 +2,21 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renormalisedGates } from '../../trainer/model/moe';
-import { planRouting, tokenRoutes } from '../../trainer/model/routing';
+import { gateWeights } from '../../trainer/model/router';
+import { planRouting, pruneByGate, tokenRoutes, type RoutingPlan, type SelectionOptions } from '../../trainer/model/routing';
 import { auxLoss, simbalLoss, zLoss } from '../../trainer/training/balancers';
 import { simbalValue } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, useBackend } from './modelSupport';
+
+/** Normalised gate values [T·E] of a plan (on the current backend). */
+const gatesOf = (plan: RoutingPlan) =>
+  tf.tidy(() => gateWeights(tf.tensor2d(plan.scores, [plan.tokens, plan.experts]), plan.selected, true).dataSync());
+
+/** One token's or more tokens' picks, largest normalised gate first. */
+function routesOf(scores: Float32Array, tokens: number, experts: number, topK: number, options?: SelectionOptions) {
+  const plan = planRouting(scores, tokens, experts, topK, options);
+  return tokenRoutes(plan, gatesOf(plan));
+}
 
 for (const backend of BACKENDS) {
   test(`[${backend}] aux loss: alpha · E · Σ f_i · P_i, gradient only through P`, async () => {
@@ -54,21 +64,21 @@ for (const backend of BACKENDS) {
     await useBackend(backend);
     const scores = Float32Array.of(0.5, 0.3, 0.2);
     const plan = planRouting(scores, 1, 3, 2);
-    const gates = renormalisedGates(tf.tensor2d(scores, [1, 3]), plan.selected).dataSync();
+    const gates = gateWeights(tf.tensor2d(scores, [1, 3]), plan.selected, true).dataSync();
     assertClose(gates, [0.625, 0.375, 0], 1e-6);
   });
 }
 
 test('loss-free bias changes which experts are picked, never the gate values', () => {
   const scores = Float32Array.of(0.5, 0.3, 0.2);
-  const plain = tokenRoutes(scores, planRouting(scores, 1, 3, 2));
+  const plain = routesOf(scores, 1, 3, 2);
   assert.deepEqual(plain.experts, [[0, 1]]);
   assertClose(plain.gates[0], [0.625, 0.375], 1e-7);
   // a bias too small to change the selection leaves the gates exactly as they were
-  const nudged = tokenRoutes(scores, planRouting(scores, 1, 3, 2, { bias: [0, 0, 0.05] }));
+  const nudged = routesOf(scores, 1, 3, 2, { bias: [0, 0, 0.05] });
   assert.deepEqual(nudged, plain);
   // biased selection scores (0.1, 0.3, 0.2) pick experts 1 and 2; gates come from the unbiased scores
-  const shifted = tokenRoutes(scores, planRouting(scores, 1, 3, 2, { bias: [-0.4, 0, 0] }));
+  const shifted = routesOf(scores, 1, 3, 2, { bias: [-0.4, 0, 0] });
   assert.deepEqual(shifted.experts, [[1, 2]]);
   assertClose(shifted.gates[0], [0.6, 0.4], 1e-7);
 });
@@ -85,9 +95,9 @@ test('dispatch plan: counts, rows sorted by expert, gate indices', () => {
 
 test('drop-top-experts masks each token’s n best experts, then takes top-K of the rest', () => {
   const scores = Float32Array.of(0.1, 0.5, 0.3, 0.1);
-  assert.deepEqual(tokenRoutes(scores, planRouting(scores, 1, 4, 2, { dropTop: 0 })).experts, [[1, 2]]);
+  assert.deepEqual(routesOf(scores, 1, 4, 2, { dropTop: 0 }).experts, [[1, 2]]);
   // expert 1 is masked; the rest rank 2, then the tie 0/3 (lower index first)
-  const dropped = tokenRoutes(scores, planRouting(scores, 1, 4, 2, { dropTop: 1 }));
+  const dropped = routesOf(scores, 1, 4, 2, { dropTop: 1 });
   assert.deepEqual(dropped.experts, [[2, 0]]);
   assertClose(dropped.gates[0], [0.75, 0.25], 1e-7);
   assert.deepEqual(planRouting(scores, 1, 4, 2, { dropTop: 2 }).counts, [1, 0, 0, 1]);
@@ -97,15 +107,16 @@ test('drop-top-experts masks each token’s n best experts, then takes top-K of 
 test('Dynamic-K drops picked experts whose gate is below the threshold', () => {
   // gates 2/3 and 1/3 for experts 0 and 1; token 2: 0.5 / 0.5
   const scores = Float32Array.of(0.6, 0.3, 0.1, 0.4, 0.4, 0.2);
-  const all = planRouting(scores, 2, 3, 2, { gateThreshold: 0 });
-  assert.deepEqual(all.rowCounts, [2, 2, 0]);
-  assert.deepEqual(planRouting(scores, 2, 3, 2, { gateThreshold: 0.3 }).rowCounts, [2, 2, 0]);
-  const pruned = planRouting(scores, 2, 3, 2, { gateThreshold: 0.4 });
+  const all = planRouting(scores, 2, 3, 2);
+  const gates = gatesOf(all);
+  assert.equal(pruneByGate(all, gates, 0), all);
+  assert.deepEqual(pruneByGate(all, gates, 0.3).rowCounts, [2, 2, 0]);
+  const pruned = pruneByGate(all, gates, 0.4);
   assert.deepEqual(pruned.rowCounts, [2, 1, 0]);
   assert.deepEqual(Array.from(pruned.rowToken), [0, 1, 1]);
-  // the selection (and so the gate renormalisation and the load counts) is unchanged
+  // the selection (and so the gates and the load counts) is unchanged
   assert.deepEqual(pruned.counts, all.counts);
   assert.deepEqual(Array.from(pruned.selected), Array.from(all.selected));
-  // a threshold above every gate still keeps each token's best expert
-  assert.deepEqual(planRouting(scores, 2, 3, 2, { gateThreshold: 0.9 }).rowCounts, [2, 0, 0]);
+  // a threshold above every gate still keeps each token's largest-gate expert (the tie: lower index)
+  assert.deepEqual(pruneByGate(all, gates, 0.9).rowCounts, [2, 0, 0]);
 });

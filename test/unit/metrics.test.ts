@@ -12,8 +12,8 @@ import {
   routerEntropy,
   sequenceExpertUtilisation,
   simbalValue,
-  updateBias,
 } from '../../trainer/training/metrics';
+import { updateBias } from '../../trainer/training/balancers';
 import { assertClose } from './modelSupport';
 
 test('MaxVio = (max − mean) / mean', () => {

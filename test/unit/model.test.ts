@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { attentionReference, causalAttention, causalMask } from '../../trainer/model/attention';
 import { createMoeModel } from '../../trainer/model/index';
-import { dispatchExperts, ffn, renormalisedGates } from '../../trainer/model/moe';
+import { dispatchExperts, ffn } from '../../trainer/model/moe';
 import { crossEntropy, gatherRows, gelu, layerNorm, mm } from '../../trainer/model/ops';
 import type { FfnParams } from '../../trainer/model/params';
 import { planRouting } from '../../trainer/model/routing';
-import { updateBias } from '../../trainer/training/metrics';
+import { gateWeights } from '../../trainer/model/router';
+import { updateBias } from '../../trainer/training/balancers';
 import { BACKENDS, assertClose, gradientsOf, randomBatches, tinyConfig, useBackend } from './modelSupport';
 
 const VOCAB = 11;
@@ -95,7 +96,7 @@ for (const backend of BACKENDS) {
     const plan = planRouting(scoreValues, tokens, experts, 2);
     assert.equal(plan.rowCounts[3], 0);
     const weights = Array.from({ length: experts }, (_, e) => [normal([dModel, hidden], 10 + e), normal([hidden, dModel], 20 + e)]).flat();
-    const gatesOf = (s: tf.Tensor) => renormalisedGates(s as tf.Tensor2D, plan.selected);
+    const gatesOf = (s: tf.Tensor) => gateWeights(s as tf.Tensor2D, plan.selected, true);
     // the weights as the FFN parameters the model passes (plain tensors standing in for variables)
     const params = (w: tf.Tensor[]) =>
       Array.from({ length: experts }, (_, e) => ({ w1: w[2 * e], w2: w[2 * e + 1] })) as unknown as FfnParams[];

@@ -38,7 +38,7 @@ function plainLoss(params: ModelParams, model: RunConfig['model'], inputs: Int32
     const qkv = tf.matMul(plainLayerNorm(x, block.ln1Gain, block.ln1Bias), block.wqkv) as tf.Tensor2D;
     x = tf.add(x, tf.matMul(attentionReference(qkv, batch, seqLen, model.heads, mask), block.wo));
     const h = plainLayerNorm(x, block.ln2Gain, block.ln2Bias);
-    const logits = tf.matMul(h, block.router!);
+    const logits = tf.matMul(h, block.router!.weight);
     const scores = model.gate === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
     const plan = planRouting(scores.dataSync() as Float32Array, tokens, model.experts, model.topK);
     const picked = tf.mul(scores, tf.tensor2d(plan.selected, [tokens, model.experts]));
@@ -59,7 +59,7 @@ for (const gate of ['softmax', 'sigmoid'] as const) {
     const variables = params.list.map((p) => p.variable);
     const mask = causalMask(batch.seqLen);
     const fast = tf.variableGrads(
-      () => crossEntropy(forward(params, config.model, batch.inputs, batch.batchSize, batch.seqLen, mask, undefined).logits, batch.targets),
+      () => crossEntropy(forward(params, { model: config.model, ...batch, mask }).logits, batch.targets),
       variables,
     );
     const plain = tf.variableGrads(() => plainLoss(params, config.model, batch.inputs, batch.targets, batch.batchSize, batch.seqLen), variables);

@@ -148,7 +148,8 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
-      forward(internals.params, config.model, batch.inputs, batch.batchSize, batch.seqLen, internals.mask, undefined).logits.dataSync();
+      const { inputs, batchSize, seqLen } = batch;
+      forward(internals.params, { model: config.model, inputs, batchSize, seqLen, mask: internals.mask }).logits.dataSync();
     });
   }
   const forwardMs = (performance.now() - t0) / steps;

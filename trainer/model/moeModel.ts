@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
 import type { RunConfig } from '../../protocol/runConfig';
 import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
-import { auxLoss, simbalLoss, zLoss } from '../training/balancers';
 import {
   expertsUsed,
   gramDeviation,
@@ -12,16 +11,19 @@ import {
   pairwiseExpertSimilarity,
   routerEntropy,
   sequenceExpertUtilisation,
-  updateBias,
 } from '../training/metrics';
 import type { AnalysisResult, Batch, EvalResult, MoeModel, StepResult } from './api';
 import { causalMask } from './attention';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { ffn, type MoeTrace } from './moe';
+import { ffn } from './moe';
 import { crossEntropy, gatherRows } from './ops';
 import { countParameters, createParams, moeBlockIndices, type FfnParams, type ModelParams } from './params';
-import { tokenRoutes, type RoutingOptions } from './routing';
-import { forward } from './transformer';
+import type { Router } from './router';
+import { tokenRoutes } from './routing';
+import { forward, type ForwardOptions, type MoeTrace } from './transformer';
+
+/** The analysis settings of a forward pass (drop-top-experts, Dynamic-K). */
+type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold'>;
 
 /** Tokens of the eval sample on which every expert runs for PES. */
 const PES_TOKENS = 64;
@@ -41,10 +43,9 @@ export class TfMoeModel implements MoeModel {
   readonly parameters: MoeModel['parameters'];
   private readonly params: ModelParams;
   private readonly optimizer: AdamW;
-  /** loss-free biases per MoE layer (all zero and unused unless loss-free is on) */
-  private readonly biases: Float32Array[];
+  /** one per MoE layer */
+  private readonly routers: Router[];
   private readonly mask: tf.Tensor2D;
-  private readonly lossFree: boolean;
 
   constructor(
     private readonly config: RunConfig,
@@ -58,38 +59,25 @@ export class TfMoeModel implements MoeModel {
       weightDecay: config.training.weightDecay,
       gradClip: config.training.gradClip,
     });
-    this.biases = this.moeLayers.map(() => new Float32Array(config.model.experts));
+    this.routers = this.params.blocks.flatMap((b) => (b.router ? [b.router] : []));
     this.mask = tf.keep(causalMask(config.model.seqLen));
-    this.lossFree = config.balancer.methods.includes('loss-free');
   }
 
-  private run(batch: Batch, routing?: Omit<RoutingOptions, 'bias'>) {
+  private run(batch: Batch, analysis: AnalysisRouting = {}) {
     if (batch.seqLen > this.config.model.seqLen || batch.inputs.length !== batch.batchSize * batch.seqLen) {
       throw new Error(
         `batch of ${batch.inputs.length} tokens as ${batch.batchSize} × ${batch.seqLen}: expected batchSize × seqLen tokens with seqLen ≤ model.seqLen (${this.config.model.seqLen})`,
       );
     }
-    const biases = this.lossFree ? this.biases : undefined;
-    return forward(this.params, this.config.model, batch.inputs, batch.batchSize, batch.seqLen, this.mask, biases, { routing });
+    const { inputs, batchSize, seqLen } = batch;
+    return forward(this.params, { model: this.config.model, inputs, batchSize, seqLen, mask: this.mask, ...analysis });
   }
 
   /** The active balancer terms, each summed over MoE layers. */
   private balancerTerms(moe: MoeTrace[]): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
-    const { methods, auxAlpha, simbalLambda, zLossBeta } = this.config.balancer;
-    const sum = (terms: tf.Scalar[]) => tf.addN(terms) as tf.Scalar;
-    const terms: Partial<Record<keyof BalancerTerms, tf.Scalar>> = {};
-    if (methods.includes('aux-loss')) {
-      terms.auxLoss = sum(moe.map((t) => auxLoss(t.probs, t.plan.counts, this.config.model.topK, auxAlpha)));
-    }
-    if (methods.includes('simbal')) {
-      terms.simbal = sum(this.moeRouters().map((r) => simbalLoss(r, simbalLambda)));
-    }
-    if (zLossBeta > 0) terms.zLoss = sum(moe.map((t) => zLoss(t.routerLogits, zLossBeta)));
-    return terms;
-  }
-
-  private moeRouters(): tf.Variable<tf.Rank.R2>[] {
-    return this.params.blocks.flatMap((b) => (b.router ? [b.router] : []));
+    const perLayer = moe.map((t, l) => this.routers[l].lossTerms(t));
+    const names = Object.keys(perLayer[0] ?? {}) as (keyof BalancerTerms)[];
+    return Object.fromEntries(names.map((n) => [n, tf.addN(perLayer.map((terms) => terms[n]!)) as tf.Scalar]));
   }
 
   async trainStep(batch: Batch, lr: number): Promise<StepResult> {
@@ -116,28 +104,27 @@ export class TfMoeModel implements MoeModel {
     gradNormScalar.dispose();
     value.dispose();
     tf.dispose(grads);
-    if (this.lossFree) {
-      counts.forEach((c, l) => this.biases[l].set(updateBias(this.biases[l], c, this.config.balancer.biasUpdateRate)));
-    }
+    counts.forEach((c, l) => this.routers[l].updateBias(c));
     const result = values!;
+    const lossFree = this.config.balancer.methods.includes('loss-free');
     return {
       ...result,
       gradNorm,
       expertCounts: counts,
       maxVioBatch: counts.map(maxVio),
-      ...(this.lossFree && { bias: this.biases.map((b) => Array.from(b)) }),
+      ...(lossFree && { bias: this.routers.map((r) => Array.from(r.bias)) }),
     };
   }
 
   /** Mean LM loss over a sample, chunk by chunk, and the expert rows dispatched. */
-  private sampleLoss(sample: Batch, routing?: Omit<RoutingOptions, 'bias'>, onChunk?: (moe: MoeTrace[], chunk: Batch, index: number) => void) {
+  private sampleLoss(sample: Batch, analysis?: AnalysisRouting, onChunk?: (moe: MoeTrace[], chunk: Batch, index: number) => void) {
     const chunkSize = this.config.training.batchSize;
     let lossSum = 0;
     let rows = 0;
     for (let start = 0, index = 0; start < sample.batchSize; start += chunkSize, index++) {
       const chunk = sliceBatch(sample, start, Math.min(chunkSize, sample.batchSize - start));
       tf.tidy(() => {
-        const { logits, moe } = this.run(chunk, routing);
+        const { logits, moe } = this.run(chunk, analysis);
         lossSum += crossEntropy(logits, chunk.targets).dataSync()[0] * chunk.inputs.length;
         for (const t of moe) rows += t.plan.rowToken.length;
         onChunk?.(moe, chunk, index);
@@ -159,12 +146,12 @@ export class TfMoeModel implements MoeModel {
       moe.forEach((t, l) => {
         t.plan.counts.forEach((c, e) => (load[l][e] += c));
         const chunkTokens = chunk.inputs.length;
-        entropySum[l] += routerEntropy(normaliseScores(t.scores, experts), experts) * chunkTokens;
+        entropySum[l] += routerEntropy(normaliseScores(t.plan.scores, experts), experts) * chunkTokens;
         seuSum[l] += sequenceExpertUtilisation(t.plan.selected, chunk.batchSize, chunk.seqLen, experts) * chunk.batchSize;
         if (index === 0) pes[l] = this.pes(t.input, moeExperts[l]);
       });
     });
-    const gramPerLayer = this.moeRouters().map((r) => gramDeviation(r.dataSync(), r.shape[0], r.shape[1]));
+    const gramPerLayer = this.routers.map(({ weight: r }) => gramDeviation(r.dataSync(), r.shape[0], r.shape[1]));
     return {
       valLoss: loss,
       perplexity: Math.exp(loss),
@@ -199,7 +186,7 @@ export class TfMoeModel implements MoeModel {
     tf.tidy(() => {
       const { moe } = this.run({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length });
       for (const t of moe) {
-        const routes = tokenRoutes(t.scores, t.plan);
+        const routes = tokenRoutes(t.plan, t.gates.dataSync());
         experts.push(routes.experts);
         gates.push(routes.gates);
       }
@@ -234,11 +221,11 @@ export class TfMoeModel implements MoeModel {
   }
 
   async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.params.list, this.optimizer, this.biases);
+    await saveCheckpoint(dir, this.params.list, this.optimizer, this.routers.map((r) => r.bias));
   }
 
   async load(dir: string): Promise<void> {
-    await loadCheckpoint(dir, this.params.list, this.optimizer, this.biases);
+    await loadCheckpoint(dir, this.params.list, this.optimizer, this.routers.map((r) => r.bias));
   }
 
   dispose(): void {

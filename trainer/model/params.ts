@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/runConfig';
 import { normalArray, orthogonalMatrix, seededRandom } from './random';
+import { Router, routerSettings } from './router';
 
 export interface Param {
   /** stable name, used in checkpoints */
@@ -25,8 +26,8 @@ export interface BlockParams {
   wo: tf.Variable<tf.Rank.R2>;
   ln2Gain: tf.Variable<tf.Rank.R1>;
   ln2Bias: tf.Variable<tf.Rank.R1>;
-  /** MoE blocks: router [dModel, E] and E experts; dense blocks: one FFN */
-  router?: tf.Variable<tf.Rank.R2>;
+  /** MoE blocks: the router (weight [dModel, E], loss-free bias) and E experts; dense blocks: one FFN */
+  router?: Router;
   experts?: FfnParams[];
   dense?: FfnParams;
 }
@@ -88,12 +89,14 @@ export function createParams(config: RunConfig, vocabSize: number): ModelParams 
       ln2Bias: vector(`${p}.ln2.bias`, dModel, 0),
     };
     if (moeBlocks.has(i)) {
+      let weight: tf.Variable<tf.Rank.R2>;
       if (orthogonalRouter) {
-        block.router = tf.variable(tf.tensor2d(orthogonalMatrix(random, dModel, experts), [dModel, experts]));
-        list.push({ name: `${p}.router`, variable: block.router, decay: true, role: 'router' });
+        weight = tf.variable(tf.tensor2d(orthogonalMatrix(random, dModel, experts), [dModel, experts]));
+        list.push({ name: `${p}.router`, variable: weight, decay: true, role: 'router' });
       } else {
-        block.router = matrix(`${p}.router`, dModel, experts, INIT_STD, 'router');
+        weight = matrix(`${p}.router`, dModel, experts, INIT_STD, 'router');
       }
+      block.router = new Router(weight, routerSettings(config));
       block.experts = Array.from({ length: experts }, (_, e) => ffn(`${p}.expert${e}`, expertHidden, 'expert'));
     } else {
       block.dense = ffn(`${p}.ffn`, denseHidden(config), 'other');

@@ -1,26 +1,24 @@
 /**
- * Top-K routing on the CPU: the router's scores are read once per layer, the selection is made here
- * (so TopK never enters the gradient tape) and the dispatch plan is a counting sort of the
- * token → expert assignments by expert (sparse, dropless: every assignment is computed).
+ * Top-K selection on the CPU, as pure functions on plain arrays: the router's scores are read once
+ * per layer, the selection is made here (so TopK never enters the gradient tape) and the dispatch
+ * plan is a counting sort of the token → expert assignments by expert (sparse, dropless: every
+ * assignment is computed). Gate values are not computed here: Router.gates (router.ts) is their one
+ * definition; the functions below that need them take the values it produced.
  */
 
-export interface RoutingOptions {
+export interface SelectionOptions {
   /** loss-free: b_i added to the scores for selection only */
   bias?: ArrayLike<number>;
   /** drop-top-experts analysis: skip each token's n highest-scoring experts before taking top-K */
   dropTop?: number;
-  /**
-   * Dynamic-K: skip picked experts whose gate (renormalised over the K picks) is below this
-   * threshold; the kept experts keep their gates (no second renormalisation)
-   */
-  gateThreshold?: number;
 }
 
 export interface RoutingPlan {
   tokens: number;
   experts: number;
-  topK: number;
-  /** [T·E] 1 where expert e is one of token t's K picks: the gate renormalisation mask */
+  /** the router scores [T·E] the selection was made from (unbiased) */
+  scores: Float32Array;
+  /** [T·E] 1 where expert e is one of token t's K picks: the gate mask */
   selected: Float32Array;
   /** c[i]: how many of the T·K picks went to expert i */
   counts: number[];
@@ -47,33 +45,10 @@ function pickExperts(selection: Float64Array, taken: Uint8Array, dropTop: number
   }
 }
 
-export function planRouting(scores: Float32Array, tokens: number, experts: number, topK: number, options: RoutingOptions = {}): RoutingPlan {
-  const { bias, dropTop = 0, gateThreshold = 0 } = options;
-  if (dropTop + topK > experts) throw new Error(`cannot drop ${dropTop} of ${experts} experts and still pick ${topK}`);
-  const selected = new Float32Array(tokens * experts);
-  const counts = new Array<number>(experts).fill(0);
+/** Dispatch rows in expert order for the (token, expert) pairs whose `kept` entry is 1. */
+function dispatchRows(kept: Uint8Array, tokens: number, experts: number): Pick<RoutingPlan, 'rowToken' | 'rowGateIndex' | 'rowCounts'> {
   const rowCounts = new Array<number>(experts).fill(0);
-  const kept = new Uint8Array(tokens * experts);
-  const selection = new Float64Array(experts);
-  const taken = new Uint8Array(experts);
-  const picks = new Int32Array(topK);
-  for (let t = 0; t < tokens; t++) {
-    const base = t * experts;
-    for (let e = 0; e < experts; e++) selection[e] = scores[base + e] + (bias ? bias[e] : 0);
-    pickExperts(selection, taken, dropTop, picks);
-    let sum = 0;
-    for (const e of picks) sum += scores[base + e];
-    for (const e of picks) {
-      selected[base + e] = 1;
-      counts[e]++;
-      const gate = sum > 0 ? scores[base + e] / sum : 1 / topK;
-      // the best pick always stays, so every token keeps at least one expert
-      if (gateThreshold <= 0 || gate >= gateThreshold || e === picks[0]) {
-        kept[base + e] = 1;
-        rowCounts[e]++;
-      }
-    }
-  }
+  for (let i = 0; i < kept.length; i++) if (kept[i]) rowCounts[i % experts]++;
   const offsets = new Array<number>(experts).fill(0);
   for (let e = 1; e < experts; e++) offsets[e] = offsets[e - 1] + rowCounts[e - 1];
   const rows = offsets[experts - 1] + rowCounts[experts - 1];
@@ -87,27 +62,65 @@ export function planRouting(scores: Float32Array, tokens: number, experts: numbe
       rowGateIndex[row] = t * experts + e;
     }
   }
-  return { tokens, experts, topK, selected, counts, rowToken, rowGateIndex, rowCounts };
+  return { rowToken, rowGateIndex, rowCounts };
 }
 
-/** Each token's picked experts and gates, largest gate first (the routing sample). */
-export function tokenRoutes(scores: Float32Array, plan: RoutingPlan): { experts: number[][]; gates: number[][] } {
+/** Each token's top-K experts by score + bias, the load counts and the dispatch rows of every pick. */
+export function planRouting(scores: Float32Array, tokens: number, experts: number, topK: number, options: SelectionOptions = {}): RoutingPlan {
+  const { bias, dropTop = 0 } = options;
+  if (dropTop + topK > experts) throw new Error(`cannot drop ${dropTop} of ${experts} experts and still pick ${topK}`);
+  const selected = new Float32Array(tokens * experts);
+  const kept = new Uint8Array(tokens * experts);
+  const counts = new Array<number>(experts).fill(0);
+  const selection = new Float64Array(experts);
+  const taken = new Uint8Array(experts);
+  const picks = new Int32Array(topK);
+  for (let t = 0; t < tokens; t++) {
+    const base = t * experts;
+    for (let e = 0; e < experts; e++) selection[e] = scores[base + e] + (bias ? bias[e] : 0);
+    pickExperts(selection, taken, dropTop, picks);
+    for (const e of picks) {
+      selected[base + e] = 1;
+      kept[base + e] = 1;
+      counts[e]++;
+    }
+  }
+  return { tokens, experts, scores, selected, counts, ...dispatchRows(kept, tokens, experts) };
+}
+
+/**
+ * Dynamic-K: the plan with only the picks whose gate is at least `threshold` dispatched; each
+ * token keeps its largest-gate pick, so every token keeps at least one expert. The kept experts
+ * keep their gates (no second normalisation); selection and load counts are unchanged.
+ */
+export function pruneByGate(plan: RoutingPlan, gates: ArrayLike<number>, threshold: number): RoutingPlan {
+  if (threshold <= 0) return plan;
+  const { tokens, experts, selected } = plan;
+  const kept = new Uint8Array(tokens * experts);
+  for (let t = 0; t < tokens; t++) {
+    const base = t * experts;
+    let best = -1;
+    for (let e = 0; e < experts; e++) {
+      if (!selected[base + e]) continue;
+      if (best < 0 || gates[base + e] > gates[base + best]) best = e;
+      if (gates[base + e] >= threshold) kept[base + e] = 1;
+    }
+    if (best >= 0) kept[base + best] = 1;
+  }
+  return { ...plan, ...dispatchRows(kept, tokens, experts) };
+}
+
+/** Each token's picked experts and gates [T·E], largest gate first (ties: lower index first). */
+export function tokenRoutes(plan: RoutingPlan, gates: ArrayLike<number>): { experts: number[][]; gates: number[][] } {
   const experts: number[][] = [];
-  const gates: number[][] = [];
+  const gateLists: number[][] = [];
   for (let t = 0; t < plan.tokens; t++) {
     const base = t * plan.experts;
     const picks: number[] = [];
-    let sum = 0;
-    for (let e = 0; e < plan.experts; e++) {
-      if (plan.selected[base + e]) {
-        picks.push(e);
-        sum += scores[base + e];
-      }
-    }
-    const gate = (e: number) => (sum > 0 ? scores[base + e] / sum : 1 / picks.length);
-    picks.sort((a, b) => gate(b) - gate(a) || a - b);
+    for (let e = 0; e < plan.experts; e++) if (plan.selected[base + e]) picks.push(e);
+    picks.sort((a, b) => gates[base + b] - gates[base + a] || a - b);
     experts.push(picks);
-    gates.push(picks.map(gate));
+    gateLists.push(picks.map((e) => gates[base + e]));
   }
-  return { experts, gates };
+  return { experts, gates: gateLists };
 }

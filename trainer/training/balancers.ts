@@ -1,6 +1,6 @@
 /**
- * Balancer loss terms of shared docs/balancers.md, per MoE layer, as differentiable tensors.
- * (The loss-free bias update has no gradient: updateBias in metrics.ts.)
+ * Balancer terms of shared docs/balancers.md, per MoE layer: the loss terms as differentiable
+ * tensors, and the loss-free bias update (no gradient) on plain arrays.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mm } from '../model/ops';
@@ -28,4 +28,14 @@ export function simbalLoss(router: tf.Tensor2D, lambda: number): tf.Scalar {
 /** Router z-loss: beta · mean_t (logsumexp_i logits[t, i])². */
 export function zLoss(routerLogits: tf.Tensor2D, beta: number): tf.Scalar {
   return tf.mul(beta, tf.mean(tf.square(tf.logSumExp(routerLogits, 1))));
+}
+
+/** Loss-free update: b_i += u · sign(mean(c) − c_i). Returns the new biases. */
+export function updateBias(bias: ArrayLike<number>, counts: ArrayLike<number>, rate: number): Float32Array {
+  let average = 0;
+  for (let i = 0; i < counts.length; i++) average += counts[i];
+  average /= counts.length;
+  const out = new Float32Array(bias.length);
+  for (let i = 0; i < bias.length; i++) out[i] = bias[i] + rate * Math.sign(average - counts[i]);
+  return out;
 }

@@ -25,14 +25,6 @@ export function expertsUsed(counts: ArrayLike<number>): number {
   return used;
 }
 
-/** Loss-free update: b_i += u · sign(mean(c) − c_i). Returns the new biases. */
-export function updateBias(bias: ArrayLike<number>, counts: ArrayLike<number>, rate: number): Float32Array {
-  const average = mean(counts);
-  const out = new Float32Array(bias.length);
-  for (let i = 0; i < bias.length; i++) out[i] = bias[i] + rate * Math.sign(average - counts[i]);
-  return out;
-}
-
 /** Aux loss value alpha · E · Σ f_i · P_i with f_i = c_i/(K·T) and P_i the mean normalised score. */
 export function auxLossValue(counts: ArrayLike<number>, meanProbs: ArrayLike<number>, alpha: number, topK: number): number {
   const experts = counts.length;
