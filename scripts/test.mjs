@@ -1,10 +1,11 @@
 // The test command: builds every bundle, compiles the tests, type-checks, and runs them with
 // Node's test runner. `npm test [-- <filter>]`: a filter keeps test files whose path contains it.
 // Test groups: test/unit (formulas, config, protocol), test/trainer (real trainer processes),
-// test/webview (webview bundles in headless Chromium), test/e2e (real VS Code: code-server).
+// test/webview (webview bundles in headless Chromium), test/e2e (real VS Code: code-server),
+// python/tests (pytest: the moe_lens package with real PyTorch training; run when no filter or one matches).
 import * as esbuild from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureAptPrerequisites, ensureCodeServer } from './code-server.mjs';
 
@@ -20,7 +21,9 @@ function findTests(dir) {
 }
 
 const tests = findTests('test').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
-if (tests.length === 0) {
+const PYTHON_TESTS = 'python/tests';
+const runPython = filters.length === 0 || filters.some((f) => PYTHON_TESTS.includes(f) || f.startsWith(PYTHON_TESTS));
+if (tests.length === 0 && !runPython) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
@@ -62,6 +65,21 @@ function runTests(files) {
   return { ok: result.status === 0, passed: count('pass'), failed: count('fail') };
 }
 
+/** pytest over python/tests with Debian's python3 (python3-torch, python3-pytest); exit 5 (no tests) fails. */
+function runPythonTests() {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const result = spawnSync(python, ['-m', 'pytest', PYTHON_TESTS, '-q'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  process.stdout.write(result.stdout ?? '');
+  const count = (name) => Number(new RegExp(`(\\d+) ${name}`).exec(result.stdout ?? '')?.[1] ?? 0);
+  const outcome = { passed: count('passed'), failed: count('failed') + count('errors?') };
+  if (result.status !== 0 && outcome.failed === 0) outcome.failed = 1; // no tests (exit 5), or pytest itself failed
+  return outcome;
+}
+
 const totals = { passed: 0, failed: 0 };
 const add = ({ passed, failed }) => {
   totals.passed += passed;
@@ -69,6 +87,7 @@ const add = ({ passed, failed }) => {
 };
 const others = compiled.filter((file) => !isVsCodeTest(file));
 if (others.length) add(runTests(others));
+if (runPython) add(runPythonTests());
 // Each VS Code file drives a real code-server and Chromium on a shared 2-core machine: a file that
 // fails is run once more, and counts as failed only if it fails again (both runs are printed).
 for (const file of compiled.filter(isVsCodeTest)) {
