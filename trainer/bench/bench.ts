@@ -8,7 +8,8 @@
  * Shapes: `cpu` is shared docs/tfjs-on-cpu.md's (batch 16 × seq 128, dModel 128, 2 layers, 4 heads,
  * 8 experts top-2, hidden 256, vocab 96, AdamW, aux loss); `gpu` (`npm run bench:gpu`) is sized for a
  * GPU (batch 32 × seq 512, dModel 512, 8 layers, 64 experts top-8); on a software adapter (lavapipe)
- * it is cut to `gpu-reduced` (correctness only: docs/speed.md).
+ * it is cut to `gpu-reduced` (correctness only: docs/speed.md). `tiny` is examples/tiny.moe.json's model,
+ * for memory checks over many steps (`--shape tiny --steps 1000`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -44,6 +45,13 @@ const GPU_SHAPE: Shape = {
   training: { ...REFERENCE_SHAPE.training, batchSize: 32 },
 };
 
+/** examples/tiny.moe.json's model: for long memory checks (`--shape tiny --steps 1000`). */
+const TINY_SHAPE: Shape = {
+  ...REFERENCE_SHAPE,
+  model: { ...REFERENCE_SHAPE.model, layers: 1, dModel: 16, heads: 2, seqLen: 16, experts: 4, topK: 2, expertHidden: 16 },
+  training: { ...REFERENCE_SHAPE.training, batchSize: 4 },
+};
+
 /** The GPU shape's routing (64 experts top-8) at a size lavapipe (~3 GFLOP/s) steps in seconds. */
 const GPU_SHAPE_REDUCED: Shape = {
   ...GPU_SHAPE,
@@ -74,16 +82,23 @@ function stepFlops(config: RunConfig): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+/** webgpu: bytes held by tensors and bytes of GPU buffers allocated (with the pool), else '' */
+function gpuBytes(): string {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
+  return m.numBytesInGPU === undefined ? '' : `, GPU ${m.numBytesInGPU.toLocaleString('en')} B in tensors / ${m.numBytesAllocatedInGPU!.toLocaleString('en')} B allocated`;
+}
 
 async function main(): Promise<void> {
   const requested = option('backend', 'wasm') as BackendName;
   if (!BACKENDS.includes(requested)) throw new Error(`--backend: expected one of ${BACKENDS.join(', ')}, got ${requested}`);
   const choice = await selectBackend(requested);
   const backend = choice.name;
-  const gpuShape = option('shape', 'cpu') === 'gpu';
+  const requestedShape = option('shape', 'cpu');
+  if (!['cpu', 'gpu', 'tiny'].includes(requestedShape)) throw new Error(`--shape: expected cpu, gpu or tiny, got ${requestedShape}`);
+  const gpuShape = requestedShape === 'gpu';
   const software = choice.adapter?.software === true;
-  const shapeName = gpuShape ? (software ? 'gpu-reduced' : 'gpu') : 'cpu';
-  const shape = { gpu: GPU_SHAPE, 'gpu-reduced': GPU_SHAPE_REDUCED, cpu: REFERENCE_SHAPE }[shapeName];
+  const shapeName = gpuShape && software ? 'gpu-reduced' : requestedShape;
+  const shape = { gpu: GPU_SHAPE, 'gpu-reduced': GPU_SHAPE_REDUCED, cpu: REFERENCE_SHAPE, tiny: TINY_SHAPE }[shapeName]!;
   // a GPU step of the full shape is ~1,000× a CPU one; on a software adapter only a couple of steps
   const steps = Number(option('steps', gpuShape ? (software ? '2' : '20') : '30'));
   const profileSteps = backend === 'webgpu' ? 0 : Number(option('profile-steps', '2'));
@@ -102,20 +117,23 @@ async function main(): Promise<void> {
   // PyTorch runs just before and just after the tfjs measurement: on a shared machine the load
   // drifts, and the mean of the two brackets it
   const torch = { shape, device: gpuShape ? ('cuda' as const) : ('cpu' as const) };
+  if (shapeName === 'tiny') process.argv.push('--no-torch');
   const torchBefore = runTorch(steps, 'before', torch);
 
   // warm-up: first steps compile kernels and grow the wasm heap
   for (let i = 0; i < 3; i++) await model.trainStep(randomBatch(random, config), 1e-3);
 
-  let first = { tensors: 0, rss: 0 };
+  let first = { tensors: 0, rss: 0, gpu: '' };
   let loss = 0;
   const counter = new WorkCounter();
   const started = performance.now();
   for (let step = 1; step <= steps; step++) {
     const result = await model.trainStep(randomBatch(random, config), 1e-3);
     loss = result.loss;
-    if (step === 1) first = { tensors: tf.memory().numTensors, rss: process.memoryUsage().rss };
-    if (step % 100 === 0) console.log(`  step ${step}: loss ${loss.toFixed(4)}, tensors ${tf.memory().numTensors}, RSS ${mb(process.memoryUsage().rss)}`);
+    if (step === 1) first = { tensors: tf.memory().numTensors, rss: process.memoryUsage().rss, gpu: gpuBytes() };
+    if (step % 100 === 0) {
+      console.log(`  step ${step}: loss ${loss.toFixed(4)}, tensors ${tf.memory().numTensors}, RSS ${mb(process.memoryUsage().rss)}${gpuBytes()}`);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = counter.take();
@@ -126,6 +144,7 @@ async function main(): Promise<void> {
   console.log(`matmul work: ${gflop.toFixed(2)} GFLOP a step → ${((gflop * steps) / seconds).toFixed(1)} GFLOP/s over the whole step`);
   console.log(`a step: ${describeCounts(counts, steps, backend)}`);
   console.log(`tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`);
+  if (backend === 'webgpu') console.log(`GPU memory: step 1${first.gpu}; step ${steps}${gpuBytes()}`);
 
   const torchAfter = torchBefore && runTorch(steps, 'after', torch);
   if (torchBefore && torchAfter) {
