@@ -9,9 +9,10 @@
  * fresh snapshot.
  */
 import type { RunStatus, TrainerEvent } from './events';
-import type { RunState } from '../webview/model/runState';
+import type { RunState } from './runModel/runState';
 
-/** What the header shows of a run that the event log alone does not know (queued, interrupted…). */
+/** What the views show of a run as the host sees it: its status (the log alone does not know queued or
+ * interrupted), progress and pace. Views show these as sent, so every view says the same. */
 export interface RunHeader {
   id: string;
   name: string;
@@ -19,10 +20,12 @@ export interface RunHeader {
   status: RunStatus;
   step: number;
   totalSteps: number;
+  /** tokens/s and seconds left as protocol/runModel/pace.ts defines them (the status bar shows the same) */
   tokensPerSecond?: number;
-  /** seconds left as the run registry estimates them (the status bar shows the same) */
   etaSeconds?: number;
   reason?: string;
+  /** the backend of the latest start event, e.g. "wasm" */
+  backend?: string;
 }
 
 export interface RunSnapshot {
@@ -69,7 +72,7 @@ export class WebviewMessageError extends Error {
 /** A run folder's name: no path separators or control characters, not `.` or `..`. */
 const RUN_ID = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
 
-function runIdOf(message: Record<string, unknown>): string {
+function checkedRunId(message: Record<string, unknown>): string {
   const id = message.runId;
   if (typeof id !== 'string' || !RUN_ID.test(id)) {
     throw new WebviewMessageError(`${message.type}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
@@ -85,9 +88,9 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
     case 'ready':
       return { type: 'ready' };
     case 'stop':
-      return { type: 'stop', runId: runIdOf(message) };
+      return { type: 'stop', runId: checkedRunId(message) };
     case 'openDashboard':
-      return { type: 'openDashboard', runId: runIdOf(message) };
+      return { type: 'openDashboard', runId: checkedRunId(message) };
     default:
       throw new WebviewMessageError(`type: expected "ready", "stop" or "openDashboard", got ${JSON.stringify(message.type)}`);
   }

@@ -1,11 +1,11 @@
-// `npm run bench:webview [-- --steps N]`: builds the bundles, compiles webview/bench/bench.ts and runs
+// `npm run bench:webview [-- --steps N]`: builds the bundles, compiles test/webview/bench.ts and runs
 // it (headless Chromium at /usr/bin/chromium). Prints a table of figures; see docs/webview-bench.md.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 
 execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
 await esbuild.build({
-  entryPoints: ['webview/bench/bench.ts'],
+  entryPoints: ['test/webview/bench.ts'],
   outfile: 'out/bench-webview.js',
   bundle: true,
   platform: 'node',

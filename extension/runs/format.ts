@@ -2,21 +2,8 @@
  * The texts a run is shown with (tree item, tooltip, status bar, CodeLens): one place, so every
  * view says the same thing. No 'vscode' import: unit-tested under plain node.
  */
+import { formatCount, formatDuration } from '../../protocol/runModel/format';
 import type { RunInfo } from './types';
-
-/** 75 → "1:15", 3725 → "1:02:05". */
-export function formatDuration(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
-
-/** 12345.6 → "12,346". */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
 
 const fixed = (value: number | undefined, digits: number) => (value === undefined ? '–' : value.toFixed(digits));
 

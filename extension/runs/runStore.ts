@@ -9,25 +9,22 @@ import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/eve
 import { EventLogTail, readEventLog } from './eventLogTail';
 import { isTrainerAlive } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
-import { applyEvent, deriveStatus, emptyRunLogState, etaSeconds, foldEvents, shownMaxVio, type RunLogState } from './runState';
+import { runInfo, type PlannedRun } from './runInfo';
+import { applyEvent, createRunSummary, reduceEvents, type RunSummary } from '../../protocol/runModel/runState';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
-
-/** What is known of a run before its trainer writes anything (a queued run). */
-export interface PlannedRun {
-  name: string;
-  balancer: string;
-  totalSteps: number;
-}
 
 interface RunRecord {
   id: string;
   folder: vscode.Uri;
   tail: EventLogTail;
-  state: RunLogState;
+  /** the run's summary: every run has one; curves are the RunFeed's, for shown runs only */
+  state: RunSummary;
   planned?: PlannedRun;
   sourceConfig?: vscode.Uri;
   /** this window has the run queued, or runs its trainer (then its events come from stdout) */
   managed?: 'queued' | 'running';
+  /** the log's latest start when this window launched the trainer: an end after a newer start is its end */
+  launchedAfterStart?: string;
   /** how the run ended when its log cannot tell (failed before writing, killed) */
   outcome?: { status: RunStatus; reason: string };
   /** for runs trained elsewhere: whether their trainer was alive at the last poll */
@@ -141,7 +138,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const record = this.ensureRecord(runId, folder);
     record.managed = undefined;
     await this.readNew(record); // a resumed run: catch up with its log first
-    Object.assign(record, { managed: 'running', outcome: undefined });
+    Object.assign(record, { managed: 'running', outcome: undefined, launchedAfterStart: record.state.startTime });
     this.changed();
   }
 
@@ -162,7 +159,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     record.outcome = outcome;
     record.tail.restart();
     const { events } = await record.tail.read();
-    record.state = foldEvents(events);
+    record.state = reduceEvents(events, createRunSummary());
     this.changed();
   }
 
@@ -192,7 +189,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         id: runId,
         folder,
         tail: new EventLogTail(join(folder.fsPath, RUN_FILES.events)),
-        state: emptyRunLogState(),
+        state: createRunSummary(),
         sourceConfig: readOrigin(folder),
       };
       this.records.set(runId, record);
@@ -201,31 +198,16 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   }
 
   private info(record: RunRecord): RunInfo {
-    const { state, planned } = record;
-    const logEnded = state.end !== undefined && !state.open;
-    let verdict: { status: RunStatus; reason?: string };
-    if (record.managed === 'queued') verdict = { status: 'queued' };
+    const { state } = record;
+    const logEnded = state.status !== undefined && !state.open;
     // A resumed run's log still ends with the earlier `end` until the new start event comes.
-    else if (record.managed === 'running') verdict = { status: 'running' };
-    else if (record.outcome && !logEnded) verdict = record.outcome;
-    else verdict = deriveStatus(state, { managed: false, pidAlive: state.open && isTrainerAlive(state.pid) });
-    return {
-      id: record.id,
-      folder: record.folder,
-      name: state.name ?? planned?.name ?? record.id,
-      balancer: state.balancer ?? planned?.balancer ?? '?',
-      status: verdict.status,
-      reason: verdict.reason,
-      step: state.step,
-      totalSteps: state.totalSteps ?? planned?.totalSteps ?? 0,
-      lastValLoss: state.lastValLoss,
-      lastMaxVio: shownMaxVio(state),
-      tokensPerSecond: state.tokensPerSecond,
-      etaSeconds: verdict.status === 'running' ? etaSeconds(state) : undefined,
-      startedAt: state.startedAt,
-      backend: state.backend,
-      sourceConfig: record.sourceConfig,
-    };
+    const endedSinceLaunch = logEnded && state.startTime !== record.launchedAfterStart;
+    return runInfo(record, {
+      queued: record.managed === 'queued',
+      launched: record.managed === 'running' && !endedSinceLaunch,
+      outcome: record.outcome,
+      pidAlive: !record.managed && state.open && isTrainerAlive(state.pid),
+    });
   }
 
   private async watchRunsDirectory(): Promise<void> {
@@ -292,7 +274,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     try {
       const { events, problems, reset } = await record.tail.read();
       for (const problem of problems) this.log.warn(`${record.id}/${RUN_FILES.events} ${problem}`);
-      if (reset) record.state = emptyRunLogState();
+      if (reset) record.state = createRunSummary();
       if (events.length === 0) return;
       for (const event of events) applyEvent(record.state, event);
       if (announce && !reset) this.appendEmitter.fire({ runId: record.id, events });

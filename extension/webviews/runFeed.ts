@@ -1,11 +1,12 @@
 /**
- * The host's reduced view of runs for the webviews: each run's events.jsonl reduced once into a
- * bounded RunState (webview/model/runState.ts), kept current from the registry's live appends, so a
- * snapshot of a 100,000-step run is a few thousand points, not the whole log.
+ * The host's full run states, for the runs a webview shows: each run's events.jsonl reduced once into
+ * a bounded RunState (protocol/runModel/runState.ts), kept current from the registry's live appends,
+ * so a snapshot of a 100,000-step run is a few thousand points, not the whole log. The registry keeps
+ * only a summary of every run; the curves live here, for at most CACHED_RUNS runs.
  */
 import type * as vscode from 'vscode';
 import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
-import { applyEvent, reduceEvents, type RunState } from '../../webview/model/runState';
+import { applyEvent, reduceEvents, type RunState } from '../../protocol/runModel/runState';
 import type { RunInfo, RunRegistry } from '../runs/types';
 
 /** Runs whose reduced state is kept; older ones are read again from their log when shown. */
@@ -22,6 +23,7 @@ export function runHeader(run: RunInfo): RunHeader {
     tokensPerSecond: run.tokensPerSecond,
     etaSeconds: run.etaSeconds,
     reason: run.reason,
+    backend: run.backend,
   };
 }
 

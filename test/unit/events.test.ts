@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseEventLine } from '../../protocol/events';
 import { EventLog } from '../../trainer/run/eventLog';
-import { formatDuration, Progress } from '../../trainer/run/progress';
+import { Progress } from '../../trainer/run/progress';
 import { compareTable, median, summarizeRun } from '../../trainer/run/summary';
 
 /** Runs fn with process.stdout.write captured (stdout is the test runner's channel). */
@@ -89,13 +89,12 @@ function recordingStream(isTTY: boolean) {
 }
 
 test('progress on stderr: log lines about every 5% without a terminal, a redrawn bar with one', () => {
-  assert.deepEqual([formatDuration(59.4), formatDuration(61), formatDuration(3700)], ['59s', '1m01s', '1h01m']);
   const plain = recordingStream(false);
   const progress = new Progress(100, plain as unknown as NodeJS.WriteStream);
   for (let step = 1; step <= 100; step++) progress.step({ step, loss: 2, lr: 0.001, tokensPerSecond: 1234.4 });
   progress.note('completed');
   assert.equal(plain.written.length, 1 + 20 + 1, 'step 1, every 5th step, the note');
-  assert.match(plain.written[1], /^step 5\/100  loss 2\.0000  lr 1\.00e-3  1234 tok\/s  ETA \d+s\n$/);
+  assert.match(plain.written[1], /^step 5\/100  loss 2\.0000  lr 1\.00e-3  1234 tok\/s  ETA \d+:\d\d\n$/);
   assert.ok(plain.written.every((line) => !line.includes('\r')));
 
   const tty = recordingStream(true);

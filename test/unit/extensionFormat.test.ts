@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   escapeMarkdown,
-  formatDuration,
   lastRunLensTitle,
   runDescription,
   runTooltipMarkdown,
   statusBarText,
 } from '../../extension/runs/format';
+import { formatDuration } from '../../protocol/runModel/format';
 import type { RunInfo } from '../../extension/runs/types';
 
 const run: RunInfo = {

@@ -9,7 +9,8 @@ import { after, test } from 'node:test';
 import { RUN_FILES, type TrainerEvent } from '../../protocol/events';
 import { readEventLog } from '../../extension/runs/eventLogTail';
 import { isTrainerAlive, killGroupsLater } from '../../extension/runs/processTree';
-import { deriveStatus, foldEvents } from '../../extension/runs/runState';
+import { createRunSummary, reduceEvents } from '../../protocol/runModel/runState';
+import { runStatus } from '../../protocol/runModel/status';
 import { TrainerProcess, type TrainerLaunch } from '../../extension/runs/trainerProcess';
 
 const trainerScript = resolve('dist/trainer.js');
@@ -51,9 +52,9 @@ test('a tiny run: stdout events are exactly the log\'s, exit 0, stderr kept in t
   const logged = await readEventLog(join(out, RUN_FILES.events));
   assert.deepEqual(events, logged.events);
   assert.deepEqual(logged.problems, []);
-  const state = foldEvents(events);
+  const state = reduceEvents(events, createRunSummary());
   assert.equal(state.step, 20);
-  assert.equal(deriveStatus(state, { managed: false, pidAlive: false }).status, 'completed');
+  assert.equal(runStatus(state, { pidAlive: false }).status, 'completed');
   assert.ok(readFileSync(logFile, 'utf8').length > 0, 'trainer stderr is written to the run log');
   assert.equal(isTrainerAlive(trainer.pid), false);
 });
@@ -77,8 +78,8 @@ test('a trainer still there after the grace period is killed with its process gr
   const exit = await trainer.stop(1);
   assert.equal(exit.killedAfterGrace, true);
   assert.equal(exit.signal, 'SIGKILL');
-  const state = foldEvents((await readEventLog(join(out, RUN_FILES.events))).events);
-  assert.equal(deriveStatus(state, { managed: false, pidAlive: isTrainerAlive(state.pid) }).status, 'interrupted');
+  const state = reduceEvents((await readEventLog(join(out, RUN_FILES.events))).events, createRunSummary());
+  assert.equal(runStatus(state, { pidAlive: isTrainerAlive(state.pid) }).status, 'interrupted');
 });
 
 test('window closing: the detached delayed kill takes the trainer down even without this process', async () => {

@@ -11,7 +11,7 @@ import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
 import { APPEND_INTERVAL_MS, WebviewConnection } from '../../extension/webviews/connection';
 import { RunFeed } from '../../extension/webviews/runFeed';
 import type { RunEventsAppended, RunInfo, RunRegistry } from '../../extension/runs/types';
-import { reduceEvents } from '../../webview/model/runState';
+import { reduceEvents } from '../../protocol/runModel/runState';
 
 const EVENTS = readFileSync('test/fixtures/webview/loss-free-simbal.events.jsonl', 'utf8')
   .split('\n')

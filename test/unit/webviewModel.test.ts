@@ -5,9 +5,12 @@ import type { EvalEvent, StartEvent, StepEvent, TrainerEvent } from '../../proto
 import { resolveRunConfig } from '../../protocol/runConfig';
 import { expertColor, hslToRgb, loadColor, textColorOn, themeKindOf } from '../../webview/model/colors';
 import { cellAt, cellCenter, heatmapPixels, sparklineCoordinates } from '../../webview/model/heatmap';
-import { appendLoad, columnLoad, createLoadHistory, layerLoadOverTime, normalizeLoad } from '../../webview/model/load';
-import { applyEvent, createRunState, etaSeconds, reduceEvents } from '../../webview/model/runState';
-import { appendPoint, createSeries, truncateAfter } from '../../webview/model/series';
+import { appendLoad, columnLoad, createLoadHistory, layerLoadOverTime, normalizeLoad } from '../../protocol/runModel/load';
+import { runPace } from '../../protocol/runModel/pace';
+import { applyEvent, createRunState, reduceEvents, type RunState } from '../../protocol/runModel/runState';
+
+const etaSeconds = (state: RunState) => runPace(state, state.status ?? 'running').etaSeconds;
+import { appendPoint, createSeries, truncateAfter } from '../../protocol/runModel/series';
 
 const near = (actual: number[], expected: number[]) =>
   assert.ok(actual.length === expected.length && actual.every((a, i) => Math.abs(a - expected[i]) < 1e-12), `${actual} ≠ ${expected}`);
@@ -149,6 +152,7 @@ test('replayed events are skipped, a resumed start rewinds to its step', () => {
 });
 
 test('a fresh run state has seen no step', () => {
-  assert.equal(createRunState().step, -1);
+  assert.equal(createRunState().step, 0);
+  assert.equal(createRunState().recentSteps.length, 0);
   assert.equal(etaSeconds(createRunState()), undefined);
 });

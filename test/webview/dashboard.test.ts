@@ -5,11 +5,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { parseEventLine, type StepEvent, type TrainerEvent } from '../../protocol/events';
 import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
-import { syntheticLog } from '../../webview/bench/syntheticLog';
+import { syntheticLog } from './syntheticLog';
 import { expertColor, loadColor, type ThemeKind } from '../../webview/model/colors';
 import { cellCenter } from '../../webview/model/heatmap';
-import { columnLoad } from '../../webview/model/load';
-import { reduceEvents } from '../../webview/model/runState';
+import { columnLoad } from '../../protocol/runModel/load';
+import { formatCount } from '../../protocol/runModel/format';
+import { runPace } from '../../protocol/runModel/pace';
+import { reduceEvents } from '../../protocol/runModel/runState';
 import { canvasPixel, canvasSize, cspViolations, frames, posted, send, WebviewHarness } from './harness';
 
 let harness: WebviewHarness;
@@ -23,9 +25,10 @@ after(() => harness.stop());
 const EVENTS = syntheticLog({ steps: 120, layers: 2, experts: 8, methods: ['loss-free', 'aux-loss'], evalEvery: 40, finished: true, name: 'tiny-loss-free' });
 const STEPS = EVENTS.filter((e): e is StepEvent => e.type === 'step');
 
+/** The header the host would send (extension/webviews/runFeed.ts runHeader), from the same run model. */
 const header = (id: string, events: TrainerEvent[], status: RunHeader['status'] = 'running'): RunHeader => {
   const state = reduceEvents(events);
-  return { id, name: state.runName, balancer: state.balancer, status, step: state.step, totalSteps: state.totalSteps };
+  return { id, name: state.runName, balancer: state.balancer, status, step: state.step, totalSteps: state.totalSteps, backend: state.backend, ...runPace(state, status) };
 };
 const snapshotOf = (id: string, events: TrainerEvent[], status?: RunHeader['status']): RunSnapshot => ({
   header: header(id, events, status),
@@ -145,7 +148,12 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
   assert.deepEqual(loss[0].points, STEPS.map((e) => ({ x: e.step, y: e.loss })));
-  assert.match((await page.locator('.stats').textContent()) ?? '', /step 120 \/ 120/);
+  // the host follows its appends with the run's header: the header shows it as sent
+  const liveHeader = header('live-1', EVENTS.slice(0, cut + 1).concat(live));
+  await send(page, { type: 'header', header: liveHeader });
+  const stats = (await page.locator('.stats').textContent()) ?? '';
+  assert.match(stats, /step 120 \/ 120/);
+  assert.ok(stats.includes(`${formatCount(liveHeader.tokensPerSecond!)} tokens/s`), stats);
   await page.locator('#stop-run').click();
   assert.deepEqual((await posted(page)).filter((m) => (m as { type: string }).type === 'stop'), [{ type: 'stop', runId: 'live-1' }]);
   await page.close();

@@ -2,6 +2,8 @@
  * Human-readable progress on stderr (stdout carries the event log): a redrawn bar when stderr is a
  * terminal, otherwise concise log lines (the extension shows them in its trainer log).
  */
+import { formatDuration } from '../../protocol/runModel/format';
+
 const BAR_WIDTH = 24;
 /** Without a terminal: a line about every 5% of the run. */
 const LOG_LINES_PER_RUN = 20;
@@ -11,13 +13,6 @@ export interface StepInfo {
   loss: number;
   lr: number;
   tokensPerSecond: number;
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 export class Progress {

@@ -1,7 +1,7 @@
 /** Compare mode: several runs overlaid on the curves that matter across balancers; legend by run. */
 import type { RunSnapshot } from '../../protocol/webviewMessages';
-import type { Series } from '../model/series';
-import type { RunState } from '../model/runState';
+import type { Series } from '../../protocol/runModel/series';
+import type { RunState } from '../../protocol/runModel/runState';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';
 import type { ViewContext } from './context';

@@ -1,14 +1,10 @@
 /** The dashboard header: what the run is, how far it got, how fast, and a Stop button. */
 import type { RunSnapshot } from '../../protocol/webviewMessages';
-import { formatDuration } from '../../extension/runs/format';
-import { etaSeconds } from '../model/runState';
 import { el, formatNumber } from '../shared/dom';
 import { paletteColor, type Theme } from '../shared/theme';
+import { runHeaderDetails, runHeaderStats } from './headerText';
 
 const stoppable = (run: RunSnapshot) => run.header.status === 'running' || run.header.status === 'queued';
-
-/** Status: the registry's (it knows queued and interrupted); the log's end status when it has one. */
-const statusOf = (run: RunSnapshot) => (run.header.status === 'running' && run.state.status ? run.state.status : run.header.status);
 
 export class RunHeaderView {
   private readonly name = el('h1');
@@ -32,27 +28,16 @@ export class RunHeaderView {
     );
   }
 
+  /** Shows the run as the host describes it (status, progress, pace): the same figures as the status bar. */
   update(run: RunSnapshot): void {
-    const { header, state } = run;
-    const status = statusOf(run);
-    this.name.textContent = header.name || state.runName;
-    this.status.textContent = status;
-    this.status.className = `status status-${status}`;
-    this.details.textContent = [header.balancer || state.balancer, state.backend && `backend ${state.backend}`].filter(Boolean).join(' · ');
-    const step = Math.max(0, state.step, header.step);
-    const total = state.totalSteps || header.totalSteps;
-    this.progress.max = Math.max(1, total);
-    this.progress.value = step;
-    const eta = status === 'running' ? (header.etaSeconds ?? etaSeconds(state)) : undefined;
-    const tokens = header.tokensPerSecond ?? state.tokensPerSecond;
-    this.stats.textContent = [
-      `step ${step.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`,
-      tokens !== undefined && `${formatNumber(tokens)} tokens/s`,
-      eta !== undefined && `ETA ${formatDuration(eta)}`,
-      (header.reason || state.endReason) && status !== 'running' && `${header.reason || state.endReason}`,
-    ]
-      .filter(Boolean)
-      .join(' · ');
+    const { header } = run;
+    this.name.textContent = header.name;
+    this.status.textContent = header.status;
+    this.status.className = `status status-${header.status}`;
+    this.details.textContent = runHeaderDetails(header);
+    this.progress.max = Math.max(1, header.totalSteps);
+    this.progress.value = header.step;
+    this.stats.textContent = runHeaderStats(header);
     this.stop.hidden = !stoppable(run);
   }
 }
@@ -74,7 +59,7 @@ export class CompareHeaderView {
         return el('li', {}, [
           swatch,
           el('strong', { text: run.header.name }),
-          ` ${run.header.balancer} · ${statusOf(run)} · step ${Math.max(0, state.step)} / ${state.totalSteps || run.header.totalSteps}`,
+          ` ${run.header.balancer} · ${run.header.status} · step ${run.header.step} / ${run.header.totalSteps}`,
           state.valLoss.points.length > 0 && ` · val loss ${formatNumber(state.valLoss.points[state.valLoss.points.length - 1].y)}`,
         ]);
       }),

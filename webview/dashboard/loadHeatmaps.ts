@@ -1,6 +1,6 @@
 /** The expert-load heatmaps: layer × expert at a chosen step (slider), and expert × step for one layer. */
 import { loadColor, LOAD_SCALE_OCTAVES } from '../model/colors';
-import { columnLoad, layerLoadOverTime, type LoadColumn } from '../model/load';
+import { columnLoad, layerLoadOverTime, type LoadColumn } from '../../protocol/runModel/load';
 import { heatmapPixels } from '../model/heatmap';
 import { card, el } from '../shared/dom';
 import { HeatmapCanvas, rowLabels } from '../shared/heatmapCanvas';

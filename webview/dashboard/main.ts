@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { DashboardViewState, HostToWebviewMessage, RunSnapshot, ViewMode } from '../../protocol/webviewMessages';
-import { applyEvent } from '../model/runState';
+import { applyEvent } from '../../protocol/runModel/runState';
 import { Chart } from '../shared/charts';
 import { el } from '../shared/dom';
 import { perFrame } from '../shared/frame';

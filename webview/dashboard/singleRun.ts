@@ -1,5 +1,5 @@
 /** The dashboard of one run: curves, heatmaps, token routing and the end-of-run analysis. */
-import { TERM_NAMES, type TermName } from '../model/runState';
+import { TERM_NAMES, type TermName } from '../../protocol/runModel/runState';
 import { el } from '../shared/dom';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';

@@ -6,9 +6,9 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostToWebviewMessage, RunSnapshot } from '../../protocol/webviewMessages';
 import { expertColor, loadColor, rgbCss } from '../model/colors';
 import { sparklineCoordinates } from '../model/heatmap';
-import { columnLoad } from '../model/load';
-import { applyEvent } from '../model/runState';
-import { lastValue } from '../model/series';
+import { columnLoad } from '../../protocol/runModel/load';
+import { applyEvent } from '../../protocol/runModel/runState';
+import { lastValue } from '../../protocol/runModel/series';
 import { el, formatNumber } from '../shared/dom';
 import { perFrame } from '../shared/frame';
 import { HeatmapCanvas, rowLabels } from '../shared/heatmapCanvas';
@@ -104,7 +104,7 @@ const render = perFrame(() => {
   empty.textContent = emptyMessage;
   if (!run) return;
   const { header, state } = run;
-  title.textContent = `${header.name} · ${header.status} · step ${Math.max(0, state.step)} / ${state.totalSteps || header.totalSteps}`;
+  title.textContent = `${header.name} · ${header.status} · step ${header.step} / ${header.totalSteps}`;
   const columns = state.load.columns;
   const latest = columns[columns.length - 1];
   if (latest) {

@@ -17,7 +17,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
-import type { Point } from '../model/series';
+import type { Point } from '../../protocol/runModel/series';
 import type { Theme } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);

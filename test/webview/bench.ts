@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseEventLine, type TrainerEvent } from '../../protocol/events';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
-import { WebviewHarness } from '../../test/webview/harness';
-import { reduceEvents } from '../model/runState';
+import { WebviewHarness } from './harness';
+import { reduceEvents } from '../../protocol/runModel/runState';
 import { syntheticEvents, type SyntheticLogOptions } from './syntheticLog';
 
 const argSteps = process.argv.indexOf('--steps');

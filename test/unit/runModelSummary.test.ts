@@ -1,9 +1,17 @@
-// Run state derived from event logs (tree, status bar, CodeLens figures), checked by hand.
+// The run summary the host keeps for every run (tree, status bar, CodeLens figures), its status and
+// pace, reduced from hand-made event logs and checked by hand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EndEvent, EvalEvent, TrainerEvent } from '../../protocol/events';
 import { startEvent, stepEvent } from './extensionFixtures';
-import { deriveStatus, etaSeconds, foldEvents, shownMaxVio } from '../../extension/runs/runState';
+import { averageTokensPerSecond, recentTokensPerSecond, runPace } from '../../protocol/runModel/pace';
+import { createRunSummary, reduceEvents, type RunSummary } from '../../protocol/runModel/runState';
+import { runStatus, shownMaxVio, type Liveness } from '../../protocol/runModel/status';
+
+const foldEvents = (events: TrainerEvent[], state: RunSummary = createRunSummary()) => reduceEvents(events, state);
+const deriveStatus = (state: RunSummary, { managed, pidAlive }: { managed: boolean; pidAlive: boolean }) =>
+  runStatus(state, { launched: managed, pidAlive } satisfies Liveness);
+const etaSeconds = (state: RunSummary) => runPace(state, 'running').etaSeconds;
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, seconds)).toISOString();
 
@@ -29,12 +37,14 @@ test('a finished log: name, balancer label, step/total, last val loss, MaxVio an
     endEvent(2, 'completed', 'trained 2 steps'),
   ];
   const state = foldEvents(events);
-  assert.equal(state.name, 'tiny');
+  assert.equal(state.runName, 'tiny');
   assert.equal(state.balancer, 'loss-free+simbal');
   assert.equal(state.totalSteps, 100);
   assert.equal(state.step, 2);
   assert.equal(state.lastValLoss, 3.5);
-  assert.equal(state.tokensPerSecond, 1200);
+  // 800 then 1200 tokens/s: total tokens / total step time = 2 / (1/800 + 1/1200) = 960
+  assert.equal(recentTokensPerSecond(state), 960);
+  assert.equal(averageTokensPerSecond(state), 960);
   assert.equal(state.backend, 'wasm');
   assert.equal(state.startedAt, at(0));
   // The global MaxVio of the last eval wins over a later batch's.
@@ -81,4 +91,33 @@ test('ETA from the wall-clock pace of this session', () => {
   foldEvents([startEvent(30, at(500)), stepEvent(31, at(501), 0.5), stepEvent(35, at(503), 0.5)], state);
   // 4 steps in 2 s: 0.5 s per step; 65 left → 32.5 s.
   assert.equal(etaSeconds(state), 32.5);
+});
+
+test('tokens/s: the recent window while running, the whole run once ended', () => {
+  // 40 slow steps at 100 tokens/s, then 32 fast ones at 1000: the window holds only the fast ones.
+  const events: TrainerEvent[] = [startEvent(0, at(0))];
+  for (let i = 1; i <= 72; i++) events.push(stepEvent(i, at(i % 60), 0.5, i <= 40 ? 100 : 1000));
+  const state = foldEvents(events);
+  assert.ok(Math.abs(runPace(state, 'running').tokensPerSecond! - 1000) < 1e-9);
+  // over all 72 steps: 72 / (40/100 + 32/1000) = 72 / 0.432
+  assert.ok(Math.abs(runPace(state, 'completed').tokensPerSecond! - 72 / 0.432) < 1e-9);
+  assert.equal(runPace(state, 'completed').etaSeconds, undefined, 'no ETA once the run is not running');
+  assert.deepEqual(runPace(createRunSummary(), 'running'), { tokensPerSecond: undefined, etaSeconds: undefined });
+});
+
+test('status: queued and launched runs as the viewer knows them; an outcome only when the log has no end', () => {
+  const running = foldEvents([startEvent(0, at(0)), stepEvent(1, at(1), 0.5)]);
+  assert.equal(runStatus(running, { queued: true, pidAlive: true }).status, 'queued');
+  assert.equal(runStatus(running, { launched: true, pidAlive: false }).status, 'running');
+  const killed = { status: 'interrupted' as const, reason: 'killed 20 s after Stop' };
+  assert.deepEqual(runStatus(running, { pidAlive: false, outcome: killed }), killed);
+  const ended = foldEvents([endEvent(1, 'stopped', 'SIGTERM')], foldEvents([startEvent(0, at(0)), stepEvent(1, at(1), 0.5)]));
+  assert.deepEqual(runStatus(ended, { pidAlive: false, outcome: killed }), { status: 'stopped', reason: 'SIGTERM' });
+});
+
+test('replayed events change nothing, for the summary as for the full state', () => {
+  const events: TrainerEvent[] = [startEvent(0, at(0)), stepEvent(1, at(1), 0.9, 800), evalEvent(1, 3.5, 0.6), stepEvent(2, at(2), 0.4, 1200)];
+  const once = foldEvents(events);
+  const twice = foldEvents(events, foldEvents(events));
+  assert.deepEqual(twice, once);
 });

@@ -1,0 +1,287 @@
+/**
+ * The one run model: what a run's trainer events (protocol/events.ts) say about the run, reduced
+ * event by event with bounded memory. Two sizes of the same state, reduced by the same `applyEvent`:
+ * - `RunSummary`: status, step, pace and pid; cheap, the extension host keeps one for every run
+ *   (status bar, Runs tree, CodeLens);
+ * - `RunState`: the summary plus every curve, load history and routing sample; built only for runs a
+ *   view shows (the host's RunFeed) and kept current in the webview from live appends. Plain data, so
+ *   the host can post it.
+ *
+ * The reducer is idempotent for replays: events that are not newer than what the state holds are
+ * skipped, so a snapshot racing with live appends never duplicates points. A `start` event at an
+ * earlier step (a resumed run) rewinds the curves to that step.
+ */
+import type { AnalysisEvent, BalancerTerms, EndStatus, EvalEvent, RoutingSample, StartEvent, StepEvent, TrainerEvent } from '../events';
+import { balancerLabel } from '../runConfig';
+import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
+import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
+
+export type TermName = keyof BalancerTerms;
+export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
+
+/** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
+const BIAS_POINT_BUDGET = 40_000;
+/** Step events kept for the recent pace (tokens/s and ETA while running). */
+export const PACE_WINDOW = 32;
+
+/** One step event as the pace needs it. */
+export interface PacePoint {
+  step: number;
+  /** epoch ms the event was written */
+  t: number;
+  /** the trainer's tokens/s of that step (batch tokens / wall time of the step) */
+  tokensPerSecond: number;
+}
+
+export interface RunSummary {
+  /** '' until a start event */
+  runName: string;
+  /** e.g. "loss-free+simbal" (balancerLabel); '' until a start event */
+  balancer: string;
+  /** backend of the latest start event, e.g. "wasm" */
+  backend: string;
+  totalSteps: number;
+  /** trainer pid of the latest start event */
+  pid?: number;
+  /** time of the first start event (ISO 8601): when the run started */
+  startedAt?: string;
+  /** time of the latest start event applied (a replayed start is skipped) */
+  startTime?: string;
+  /** the step the latest session started from */
+  startStep: number;
+  /** last step reached: the latest step event's, the start step before any, 0 before a start */
+  step: number;
+  /** last eval step applied (−1 before any) */
+  lastEvalStep: number;
+  /** a start event came after the last end: a session still going, or cut off */
+  open: boolean;
+  /** the end event of the latest session, once it ended */
+  status?: EndStatus;
+  endReason?: string;
+  lastValLoss?: number;
+  lastMaxVioGlobal?: number;
+  lastMaxVioBatch?: number;
+  /** the latest step events of this session, at most PACE_WINDOW (see pace.ts) */
+  recentSteps: PacePoint[];
+  /** over every step event of the run: how many, and the sum of 1/tokensPerSecond (for the run's average) */
+  timedSteps: number;
+  secondsPerTokenSum: number;
+}
+
+export interface RunState extends RunSummary {
+  experts: number;
+  topK: number;
+  /** MoE layers */
+  layers: number;
+  /** block index of each MoE layer */
+  moeLayers: number[];
+  loss: Series;
+  lmLoss: Series;
+  valLoss: Series;
+  terms: Partial<Record<TermName, Series>>;
+  maxVioBatch: Series[];
+  maxVioBatchMean: Series;
+  maxVioGlobal: Series[];
+  maxVioGlobalMean: Series;
+  pes: Series[];
+  pesMin: Series;
+  expertsUsed: Series[];
+  expertsUsedMean: Series;
+  /** loss-free only: [layer][expert] */
+  bias: Series[][];
+  lastBias?: number[][];
+  load: LoadHistory;
+  routing?: { step: number; sample: RoutingSample };
+  analysis?: Pick<AnalysisEvent, 'step' | 'dropTopExperts' | 'dynamicK'>;
+  lastCheckpoint?: { step: number; path: string };
+}
+
+export function createRunSummary(): RunSummary {
+  return {
+    runName: '',
+    balancer: '',
+    backend: '',
+    totalSteps: 0,
+    startStep: 0,
+    step: 0,
+    lastEvalStep: -1,
+    open: false,
+    recentSteps: [],
+    timedSteps: 0,
+    secondsPerTokenSum: 0,
+  };
+}
+
+export function createRunState(): RunState {
+  return {
+    ...createRunSummary(),
+    experts: 0,
+    topK: 0,
+    layers: 0,
+    moeLayers: [],
+    loss: createSeries(),
+    lmLoss: createSeries(),
+    valLoss: createSeries(),
+    terms: {},
+    maxVioBatch: [],
+    maxVioBatchMean: createSeries(),
+    maxVioGlobal: [],
+    maxVioGlobalMean: createSeries(),
+    pes: [],
+    pesMin: createSeries(),
+    expertsUsed: [],
+    expertsUsedMean: createSeries(),
+    bias: [],
+    load: createLoadHistory(0, 0),
+  };
+}
+
+/** A full RunState (curves), as opposed to a bare summary. */
+const hasCurves = (state: RunSummary): state is RunState => 'loss' in state;
+
+/**
+ * Applies one event to a summary or a full state (then its curves too). Returns false when it was
+ * skipped as not newer than the state.
+ */
+export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
+  const curves = hasCurves(state) ? state : undefined;
+  switch (event.type) {
+    case 'start': {
+      if (event.time === state.startTime) return false;
+      if (curves) startCurves(curves, event);
+      state.startTime = event.time;
+      state.startedAt ??= event.time;
+      state.runName = event.runName;
+      state.balancer = balancerLabel(event.config.balancer.methods);
+      state.backend = event.backend.name;
+      state.totalSteps = event.config.training.steps;
+      state.pid = event.pid;
+      state.startStep = event.step;
+      state.step = event.step;
+      state.lastEvalStep = Math.min(state.lastEvalStep, event.step);
+      state.open = true;
+      state.status = undefined;
+      state.endReason = undefined;
+      state.recentSteps = [];
+      return true;
+    }
+    case 'step': {
+      if (event.step <= state.step) return false;
+      state.step = event.step;
+      state.lastMaxVioBatch = event.maxVioBatchMean;
+      state.recentSteps.push({ step: event.step, t: Date.parse(event.time), tokensPerSecond: event.tokensPerSecond });
+      if (state.recentSteps.length > PACE_WINDOW) state.recentSteps.shift();
+      if (event.tokensPerSecond > 0) {
+        state.timedSteps += 1;
+        state.secondsPerTokenSum += 1 / event.tokensPerSecond;
+      }
+      if (curves) appendStep(curves, event);
+      return true;
+    }
+    case 'eval': {
+      if (event.step <= state.lastEvalStep) return false;
+      state.lastEvalStep = event.step;
+      state.step = Math.max(state.step, event.step);
+      state.lastValLoss = event.valLoss;
+      state.lastMaxVioGlobal = event.maxVioGlobalMean;
+      if (curves) appendEval(curves, event);
+      return true;
+    }
+    case 'analysis':
+      if (curves) curves.analysis = { step: event.step, dropTopExperts: event.dropTopExperts, dynamicK: event.dynamicK };
+      return true;
+    case 'checkpoint':
+      if (curves) curves.lastCheckpoint = { step: event.step, path: event.path };
+      return true;
+    case 'end':
+      state.step = Math.max(state.step, event.step);
+      state.open = false;
+      state.status = event.status;
+      state.endReason = event.reason;
+      return true;
+  }
+}
+
+/** Applies events in order; returns the state (a new full RunState unless one is given). */
+export function reduceEvents(events: readonly TrainerEvent[]): RunState;
+export function reduceEvents<S extends RunSummary>(events: readonly TrainerEvent[], state: S): S;
+export function reduceEvents(events: readonly TrainerEvent[], state: RunSummary = createRunState()): RunSummary {
+  for (const event of events) applyEvent(state, event);
+  return state;
+}
+
+/** Sizes the per-layer and per-expert structures once the model's shape is known. */
+function ensureShape(state: RunState, layers: number, experts: number): void {
+  if (state.layers === layers && state.experts === experts && state.maxVioBatch.length === layers) return;
+  state.layers = layers;
+  state.experts = experts;
+  const perLayer = () => Array.from({ length: layers }, () => createSeries());
+  state.maxVioBatch = perLayer();
+  state.maxVioGlobal = perLayer();
+  state.pes = perLayer();
+  state.expertsUsed = perLayer();
+  const biasCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(BIAS_POINT_BUDGET / Math.max(1, layers * experts))));
+  state.bias = Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity)));
+  state.load = createLoadHistory(layers, experts);
+}
+
+const allSeries = (state: RunState): Series[] => [
+  state.loss,
+  state.lmLoss,
+  state.valLoss,
+  ...Object.values(state.terms),
+  ...state.maxVioBatch,
+  state.maxVioBatchMean,
+  ...state.maxVioGlobal,
+  state.maxVioGlobalMean,
+  ...state.pes,
+  state.pesMin,
+  ...state.expertsUsed,
+  state.expertsUsedMean,
+  ...state.bias.flat(),
+];
+
+/** A start event, before the summary takes its step: shapes the curves, and rewinds them on a resume. */
+function startCurves(state: RunState, event: StartEvent): void {
+  state.topK = event.config.model.topK;
+  state.moeLayers = [...event.moeLayers];
+  ensureShape(state, event.moeLayers.length, event.config.model.experts);
+  if (event.step <= state.step) {
+    for (const series of allSeries(state)) truncateAfter(series, event.step);
+    truncateLoadAfter(state.load, event.step);
+    state.analysis = undefined;
+  }
+}
+
+function appendStep(state: RunState, event: StepEvent): void {
+  ensureShape(state, event.expertCounts.length, event.expertCounts[0]?.length ?? 0);
+  const x = event.step;
+  appendPoint(state.loss, x, event.loss);
+  appendPoint(state.lmLoss, x, event.lmLoss);
+  for (const name of TERM_NAMES) {
+    const value = event.terms[name];
+    if (value === undefined) continue;
+    appendPoint((state.terms[name] ??= createSeries()), x, value);
+  }
+  event.maxVioBatch.forEach((v, l) => appendPoint(state.maxVioBatch[l], x, v));
+  appendPoint(state.maxVioBatchMean, x, event.maxVioBatchMean);
+  if (event.bias) {
+    event.bias.forEach((row, l) => row.forEach((b, e) => appendPoint(state.bias[l][e], x, b)));
+    state.lastBias = event.bias.map((row) => [...row]);
+  }
+  appendLoad(state.load, x, event.expertCounts);
+}
+
+function appendEval(state: RunState, event: EvalEvent): void {
+  ensureShape(state, event.expertLoad.length, event.expertLoad[0]?.length ?? 0);
+  const x = event.step;
+  appendPoint(state.valLoss, x, event.valLoss);
+  event.maxVioGlobal.forEach((v, l) => appendPoint(state.maxVioGlobal[l], x, v));
+  appendPoint(state.maxVioGlobalMean, x, event.maxVioGlobalMean);
+  event.pes.forEach((v, l) => appendPoint(state.pes[l], x, v));
+  appendPoint(state.pesMin, x, event.pesMin);
+  event.expertsUsed.forEach((v, l) => appendPoint(state.expertsUsed[l], x, v));
+  const used = event.expertsUsed;
+  if (used.length) appendPoint(state.expertsUsedMean, x, used.reduce((a, b) => a + b, 0) / used.length);
+  state.routing = { step: event.step, sample: event.routingSample };
+}

@@ -1,0 +1,20 @@
+/** The texts of the dashboard header, from the run header the host sends (no DOM: unit-tested under node). */
+import { formatCount, formatDuration } from '../../protocol/runModel/format';
+import type { RunHeader } from '../../protocol/webviewMessages';
+
+/** "step 120 / 300 · 2,048 tokens/s · ETA 1:15", or with the reason once the run is not running. */
+export function runHeaderStats(header: RunHeader): string {
+  return [
+    `step ${header.step.toLocaleString('en-US')} / ${header.totalSteps.toLocaleString('en-US')}`,
+    header.tokensPerSecond !== undefined && `${formatCount(header.tokensPerSecond)} tokens/s`,
+    header.etaSeconds !== undefined && `ETA ${formatDuration(header.etaSeconds)}`,
+    header.reason && header.status !== 'running' && header.reason,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** "loss-free+simbal · backend wasm". */
+export function runHeaderDetails(header: RunHeader): string {
+  return [header.balancer, header.backend && `backend ${header.backend}`].filter(Boolean).join(' · ');
+}
