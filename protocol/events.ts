@@ -53,6 +53,12 @@ export interface GpuAdapter {
   software: boolean;
 }
 
+/** "llvmpipe: Mesa 25.0.7 … (mesa, software)": an adapter in one line, for messages and headers. */
+export function gpuAdapterLabel(adapter: GpuAdapter): string {
+  const kind = [adapter.vendor, adapter.architecture].filter(Boolean).join(', ');
+  return `${adapter.description || adapter.device || 'unnamed adapter'}${kind ? ` (${kind})` : ''}`;
+}
+
 export interface BalancerTerms {
   /** summed over MoE layers; present only for active terms */
   auxLoss?: number;

@@ -24,8 +24,10 @@ export interface RunHeader {
   tokensPerSecond?: number;
   etaSeconds?: number;
   reason?: string;
-  /** the backend of the latest start event, e.g. "wasm" */
+  /** the backend of the latest start event, e.g. "wasm"; why it was chosen; its WebGPU adapter (webgpu only) */
   backend?: string;
+  backendReason?: string;
+  adapter?: string;
 }
 
 export interface RunSnapshot {

@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GpuAdapter } from '../protocol/events';
+import { gpuAdapterLabel as adapterLabel, type GpuAdapter } from '../protocol/events';
 import type { BackendName } from '../protocol/runConfig';
 import { requireOptional } from './optionalModule';
-import { activateWebGpu, adapterLabel, probeAdapter, WEBGPU_INSTALL_HINT } from './webgpu';
+import { activateWebGpu, probeAdapter, WEBGPU_INSTALL_HINT } from './webgpu';
 
 export interface BackendChoice {
   name: string;

@@ -44,12 +44,6 @@ export function describeAdapter(adapter: DawnAdapter): GpuAdapter {
   return { ...summary, software };
 }
 
-/** "llvmpipe: Mesa 25.0.7 … (mesa, software)": for reasons and messages. */
-export function adapterLabel(adapter: GpuAdapter): string {
-  const kind = [adapter.vendor, adapter.architecture].filter(Boolean).join(', ');
-  return `${adapter.description || adapter.device || 'unnamed adapter'}${kind ? ` (${kind})` : ''}`;
-}
-
 let gpu: ReturnType<DawnModule['create']> | undefined;
 
 /** Loads Dawn once and installs navigator.gpu and the WebGPU globals tfjs-backend-webgpu reads. */

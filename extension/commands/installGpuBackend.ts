@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
-import type { GpuAdapter } from '../../protocol/events';
+import { gpuAdapterLabel, type GpuAdapter } from '../../protocol/events';
 import type { Services } from './services';
 
 /** The version the bundled @tensorflow/tfjs is at: every backend package must match it. */
@@ -95,8 +95,7 @@ function listAdapters(context: vscode.ExtensionContext, modules: string): Promis
 }
 
 function adapterLine(adapter: GpuAdapter): string {
-  const kind = [adapter.vendor, adapter.architecture].filter(Boolean).join(', ');
-  return `${adapter.description || adapter.device}${kind ? ` (${kind})` : ''}${adapter.software ? ' [software]' : ''}`;
+  return `${gpuAdapterLabel(adapter)}${adapter.software ? ' [software]' : ''}`;
 }
 
 /** Tells what the install found: a hardware adapter (auto takes it), only a software one, or none. */

@@ -27,8 +27,10 @@ export interface RunInfo {
   etaSeconds?: number;
   /** time of the run's first start event (ISO 8601) */
   startedAt?: string;
-  /** the backend of the latest start event, e.g. "wasm" */
+  /** the backend of the latest start event, e.g. "wasm"; why it was chosen; its WebGPU adapter */
   backend?: string;
+  backendReason?: string;
+  adapter?: string;
 }
 
 export interface RunEventsAppended {

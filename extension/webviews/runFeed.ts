@@ -24,6 +24,8 @@ export function runHeader(run: RunInfo): RunHeader {
     etaSeconds: run.etaSeconds,
     reason: run.reason,
     backend: run.backend,
+    backendReason: run.backendReason,
+    adapter: run.adapter,
   };
 }
 

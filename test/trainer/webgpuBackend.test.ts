@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { applyEvent, createRunSummary } from '../../protocol/runModel/runState';
+import { runHeaderDetails } from '../../webview/dashboard/headerText';
 import { ofType, readEvents, runTrainer, tempDir, TINY, TRAINER } from './helpers';
 import { GPU_ENV, requireLavapipe } from './webgpuSupport';
 
@@ -23,6 +25,13 @@ test('webgpu asked for: trains tiny.moe.json on lavapipe; the start event names 
   assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4]);
   assert.ok(steps.every((s) => Number.isFinite(s.loss)));
   assert.deepEqual(ofType(events, 'end').map((e) => e.status), ['completed']);
+
+  // the run model carries the adapter and the reason to the dashboard header
+  const summary = createRunSummary();
+  events.forEach((event) => applyEvent(summary, event));
+  assert.equal(summary.backendReason, start.backend.reason);
+  const details = runHeaderDetails({ id: 'r', name: 'tiny', balancer: summary.balancer, status: 'completed', step: 4, totalSteps: 4, backend: summary.backend, adapter: summary.adapter });
+  assert.match(details, /^aux-loss · backend webgpu on llvmpipe: Mesa .* \(mesa, software\)$/);
 });
 
 test('auto with only a software adapter: wasm, saying that auto never takes it', () => {
