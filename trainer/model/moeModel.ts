@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
 import type { RunConfig } from '../../protocol/runConfig';
 import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
+import { GpuBufferPoolTrimmer } from '../webgpu';
 import {
   expertsUsed,
   gramDeviation,
@@ -58,6 +59,8 @@ export class TfMoeModel implements MoeModel {
   private readonly mask: tf.Tensor2D;
   /** webgpu in Node reads only asynchronously: a training step plans its routing first (planRoutes) */
   private readonly planAhead = tf.getBackend() === 'webgpu';
+  /** webgpu: frees pooled GPU buffers of sizes recent passes no longer use (the dispatch's shapes vary) */
+  private readonly bufferPool = new GpuBufferPoolTrimmer();
 
   constructor(
     private readonly config: RunConfig,
@@ -118,6 +121,7 @@ export class TfMoeModel implements MoeModel {
     const read = await readout.data();
     tf.dispose([value, grads, losses!, gradNorm, readout]);
     counts.forEach((c, l) => this.routers[l].updateBias(c));
+    this.bufferPool.endStep();
     const lossFree = this.config.balancer.methods.includes('loss-free');
     return {
       loss: read[0],
@@ -148,6 +152,7 @@ export class TfMoeModel implements MoeModel {
         for (const t of moe) rows += t.plan.rowToken.length;
         await onChunk?.(moe, chunk, index);
       });
+      this.bufferPool.endStep();
     }
     const tokens = sample.batchSize * sample.seqLen;
     return { loss: lossSum / tokens, rows, tokens };
