@@ -1,7 +1,7 @@
 // One build for every bundle: trainer (Node), extension (VS Code host), webviews (browser), scripts.
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -52,6 +52,11 @@ function copyAssets() {
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     copyFileSync(join(wasmDir, 'dist', file), join(outdir, file));
+  }
+  // the paper presets of "Reproduce Paper…" (their configs are named relative to them)
+  mkdirSync(join(outdir, 'papers'), { recursive: true });
+  for (const file of readdirSync('examples/papers').filter((f) => f.endsWith('.json'))) {
+    copyFileSync(join('examples/papers', file), join(outdir, 'papers', file));
   }
 }
 

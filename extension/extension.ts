@@ -4,6 +4,8 @@ import { registerRunConfigCodeLens } from './config/codeLens';
 import { registerConfigDiagnostics } from './config/configDiagnostics';
 import { installGpuBackend } from './commands/installGpuBackend';
 import { newRunConfig } from './commands/newRunConfig';
+import { openRunFolder } from './commands/openRunFolder';
+import { reproducePaper } from './commands/reproducePaper';
 import {
   compareRunConfigs,
   deleteRun,
@@ -25,7 +27,7 @@ let manager: RunManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('MoE Lens', { log: true });
-  const store = new RunStore(log);
+  const store = new RunStore(log, context.workspaceState);
   manager = new RunManager(context, store, log);
   const services: Services = { context, store, manager, log };
   const command = (id: string, run: (services: Services, ...args: never[]) => unknown) =>
@@ -47,7 +49,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command('moeLens.compareRunConfigs', compareRunConfigs),
     command('moeLens.diffConfigWithRun', diffConfigWithRun),
     command('moeLens.newRunConfig', newRunConfig),
+    command('moeLens.openRunFolder', openRunFolder),
     command('moeLens.installGpuBackend', installGpuBackend),
+    command('moeLens.reproducePaper', reproducePaper),
     vscode.commands.registerCommand('moeLens.refreshRuns', () => store.refresh()),
   );
   // The dashboard panels, the Routing view, Open Dashboard and Compare Run Curves.

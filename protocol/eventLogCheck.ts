@@ -6,6 +6,7 @@
  * expected. No I/O: the validator CLI (tools/validateLog.ts) and the tests feed it.
  */
 import { EVENT_SCHEMA_VERSION, parseEventLine, type StartEvent, type TrainerEvent } from './events';
+import { maxVio } from './maxVio';
 import { BALANCER_METHODS } from './runConfig';
 
 export interface LogProblem {
@@ -24,11 +25,6 @@ const RELATIVE_TOLERANCE = 1e-6;
 const close = (a: number, b: number) => Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-
-function maxVio(counts: number[]): number {
-  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
-  return mean === 0 ? 0 : (Math.max(...counts) - mean) / mean;
-}
 
 export class EventLogChecker {
   readonly problems: LogProblem[] = [];

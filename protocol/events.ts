@@ -5,6 +5,7 @@
  * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
  * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
  */
+import { parseJsonObjectLine } from './jsonLine';
 import type { RunConfig } from './runConfig';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -41,6 +42,8 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
+  host?: string;
   resumedFrom?: string;
 }
 
@@ -62,6 +65,10 @@ export function gpuAdapterLabel(adapter: GpuAdapter): string {
 export interface BalancerTerms {
   /** summed over MoE layers; present only for active terms */
   auxLoss?: number;
+  /** aux loss with f_i over the last balancer.globalWindow steps' batches (Qiu et al. 2025) */
+  globalAuxLoss?: number;
+  /** DeepSeek-V3 sequence-wise aux loss */
+  seqAuxLoss?: number;
   simbal?: number;
   zLoss?: number;
 }
@@ -98,10 +105,17 @@ export interface EvalEvent extends EventBase {
   step: number;
   valLoss: number;
   perplexity: number;
+  /** tokens of the fixed validation sample that valLoss and the loads are counted on (absent before v0.2 logs) */
+  evalTokens?: number;
   /** c[i] per MoE layer over the whole eval sample */
   expertLoad: number[][];
   maxVioGlobal: number[];
   maxVioGlobalMean: number;
+  /**
+   * expected MaxVio of ideal uniform random routing of evalTokens tokens (E experts, top-K): values
+   * near it are balanced as well as this sample size can show (absent where evalTokens is)
+   */
+  maxVioNoiseFloor?: number;
   /** experts that received at least one token of the eval sample, per MoE layer */
   expertsUsed: number[];
   /** Pairwise Expert Similarity per MoE layer, and its minimum over layers */
@@ -148,8 +162,11 @@ export interface EndEvent extends EventBase {
 export type TrainerEvent = StartEvent | StepEvent | EvalEvent | AnalysisEvent | CheckpointEvent | EndEvent;
 export type TrainerEventType = TrainerEvent['type'];
 
-/** Run statuses a viewer shows: the end statuses, plus live and dead-without-end. */
-export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted';
+/**
+ * Run statuses a viewer shows: the end statuses, plus live and dead-without-end; stale: written by a
+ * process the viewer cannot check (another host, an import) that has not written for a while.
+ */
+export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stale';
 
 const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
   start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
@@ -165,16 +182,8 @@ const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
  * problem for a line that is not a known event (unknown types of a newer schema are skipped: undefined).
  */
 export function parseEventLine(line: string): TrainerEvent | undefined {
-  const text = line.trim();
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
-  const event = value as Record<string, unknown>;
+  const event = parseJsonObjectLine(line);
+  if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
   const required = REQUIRED_FIELDS[event.type as TrainerEventType];

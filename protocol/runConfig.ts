@@ -44,11 +44,16 @@ const oneOf = <T extends string>(values: readonly T[], def: T, description: stri
   description,
 });
 
-export const BALANCER_METHODS = ['none', 'aux-loss', 'loss-free', 'simbal'] as const;
+export const BALANCER_METHODS = ['none', 'aux-loss', 'global-aux-loss', 'seq-aux-loss', 'loss-free', 'simbal'] as const;
 export type BalancerMethod = (typeof BALANCER_METHODS)[number];
 export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const GATES = ['softmax', 'sigmoid'] as const;
+export const GATE_NORMALISATIONS = ['auto', 'on', 'off'] as const;
+export const ROUTER_INITS = ['normal', 'orthogonal'] as const;
+export const BIAS_UPDATES = ['sign', 'mean-centred'] as const;
+/** The alpha of aux-loss when it is combined with loss-free and auxAlpha is not given (DeepSeek-V3 style). */
+export const LOSS_FREE_AUX_ALPHA = 1e-4;
 export const TOKENIZERS = ['char', 'bpe'] as const;
 
 export const RUN_CONFIG_SPEC = {
@@ -64,6 +69,20 @@ export const RUN_CONFIG_SPEC = {
       expertHidden: int({ default: 256, minimum: 4, maximum: 65536, description: 'Hidden width of each expert FFN.' }),
       gate: oneOf(GATES, 'softmax', 'Router score function: softmax over experts, or sigmoid per expert (DeepSeek-V3, Loss-Free Balancing).'),
       moeEvery: int({ default: 1, minimum: 1, maximum: 48, description: 'Every n-th block has an MoE feed-forward layer (1 = every block); the others have a dense FFN.' }),
+      sharedExperts: int({ default: 0, minimum: 0, maximum: 64, description: 'Shared experts per MoE layer (DeepSeekMoE): FFNs of expertHidden that every token passes through, beside its K routed experts.' }),
+    },
+  },
+  router: {
+    description: 'The router of each MoE layer, the same for every balancer (shared docs/balancers.md, "The router").',
+    fields: {
+      normaliseGates: oneOf(
+        GATE_NORMALISATIONS,
+        'auto',
+        'Gates of the K picked experts: on = their scores divided by their sum (DeepSeek-V3, Mixtral); off = the raw scores (Switch Transformer, OLMoE); auto = off for softmax, on for sigmoid.',
+      ),
+      init: oneOf(ROUTER_INITS, 'normal', 'Router weight init: normal with std initStd, or orthogonal columns (SimBal; Saxe et al. 2014).'),
+      initStd: num({ default: 0.02, exclusiveMinimum: 0, maximum: 10, description: 'Standard deviation of the normal router init.' }),
+      weightDecay: num({ default: 0.01, minimum: 0, maximum: 1, description: 'AdamW decoupled weight decay of the router weights (training.weightDecay does not apply to them).' }),
     },
   },
   training: {
@@ -78,9 +97,14 @@ export const RUN_CONFIG_SPEC = {
       gradClip: num({ default: 1, minimum: 0, description: 'Clip the global gradient norm to this value (0 = off).' }),
       seed: int({ default: 42, minimum: 0, maximum: 2 ** 31 - 1, description: 'Seed of initialisation and data order.' }),
       evalEvery: int({ default: 50, minimum: 1, description: 'Evaluate on the validation sample every n steps (and at the end).' }),
-      evalSequences: int({ default: 16, minimum: 1, maximum: 4096, description: 'Validation sequences of seqLen tokens in the fixed eval sample.' }),
+      evalTokens: int({ default: 32_768, minimum: 1, maximum: 16_777_216, description: 'Tokens of the fixed validation sample (whole sequences of seqLen, rounded up) for val loss and MaxVio_global.' }),
       checkpointEvery: int({ default: 100, minimum: 0, description: 'Save a checkpoint every n steps (0 = only at the end or on stop).' }),
       finalAnalysis: { kind: 'boolean', default: true, description: 'At the end, compute the drop-top-experts curve and the Dynamic-K pruning table.' },
+      allowLargeConfig: {
+        kind: 'boolean',
+        default: false,
+        description: 'Train even when the estimated memory or compute of a step exceeds the resource budget (a warning instead of a refusal).',
+      },
     },
   },
   data: {
@@ -104,12 +128,15 @@ export const RUN_CONFIG_SPEC = {
         kind: 'enumList',
         values: BALANCER_METHODS,
         default: ['aux-loss'],
-        description: 'Balancers to combine: none, aux-loss (LBL), loss-free (bias), simbal (orthogonality). e.g. ["loss-free", "simbal"].',
+        description:
+          'Balancers to combine: none, aux-loss (LBL), global-aux-loss (LBL with f over several steps), seq-aux-loss (DeepSeek-V3), loss-free (bias), simbal (orthogonality). e.g. ["loss-free", "simbal"].',
       },
-      auxAlpha: num({ default: 0.01, minimum: 0, description: 'aux-loss: alpha in alpha · E · Σ f_i · P_i.' }),
+      auxAlpha: num({ default: 0.01, minimum: 0, description: `aux-loss, global-aux-loss: alpha in alpha · E · Σ f_i · P_i; when combined with loss-free and not given, ${LOSS_FREE_AUX_ALPHA}.` }),
+      globalWindow: int({ default: 8, minimum: 1, maximum: 1024, description: 'global-aux-loss: f_i counted over the batches of this many steps (the current one and the ones before it).' }),
+      seqAuxAlpha: num({ default: 1e-4, minimum: 0, description: 'seq-aux-loss (DeepSeek-V3): alpha in alpha · Σ f_i · P_i per sequence, averaged over sequences.' }),
       biasUpdateRate: num({ default: 0.001, minimum: 0, description: 'loss-free: u in b_i += u · sign(mean(c) − c_i), after each step.' }),
+      biasUpdate: oneOf(BIAS_UPDATES, 'sign', 'loss-free: sign = Algorithm 1 of Loss-Free Balancing; mean-centred = the same update minus its mean, so the biases keep mean 0 (torchtitan).'),
       simbalLambda: num({ default: 0.1, minimum: 0, description: 'simbal: lambda in lambda · ‖RᵀR − I‖₁.' }),
-      orthogonalInit: { kind: 'boolean', default: true, description: 'simbal: initialise the router orthogonally.' },
       zLossBeta: num({ default: 0, minimum: 0, description: 'Router z-loss beta · mean(logsumexp(logits)²); 0 = off.' }),
     },
   },
@@ -167,10 +194,15 @@ export class RunConfigError extends Error {
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would print as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (a number too large for a double)`;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
+
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function checkField(field: Field, value: unknown, path: string, problems: ConfigProblem[]): unknown {
   const fail = (expected: string) => {
@@ -190,7 +222,10 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
     case 'boolean':
       return typeof value === 'boolean' ? value : fail('true or false');
     case 'string':
-      return typeof value === 'string' && value.length > 0 ? value : fail('a non-empty string');
+      if (typeof value !== 'string' || value.length === 0) return fail('a non-empty string');
+      // shown in terminals, notifications and the Runs tree: no escape sequences, no bidi tricks
+      if (UNPRINTABLE.test(value)) return fail('a string without control or bidirectional-override characters');
+      return value;
     case 'enum':
       return field.values.includes(value as string) ? value : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
     case 'stringList':
@@ -229,8 +264,9 @@ function resolveObject(
   }
   const given = (input ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in fields) && !extraKeys.includes(key)) {
-      problems.push({ path: `${path}.${key}`, message: `unknown key; expected one of ${Object.keys(fields).join(', ')}` });
+    // hasOwn: "__proto__", "constructor" or "toString" are keys like any other, and unknown
+    if (!Object.hasOwn(fields, key) && !extraKeys.includes(key)) {
+      problems.push({ path: `${path}.${key}`, message: `unknown key; expected one of ${[...Object.keys(fields), ...extraKeys].join(', ')}` });
     }
   }
   for (const [key, field] of Object.entries(fields)) {
@@ -239,6 +275,18 @@ function resolveObject(
   }
   return out;
 }
+
+/** Whether the gates are normalised over the picked experts: router.normaliseGates, "auto" by model.gate. */
+export function gatesNormalised(config: Pick<RunConfig, 'model' | 'router'>): boolean {
+  const { normaliseGates } = config.router;
+  return normaliseGates === 'auto' ? config.model.gate === 'sigmoid' : normaliseGates === 'on';
+}
+
+/** Settings that moved: their old place, where they are now. */
+const MOVED: Record<string, string> = {
+  '$.balancer.orthogonalInit': 'router.init ("orthogonal" or "normal", for every balancer alike)',
+  '$.training.evalSequences': 'training.evalTokens (tokens, not sequences)',
+};
 
 /** Checks that hold between fields; each names the path of the field to change. */
 function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
@@ -254,6 +302,15 @@ function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
   }
   if (model.moeEvery > model.layers) {
     problems.push({ path: '$.model.moeEvery', message: `expected at most model.layers (${model.layers}), got ${model.moeEvery}` });
+  }
+  if (model.topK === 1 && gatesNormalised(config)) {
+    problems.push({
+      path: '$.router.normaliseGates',
+      message: `with model.topK 1 normalised gates are always 1 and the router gets no gradient from the LM loss; expected "off" (the ${model.gate} default is ${model.gate === 'softmax' ? '"off"' : '"on"'}), or topK ≥ 2`,
+    });
+  }
+  if (balancer.methods.includes('aux-loss') && balancer.methods.includes('global-aux-loss')) {
+    problems.push({ path: '$.balancer.methods', message: 'expected aux-loss or global-aux-loss, not both (they are the same loss over different windows)' });
   }
   if (balancer.methods.includes('none') && balancer.methods.length > 1) {
     problems.push({ path: '$.balancer.methods', message: `expected "none" alone, got ${JSON.stringify(balancer.methods)}` });
@@ -278,7 +335,20 @@ export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
   }
   const resolved = config as RunConfig;
   if (resolved.balancer.methods.length === 0) resolved.balancer.methods = ['none'];
+  const givenBalancer = given.balancer as Record<string, unknown> | undefined;
+  const { methods } = resolved.balancer;
+  if (givenBalancer?.auxAlpha === undefined && methods.includes('loss-free') && methods.some((m) => m === 'aux-loss' || m === 'global-aux-loss')) {
+    resolved.balancer.auxAlpha = LOSS_FREE_AUX_ALPHA;
+  }
+  for (const problem of problems) {
+    const moved = MOVED[problem.path];
+    if (moved && problem.message.startsWith('unknown key')) problem.message = `moved to ${moved}`;
+  }
   if (problems.length === 0) crossChecks(resolved, problems);
+  if (problems.length === 0 && !resolved.training.allowLargeConfig) {
+    const over = budgetExcess(resolved);
+    if (over) problems.push({ path: '$.model', message: `${over}; make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` });
+  }
   if (problems.length > 0) throw new RunConfigError(file, problems);
   return resolved;
 }
@@ -300,6 +370,68 @@ export function parseRunConfig(text: string, file = '<config>'): RunConfig {
     throw new RunConfigError(file, [{ path: where, message: `not valid JSON: ${message}` }]);
   }
   return resolveRunConfig(parsed, file);
+}
+
+/** What one training step of a config costs, estimated from its shape (docs/reliability.md). */
+export interface RunCostEstimate {
+  parameters: number;
+  /** weights, gradients and both AdamW moments (float32) */
+  parameterBytes: number;
+  /** activations kept for the backward pass, and the attention and logits buffers */
+  activationBytes: number;
+  memoryBytes: number;
+  /** forward + backward floating-point operations of one step */
+  stepFlops: number;
+}
+
+/**
+ * The budget a config must fit without training.allowLargeConfig: the wasm backend's 32-bit heap
+ * (4 GiB, where it fails with "memory access out of bounds"), and a step that takes minutes rather
+ * than hours on a CPU (about 10 GFLOP/s).
+ */
+export const RESOURCE_BUDGET = { memoryBytes: 4 * 1024 ** 3, stepFlops: 2e12 } as const;
+
+/** Vocabulary assumed before the data is read: the BPE size, or 256 symbols for characters. */
+const estimatedVocab = (config: RunConfig) => (config.data.tokenizer === 'bpe' ? config.data.vocabSize : 256);
+
+export function estimateRunCost(config: RunConfig, vocabSize = estimatedVocab(config)): RunCostEstimate {
+  const { layers, dModel: d, heads, seqLen, experts, topK, expertHidden: h, moeEvery } = config.model;
+  const batch = config.training.batchSize;
+  const tokens = batch * seqLen;
+  const moeLayers = Math.floor(layers / moeEvery);
+  const denseLayers = layers - moeLayers;
+  const attention = 4 * d * d + 4 * d; // wqkv, wo, two layer norms
+  const parameters =
+    2 * vocabSize * d + seqLen * d + layers * attention + moeLayers * (d * experts + experts * 2 * d * h) + denseLayers * 2 * d * topK * h + 2 * d;
+  const activePerToken = parameters - moeLayers * (experts - topK) * 2 * d * h;
+  // per block: residual, norms, q/k/v and attention output (~8·T·d), scores and probabilities
+  // (2·batch·heads·seqLen²), expert rows and their hidden activations (T·K·(d + 2h)), router (3·T·E)
+  const perBlock = 8 * tokens * d + 2 * batch * heads * seqLen * seqLen + tokens * topK * (d + 2 * h) + 3 * tokens * experts;
+  const activationBytes = 4 * (layers * perBlock + 3 * tokens * vocabSize);
+  const parameterBytes = 16 * parameters;
+  const stepFlops = 6 * activePerToken * tokens + 12 * layers * batch * seqLen * seqLen * d;
+  return { parameters, parameterBytes, activationBytes, memoryBytes: parameterBytes + activationBytes, stepFlops };
+}
+
+const bytes = (n: number) => (n >= 1024 ** 4 ? `${(n / 1024 ** 4).toFixed(1)} TiB` : n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.ceil(n / 1024 ** 2)} MiB`);
+
+/** One line: parameters, memory (split) and FLOPs a step. */
+export function describeRunCost(cost: RunCostEstimate): string {
+  return (
+    `about ${cost.parameters.toExponential(2)} parameters, ${bytes(cost.memoryBytes)} of memory ` +
+    `(${bytes(cost.parameterBytes)} weights, gradients and AdamW moments + ${bytes(cost.activationBytes)} activations) ` +
+    `and ${cost.stepFlops.toExponential(2)} FLOPs a step`
+  );
+}
+
+/** Why a config exceeds the budget (with the estimate), or undefined when it fits. */
+export function budgetExcess(config: RunConfig, budget: { memoryBytes: number; stepFlops: number } = RESOURCE_BUDGET): string | undefined {
+  const cost = estimateRunCost(config);
+  const over = [
+    cost.memoryBytes > budget.memoryBytes && `${bytes(budget.memoryBytes)} of memory`,
+    cost.stepFlops > budget.stepFlops && `${budget.stepFlops.toExponential(0)} FLOPs a step`,
+  ].filter(Boolean);
+  return over.length ? `the run needs ${describeRunCost(cost)}, over the budget of ${over.join(' and ')}` : undefined;
 }
 
 /** The balancer label used in run names, the tree and tables: "loss-free+simbal", "none". */

@@ -4,14 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
-import { BACKENDS, RunConfigError, type BackendName } from '../protocol/runConfig';
+import { totalmem } from 'node:os';
+import { BACKENDS, budgetExcess, RESOURCE_BUDGET, RunConfigError, type BackendName } from '../protocol/runConfig';
 import packageJson from '../package.json';
 import { BackendError, selectBackend } from './backend';
 import { listAdapters } from './webgpu';
 import { DataError, prepareDataset, type Dataset } from './data/dataset';
 import { createMoeModel } from './model';
-import { planExistingRun, planNewRun, UsageError, writeRunConfig, type Overrides } from './run/plan';
+import type { MoeModel } from './model/api';
+import { CheckpointError } from './model/checkpoint';
+import { removeTemporaryCheckpoints } from './run/checkpoint';
+import { RunLock } from './run/lock';
+import { createRunFolder, planExistingRun, planNewRun, UsageError, writeRunConfig, type Overrides } from './run/plan';
 import { StopSignal } from './run/stopSignal';
 import { analyseRun, train, type RunPlan } from './run/train';
 
@@ -104,6 +108,36 @@ function loadData(plan: RunPlan): Dataset {
   }
 }
 
+/**
+ * Builds the model, and for a resumed or analysed run loads its checkpoint: a checkpoint that does
+ * not fit (truncated, another shape) is refused here, before anything of the run is touched.
+ */
+async function buildModel(plan: RunPlan, data: Dataset): Promise<MoeModel> {
+  const model = await createMoeModel(plan.config, data.tokenizer.vocabSize);
+  if (!plan.resume) return model;
+  try {
+    await model.load(plan.resume.checkpointDir);
+    return model;
+  } catch (error) {
+    model.dispose();
+    if (error instanceof CheckpointError) {
+      throw new UsageError(`${plan.runDir}: cannot continue from ${plan.resume.checkpointDir}: ${error.message}; nothing was changed`);
+    }
+    throw error;
+  }
+}
+
+/** With training.allowLargeConfig a config over the budget trains, with a warning; this machine's RAM is a budget too. */
+function checkMachineBudget(plan: RunPlan): void {
+  const machine = { memoryBytes: Math.min(RESOURCE_BUDGET.memoryBytes, totalmem() * 0.8), stepFlops: RESOURCE_BUDGET.stepFlops };
+  const over = budgetExcess(plan.config, machine);
+  if (!over) return;
+  if (!plan.config.training.allowLargeConfig) {
+    throw new RunConfigError(plan.configFile, [{ path: '$.model', message: `${over} (this machine has ${(totalmem() / 1024 ** 3).toFixed(1)} GiB); make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` }]);
+  }
+  process.stderr.write(`warning: ${over}; training anyway (training.allowLargeConfig)\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
   if (command === 'help') {
@@ -117,10 +151,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Installed first, so a stop while the data is prepared still ends the run cleanly ("stopped" at its start step).
   const stop = new StopSignal();
-  const plan =
+  const planRun = () =>
     command.mode === 'new'
       ? planNewRun(command.config!, command.out!, command.overrides)
       : planExistingRun(command.dir!, command.overrides, command.mode);
+  let plan = planRun();
+  checkMachineBudget(plan);
   const backend = await selectBackend(plan.config.backend);
   const data = loadData(plan);
   if (plan.resume && plan.resume.state.dataHash !== data.hash) {
@@ -128,13 +164,24 @@ async function main(argv: string[]): Promise<number> {
       `${plan.runDir}: the training data or tokenizer differs from the one this run started with (data files changed?); start a new run instead`,
     );
   }
-  if (command.mode === 'analyse') {
-    await analyseRun(plan, data, createMoeModel);
-    return 0;
+  if (command.mode === 'new') {
+    createRunFolder(plan.runDir);
   }
-  mkdirSync(plan.runDir, { recursive: true });
-  writeRunConfig(plan.runDir, plan.config);
-  return train(plan, data, backend, createMoeModel, { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version }, stop);
+  // From here on this trainer is the only writer of the run folder until it exits.
+  const lock = RunLock.acquire(plan.runDir);
+  try {
+    plan = planRun(); // again, now that the folder is ours: another trainer may have written it meanwhile
+    removeTemporaryCheckpoints(plan.runDir);
+    const model = await buildModel(plan, data);
+    if (command.mode === 'analyse') {
+      await analyseRun(plan, data, model);
+      return 0;
+    }
+    writeRunConfig(plan.runDir, plan.config);
+    return await train(plan, data, backend, model, { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version }, stop);
+  } finally {
+    lock.release();
+  }
 }
 
 main(process.argv.slice(2)).then(

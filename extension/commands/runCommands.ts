@@ -26,7 +26,7 @@ export async function resumeRun({ store, manager }: Services, arg?: unknown): Pr
 }
 
 export async function deleteRun({ store, manager }: Services, arg?: unknown): Promise<void> {
-  const run = await runFromArg(store, arg, 'Delete Run', ['completed', 'stopped', 'failed', 'diverged', 'interrupted']);
+  const run = await runFromArg(store, arg, 'Delete Run', ['completed', 'stopped', 'failed', 'diverged', 'interrupted', 'stale']);
   if (!run || manager.isBusy(run.id)) return;
   const confirm = await vscode.window.showWarningMessage(
     `Delete run "${run.name}" (${run.id})?`,

@@ -6,7 +6,7 @@ export function runConfigTemplate(name: string): RunConfigInput {
     name,
     backend: 'auto',
     model: { layers: 2, dModel: 64, heads: 4, seqLen: 64, experts: 8, topK: 2, expertHidden: 128, gate: 'softmax' },
-    training: { steps: 200, batchSize: 8, lr: 3e-3, warmup: 20, evalEvery: 25, evalSequences: 8, checkpointEvery: 100 },
+    training: { steps: 200, batchSize: 8, lr: 3e-3, warmup: 20, evalEvery: 25, evalTokens: 8192, checkpointEvery: 100 },
     data: { files: [], tokenizer: 'char' },
     balancer: { methods: ['aux-loss'], auxAlpha: 0.01 },
   };

@@ -3,8 +3,8 @@
  * last one. A line the trainer is still writing (no newline yet) is kept for the next read.
  * No 'vscode' import: unit-tested under plain node.
  */
-import { open } from 'node:fs/promises';
 import { parseEventLine, type TrainerEvent } from '../../protocol/events';
+import { LineTail } from './lineTail';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -14,63 +14,32 @@ export interface TailRead {
   reset: boolean;
 }
 
-const NEWLINE = 0x0a;
-
 export class EventLogTail {
-  private offset = 0;
-  private lineNumber = 0;
-  /** bytes of an unfinished last line (kept as bytes so a split UTF-8 character stays whole) */
-  private partial: Buffer = Buffer.alloc(0);
+  private readonly lines: LineTail;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.lines = new LineTail(file);
+  }
 
   /** Reads what was appended since the last read; a missing file reads as nothing. */
   async read(): Promise<TailRead> {
-    let handle;
-    try {
-      handle = await open(this.file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], problems: [], reset: false };
-      throw error;
+    const { lines, reset } = await this.lines.read();
+    const events: TrainerEvent[] = [];
+    const problems: string[] = [];
+    for (const line of lines) {
+      try {
+        const event = parseEventLine(line.text);
+        if (event) events.push(event);
+      } catch (error) {
+        problems.push(`line ${line.number}: ${(error as Error).message}`);
+      }
     }
-    try {
-      const { size } = await handle.stat();
-      const reset = size < this.offset;
-      if (reset) this.restart();
-      if (size === this.offset) return { events: [], problems: [], reset };
-      const chunk = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, this.offset);
-      this.offset += bytesRead;
-      return { ...this.parse(chunk.subarray(0, bytesRead)), reset };
-    } finally {
-      await handle.close();
-    }
+    return { events, problems, reset };
   }
 
   /** Forgets the position: the next read returns the whole log. */
   restart(): void {
-    this.offset = 0;
-    this.lineNumber = 0;
-    this.partial = Buffer.alloc(0);
-  }
-
-  private parse(chunk: Buffer): { events: TrainerEvent[]; problems: string[] } {
-    const data = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
-    const lastNewline = data.lastIndexOf(NEWLINE);
-    this.partial = Buffer.from(data.subarray(lastNewline + 1));
-    const events: TrainerEvent[] = [];
-    const problems: string[] = [];
-    if (lastNewline < 0) return { events, problems };
-    for (const line of data.subarray(0, lastNewline).toString('utf8').split('\n')) {
-      this.lineNumber++;
-      try {
-        const event = parseEventLine(line);
-        if (event) events.push(event);
-      } catch (error) {
-        problems.push(`line ${this.lineNumber}: ${(error as Error).message}`);
-      }
-    }
-    return { events, problems };
+    this.lines.restart();
   }
 }
 

@@ -24,6 +24,17 @@ export function isTrainerAlive(pid: number | undefined): boolean {
   }
 }
 
+/** Whether a process with this pid exists on this machine (any program: writers other than the trainer). */
+export function isProcessAlive(pid: number | undefined): boolean {
+  if (!pid || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Sends signal to the process group led by pid (the whole tree on Windows); a gone group is fine. */
 export function signalProcessGroup(pid: number, signal: NodeJS.Signals): void {
   if (process.platform === 'win32') {

@@ -1,22 +1,29 @@
 /**
  * The runs of the workspace: every <runsDir>/<run>/events.jsonl, kept up to date by tailing the
- * logs, plus the runs this window queued or runs. Implements the RunRegistry the views read.
+ * logs, plus the runs this window queued or runs, plus runs from elsewhere: the subfolders of
+ * moeLens.extraRunRoots (trusted workspaces only) and the folders opened with "Open Run Folder…", whose
+ * events.jsonl or Megatron-LM routing files (runSources.ts) are polled. Implements the RunRegistry.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
-import { EventLogTail, readEventLog } from './eventLogTail';
-import { isTrainerAlive } from './processTree';
+import { isProcessAlive, isTrainerAlive } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
+import { type Liveness } from '../../protocol/runModel/status';
 import { runInfo, type PlannedRun } from './runInfo';
 import { applyEvent, createRunSummary, reduceEvents, type RunSummary } from '../../protocol/runModel/runState';
+import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
 interface RunRecord {
   id: string;
   folder: vscode.Uri;
-  tail: EventLogTail;
+  /** where its events come from: the event log, or a Megatron-LM folder */
+  tail: RunSource;
+  /** a run outside the workspace's runs directory (extra root, opened folder) */
+  external: boolean;
   /** the run's summary: every run has one; curves are the RunFeed's, for shown runs only */
   state: RunSummary;
   planned?: PlannedRun;
@@ -33,6 +40,8 @@ interface RunRecord {
 
 const CHANGE_COALESCE_MS = 250;
 const POLL_MS = 3000;
+/** workspaceState key: the folders opened with "Open Run Folder…" (absolute paths) */
+const OPENED_FOLDERS_KEY = 'moeLens.openedRunFolders';
 
 export class RunStore implements RunRegistry, vscode.Disposable {
   private readonly records = new Map<string, RunRecord>();
@@ -52,14 +61,19 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   readonly onDidAppendEvents = this.appendEmitter.event;
   readonly onDidChangeSelectedRun = this.selectionEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly workspaceState?: vscode.Memento,
+  ) {
     const poll = setInterval(() => void this.pollLiveRuns(), POLL_MS);
     this.disposables.push(
       { dispose: () => clearInterval(poll) },
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('moeLens.runsDirectory')) void this.watchRunsDirectory();
+        else if (e.affectsConfiguration('moeLens.extraRunRoots') || e.affectsConfiguration('moeLens.staleAfterSeconds')) void this.refresh();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.watchRunsDirectory()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
     );
     void this.watchRunsDirectory();
   }
@@ -70,6 +84,31 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     if (!folder) return undefined;
     const setting = vscode.workspace.getConfiguration('moeLens').get<string>('runsDirectory') || '.moe-runs';
     return isAbsolute(setting) ? vscode.Uri.file(setting) : vscode.Uri.joinPath(folder.uri, setting);
+  }
+
+  /** moeLens.extraRunRoots: absolute folders whose subfolders are runs; none in an untrusted workspace. */
+  get extraRunRoots(): string[] {
+    if (!vscode.workspace.isTrusted) return [];
+    const roots = vscode.workspace.getConfiguration('moeLens').get<unknown>('extraRunRoots');
+    return Array.isArray(roots) ? roots.filter((r): r is string => typeof r === 'string' && isAbsolute(r)) : [];
+  }
+
+  /** Folders opened with "Open Run Folder…": runs, or folders of runs. */
+  get openedFolders(): string[] {
+    return this.workspaceState?.get<string[]>(OPENED_FOLDERS_KEY) ?? [];
+  }
+
+  /**
+   * "Open Run Folder…": remembers `folder` (for this workspace) if it is a run or holds runs, and lists
+   * them; undefined when it is neither. runId: the run to select (the folder itself, or its newest run).
+   */
+  async openFolder(folder: vscode.Uri): Promise<{ runId?: string } | undefined> {
+    const path = folder.fsPath;
+    const isRun = runFolderKind(path) !== undefined;
+    if (!isRun && runsIn(path).length === 0) return undefined;
+    if (!this.openedFolders.includes(path)) await this.workspaceState?.update(OPENED_FOLDERS_KEY, [...this.openedFolders, path]);
+    await this.refresh();
+    return { runId: isRun ? path : this.list().find((run) => run.folder.fsPath.startsWith(path + '/'))?.id };
   }
 
   get selectedRunId(): string | undefined {
@@ -96,7 +135,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   async readEvents(runId: string): Promise<TrainerEvent[]> {
     const record = this.records.get(runId);
     if (!record) return [];
-    return (await readEventLog(record.tail.file)).events;
+    const fresh = runSource(record.folder.fsPath, record.tail.kind);
+    return (await fresh.read(this.isQuiet(record))).events;
   }
 
   stop(runId: string): Promise<void> {
@@ -182,13 +222,14 @@ export class RunStore implements RunRegistry, vscode.Disposable {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private ensureRecord(runId: string, folder: vscode.Uri): RunRecord {
+  private ensureRecord(runId: string, folder: vscode.Uri, external = false): RunRecord {
     let record = this.records.get(runId);
     if (!record) {
       record = {
         id: runId,
         folder,
-        tail: new EventLogTail(join(folder.fsPath, RUN_FILES.events)),
+        tail: runSource(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
+        external,
         state: createRunSummary(),
         sourceConfig: readOrigin(folder),
       };
@@ -206,7 +247,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       queued: record.managed === 'queued',
       launched: record.managed === 'running' && !endedSinceLaunch,
       outcome: record.outcome,
-      pidAlive: !record.managed && state.open && isTrainerAlive(state.pid),
+      ...(record.managed ? { pidAlive: false } : this.liveness(record)),
     });
   }
 
@@ -242,9 +283,45 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     await this.refresh();
   }
 
+  /** Whether the run's writer lives, or, when it cannot be checked here, how long its files have been quiet. */
+  private liveness(record: RunRecord): Liveness {
+    const { state } = record;
+    const staleAfterSeconds = vscode.workspace.getConfiguration('moeLens').get<number>('staleAfterSeconds') ?? 120;
+    // MoE Lens's own trainer names no host: its pid is checked (a trainer process); a writer that names
+    // this host: any live process with its pid; another host, or no pid (an import): the quiet time decides.
+    const checkable = state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
+    if (checkable) {
+      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid) : isProcessAlive(state.pid));
+      return { pidAlive };
+    }
+    return { pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
+  }
+
+  private isQuiet(record: RunRecord): boolean {
+    const { quietSeconds, staleAfterSeconds } = this.liveness(record);
+    return quietSeconds !== undefined && staleAfterSeconds !== undefined && quietSeconds >= staleAfterSeconds;
+  }
+
+  /** The runs outside the runs directory: id (absolute path) -> folder. */
+  private externalRuns(): Map<string, string> {
+    const runs = new Map<string, string>();
+    for (const root of [...this.extraRunRoots, ...this.openedFolders]) {
+      if (runFolderKind(root) !== undefined) runs.set(root, root);
+      else for (const name of runsIn(root)) runs.set(join(root, name), join(root, name));
+    }
+    return runs;
+  }
+
   private async scan(): Promise<void> {
     const runsDir = this.runsDir;
     const found = new Set<string>();
+    for (const [id, path] of this.externalRuns()) {
+      if (runsDir && path.startsWith(runsDir.fsPath + '/')) continue; // listed by its name below
+      found.add(id);
+      const isNew = !this.records.has(id);
+      const record = this.ensureRecord(id, vscode.Uri.file(path), true);
+      if (isNew) await this.readNew(record, false);
+    }
     if (runsDir) {
       let entries: [string, vscode.FileType][] = [];
       try {
@@ -255,7 +332,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       for (const [name, type] of entries) {
         if (type !== vscode.FileType.Directory) continue;
         const folder = vscode.Uri.joinPath(runsDir, name);
-        if (!existsSync(join(folder.fsPath, RUN_FILES.events))) continue;
+        if (runFolderKind(folder.fsPath) === undefined) continue;
         found.add(name);
         const isNew = !this.records.has(name);
         const record = this.ensureRecord(name, folder);
@@ -263,7 +340,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       }
     }
     for (const [id, record] of this.records) {
-      if (!found.has(id) && !record.managed && !existsSync(record.folder.fsPath)) this.records.delete(id);
+      const gone = record.external ? true : !existsSync(record.folder.fsPath);
+      if (!found.has(id) && !record.managed && gone) this.records.delete(id);
     }
     this.changed();
   }
@@ -272,7 +350,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private async readNew(record: RunRecord, announce = true): Promise<void> {
     if (record.managed === 'running') return; // its stdout is the source
     try {
-      const { events, problems, reset } = await record.tail.read();
+      const { events, problems, reset } = await record.tail.read(this.isQuiet(record));
       for (const problem of problems) this.log.warn(`${record.id}/${RUN_FILES.events} ${problem}`);
       if (reset) record.state = createRunSummary();
       if (events.length === 0) return;
@@ -289,7 +367,17 @@ export class RunStore implements RunRegistry, vscode.Disposable {
    */
   private async pollLiveRuns(): Promise<void> {
     let polled = false;
+    // A new run under a root, or in the runs directory if a file event was missed.
+    const runsDir = this.runsDir?.fsPath;
+    const present = [...this.externalRuns().keys(), ...(runsDir ? runsIn(runsDir) : [])];
+    if (present.some((id) => !this.records.has(id))) await this.refresh();
     for (const record of this.records.values()) {
+      if (record.external || record.tail.kind === 'megatron') {
+        // Not watched (outside the workspace, or not an events.jsonl): read what they gained.
+        await this.readNew(record);
+        polled = true;
+        continue;
+      }
       if (record.managed || !record.state.open) continue;
       const alive = isTrainerAlive(record.state.pid);
       if (!alive && record.trainerWasAlive === false) continue; // known to be interrupted: nothing new

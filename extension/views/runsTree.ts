@@ -13,6 +13,7 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   diverged: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
   interrupted: new vscode.ThemeIcon('debug-disconnect'),
+  stale: new vscode.ThemeIcon('watch'),
 };
 
 /** A tree item that carries its run: commands receive it as their argument. */

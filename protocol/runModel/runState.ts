@@ -17,7 +17,7 @@ import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } fr
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
 export type TermName = keyof BalancerTerms;
-export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'simbal', 'zLoss'];
+export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seqAuxLoss', 'simbal', 'zLoss'];
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
@@ -46,6 +46,8 @@ export interface RunSummary {
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
+  /** the host the latest start event names (writers other than MoE Lens's trainer) */
+  host?: string;
   /** time of the first start event (ISO 8601): when the run started */
   startedAt?: string;
   /** time of the latest start event applied (a replayed start is skipped) */
@@ -86,6 +88,8 @@ export interface RunState extends RunSummary {
   maxVioBatchMean: Series;
   maxVioGlobal: Series[];
   maxVioGlobalMean: Series;
+  /** expected MaxVio of uniform random routing on the eval sample (absent in older logs) */
+  maxVioNoiseFloor: Series;
   pes: Series[];
   pesMin: Series;
   expertsUsed: Series[];
@@ -130,6 +134,7 @@ export function createRunState(): RunState {
     maxVioBatchMean: createSeries(),
     maxVioGlobal: [],
     maxVioGlobalMean: createSeries(),
+    maxVioNoiseFloor: createSeries(),
     pes: [],
     pesMin: createSeries(),
     expertsUsed: [],
@@ -161,6 +166,7 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.adapter = event.backend.adapter && gpuAdapterLabel(event.backend.adapter);
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
+      state.host = event.host;
       state.startStep = event.step;
       state.step = event.step;
       state.lastEvalStep = Math.min(state.lastEvalStep, event.step);
@@ -239,6 +245,7 @@ const allSeries = (state: RunState): Series[] => [
   state.maxVioBatchMean,
   ...state.maxVioGlobal,
   state.maxVioGlobalMean,
+  state.maxVioNoiseFloor,
   ...state.pes,
   state.pesMin,
   ...state.expertsUsed,
@@ -283,6 +290,7 @@ function appendEval(state: RunState, event: EvalEvent): void {
   appendPoint(state.valLoss, x, event.valLoss);
   event.maxVioGlobal.forEach((v, l) => appendPoint(state.maxVioGlobal[l], x, v));
   appendPoint(state.maxVioGlobalMean, x, event.maxVioGlobalMean);
+  if (event.maxVioNoiseFloor !== undefined) appendPoint(state.maxVioNoiseFloor, x, event.maxVioNoiseFloor);
   event.pes.forEach((v, l) => appendPoint(state.pes[l], x, v));
   appendPoint(state.pesMin, x, event.pesMin);
   event.expertsUsed.forEach((v, l) => appendPoint(state.expertsUsed[l], x, v));

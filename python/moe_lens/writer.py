@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import socket
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -131,6 +132,7 @@ class EventLogWriter:
             "versions": {"trainer": f"moe_lens {VERSION} (Python {platform.python_version()})", "tfjs": "n/a",
                          "node": "n/a", "torch": torch_version},
             "pid": os.getpid(),
+            "host": socket.gethostname(),
         }
         if resumed_from is not None:
             event["resumedFrom"] = resumed_from

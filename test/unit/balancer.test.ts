@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gateWeights } from '../../trainer/model/router';
 import { planRouting, pruneByGate, tokenRoutes, type RoutingPlan, type SelectionOptions } from '../../trainer/model/routing';
-import { auxLoss, simbalLoss, zLoss } from '../../trainer/training/balancers';
+import { auxLoss, loadFractions, simbalLoss, zLoss } from '../../trainer/training/balancers';
 import { simbalValue } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, useBackend } from './modelSupport';
 
@@ -23,9 +23,9 @@ for (const backend of BACKENDS) {
     await useBackend(backend);
     // T = 2, E = 3, K = 1, counts [1, 1, 0]: f = [.5, .5, 0], P = [.4, .4, .2] → 0.01 · 3 · 0.4
     const probs = tf.tensor2d([0.7, 0.2, 0.1, 0.1, 0.6, 0.3], [2, 3]);
-    assertClose([auxLoss(probs, [1, 1, 0], 1, 0.01).dataSync()[0]], [0.012], 1e-7);
+    assertClose([auxLoss(probs, loadFractions([1, 1, 0]), 0.01).dataSync()[0]], [0.012], 1e-7);
     // d/dprobs[t, i] = alpha · E · f_i / T
-    const grad = tf.grad((p: tf.Tensor) => auxLoss(p as tf.Tensor2D, [1, 1, 0], 1, 0.01))(probs);
+    const grad = tf.grad((p: tf.Tensor) => auxLoss(p as tf.Tensor2D, [0.5, 0.5, 0], 0.01))(probs);
     assertClose(grad.dataSync(), [0.0075, 0.0075, 0, 0.0075, 0.0075, 0], 1e-8);
   });
 

@@ -1,4 +1,5 @@
 /** Routing metrics of balancers.md against values worked out by hand. */
+import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -11,8 +12,12 @@ import {
   pairwiseExpertSimilarity,
   routerEntropy,
   sequenceExpertUtilisation,
+  expectedMaxOfNormals,
   simbalValue,
+  uniformMaxVio,
 } from '../../trainer/training/metrics';
+import { seededRandom } from '../../trainer/model/random';
+import { globalNorm } from '../../trainer/training/adamw';
 import { updateBias } from '../../trainer/training/balancers';
 import { assertClose } from './modelSupport';
 
@@ -82,4 +87,42 @@ test('SEU: mean fraction of experts used per sequence', () => {
   // 2 sequences of 2 tokens, E = 4, K = 1; sequence 0 uses experts {0, 1}, sequence 1 only {3}
   const selected = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1];
   assertClose([sequenceExpertUtilisation(selected, 2, 2, 4)], [(2 / 4 + 1 / 4) / 2], 1e-12);
+});
+
+test('MaxVio noise floor of uniform routing: √(E/(E−1)) · e_E · √((1 − K/E)/(T·K/E)), by hand and by simulation', () => {
+  // e_2 = 1/√π, e_3 = 3/(2√π) in closed form
+  assertClose([expectedMaxOfNormals(2), expectedMaxOfNormals(3)], [1 / Math.sqrt(Math.PI), 3 / (2 * Math.sqrt(Math.PI))], 1e-7);
+  // E 2, K 1: √2 · (1/√π) · √(½ / (T·½)) = √(2/(πT)); T = 1024 → 0.0249339
+  assertClose([uniformMaxVio(1024, 2, 1)], [Math.sqrt(2 / (Math.PI * 1024))], 1e-8);
+  assert.equal(uniformMaxVio(1024, 8, 8), 0, 'every expert picked by every token');
+  // E 8, K 2, T 1024 (docs: ~0.08), against 300 simulated uniform routings (standard error ~1.5%)
+  const random = seededRandom(11);
+  let total = 0;
+  for (let run = 0; run < 300; run++) {
+    const counts = new Array<number>(8).fill(0);
+    for (let t = 0; t < 1024; t++) {
+      const first = Math.floor(random() * 8);
+      const second = (first + 1 + Math.floor(random() * 7)) % 8; // a second, different expert, uniformly
+      counts[first]++;
+      counts[second]++;
+    }
+    total += maxVio(counts);
+  }
+  const simulated = total / 300;
+  assert.ok(Math.abs(uniformMaxVio(1024, 8, 2) - simulated) < 0.06 * simulated, `formula ${uniformMaxVio(1024, 8, 2)} vs simulated ${simulated}`);
+  assertClose([uniformMaxVio(32_768, 8, 2)], [0.01456], 1e-5);
+});
+
+test('gradient norm on the device, summed in blocks: a million float32 0.1s', async () => {
+  // √(10⁶ · 0.1²) = 1000 · fround(0.1); a float32 running sum drifts ~1e-4 relative here
+  const values = new Float32Array(1_000_000).fill(0.1);
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    const norm = globalNorm(tf.tensor1d(values));
+    assertClose(await norm.data(), [1000 * Math.fround(0.1)], 2e-6 * 100, 0, `${backend} norm`);
+    norm.dispose();
+  }
+  let float32Sum = 0;
+  for (const v of values) float32Sum = Math.fround(float32Sum + Math.fround(v * v));
+  assert.ok(Math.abs(Math.sqrt(float32Sum) - 100) > 1e-3, 'the float32 sum would be visibly off');
 });

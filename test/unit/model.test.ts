@@ -16,6 +16,7 @@ import type { FfnParams } from '../../trainer/model/params';
 import { planRouting } from '../../trainer/model/routing';
 import { gateWeights } from '../../trainer/model/router';
 import { updateBias } from '../../trainer/training/balancers';
+import { uniformMaxVio } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, gradientsOf, randomBatches, tinyConfig, useBackend } from './modelSupport';
 
 const VOCAB = 11;
@@ -121,7 +122,7 @@ for (const backend of BACKENDS) {
 test('cpu and wasm compute the same forward pass and the same first steps', async () => {
   // not orthogonal: at an orthogonal init RᵀR − I is float noise, and the sign of noise (the L1
   // gradient) legitimately differs between backends
-  const config = tinyConfig({ balancer: { methods: ['aux-loss', 'simbal'], orthogonalInit: false, zLossBeta: 1e-3 } });
+  const config = tinyConfig({ balancer: { methods: ['aux-loss', 'simbal'], zLossBeta: 1e-3 } });
   const [batch, next] = randomBatches(1, 2, config, VOCAB);
   const results = [];
   for (const backend of BACKENDS) {
@@ -229,6 +230,8 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   const model = await createMoeModel(config, VOCAB);
   const result = await model.evaluate(sample, sample.inputs.subarray(0, 5));
   const tokens = sample.batchSize * sample.seqLen;
+  assert.equal(result.evalTokens, tokens);
+  assertClose([result.maxVioNoiseFloor!], [uniformMaxVio(tokens, 6, 2)], 1e-12);
   assertClose([result.perplexity], [Math.exp(result.valLoss)], 1e-9);
   assert.ok(Math.abs(result.valLoss - Math.log(VOCAB)) < 0.3, `untrained loss ${result.valLoss} near ln V`);
   for (const load of result.expertLoad) assert.equal(load.reduce((a, b) => a + b, 0), tokens * 2);
@@ -237,7 +240,8 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   assert.ok(result.pes.every((p) => p > -1 && p < 1));
   assert.equal(result.routingSample.experts[0].length, 5);
   for (const gates of result.routingSample.gates.flat()) {
-    assertClose([gates.reduce((a, b) => a + b, 0)], [1], 1e-6);
+    // softmax with normaliseGates auto: the raw probabilities of the two picks, at most 1 together
+    assert.ok(gates[0] + gates[1] <= 1 + 1e-6 && gates[1] > 0, `gates ${gates}`);
     assert.ok(gates[0] >= gates[1], 'gates sorted descending');
   }
   const analysis = await model.analyse(sample);
@@ -258,6 +262,10 @@ test('parameter counts: total, experts, routers and active per token, by hand', 
   assert.deepEqual(model.parameters, { total: 6912, experts: 4096, routers: 128, activePerToken: 6912 - 4096 + 2 * 2 * 512 });
   assert.deepEqual(model.moeLayers, [0, 1]);
   model.dispose();
+  // one shared expert per MoE layer (DeepSeekMoE): 2 · 512 more, all of it active
+  const shared = await createMoeModel(tinyConfig({ model: { sharedExperts: 1 } }), VOCAB);
+  assert.deepEqual(shared.parameters, { total: 7936, experts: 4096, routers: 128, activePerToken: 7936 - 4096 + 2 * 2 * 512 });
+  shared.dispose();
 });
 
 test('[wasm] sigmoid gate with dense blocks between MoE blocks: trains and the loss falls', async () => {

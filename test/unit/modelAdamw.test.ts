@@ -71,3 +71,14 @@ test('[wasm] a missing gradient counts as zero', async () => {
   assertClose(params[1].variable.dataSync(), [3], 0);
   assertClose(params[0].variable.dataSync(), [0.9, -2.1], 1e-6);
 });
+
+test('[cpu] a parameter with a weight decay of its own (the router) decays by it, the others by the optimizer’s', async () => {
+  await useBackend('cpu');
+  const params = [...makeParams(), { name: 'router', variable: tf.variable(tf.tensor2d([2, -4], [1, 2])), decay: true, weightDecay: 0.5, role: 'router' as const }];
+  const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0.01, gradClip: 0 });
+  // zero gradients: Adam's update is 0, only the decay p·(1 − lr·wd) acts, lr 0.1
+  optimizer.apply([tf.zeros([1, 2]), tf.zeros([1]), tf.zeros([1, 2])], 0.1);
+  assertClose(params[0].variable.dataSync(), [0.999, -1.998], 1e-6);
+  assertClose(params[1].variable.dataSync(), [3], 0);
+  assertClose(params[2].variable.dataSync(), [1.9, -3.8], 1e-6);
+});

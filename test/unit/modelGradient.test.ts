@@ -42,18 +42,21 @@ function plainLoss(params: ModelParams, model: RunConfig['model'], inputs: Int32
     const scores = model.gate === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
     const plan = planRouting(scores.dataSync() as Float32Array, tokens, model.experts, model.topK);
     const picked = tf.mul(scores, tf.tensor2d(plan.selected, [tokens, model.experts]));
-    const gates = tf.div(picked, tf.sum(picked, 1, true));
+    const gates = model.gate === 'sigmoid' ? tf.div(picked, tf.sum(picked, 1, true)) : picked; // normaliseGates auto
     const outputs = block.experts!.map((e, i) => tf.mul(plainFfn(h, e), tf.slice(gates, [0, i], [tokens, 1])));
     x = tf.add(x, tf.addN(outputs));
+    if (block.shared) x = tf.add(x, plainFfn(h, block.shared));
   }
   const logits = tf.matMul(plainLayerNorm(x, params.finalGain, params.finalBias), params.output);
   return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(targets, 'int32'), VOCAB), logits) as tf.Scalar;
 }
 
 for (const gate of ['softmax', 'sigmoid'] as const) {
-  test(`[cpu] ${gate} gate: fast model loss and every parameter gradient equal tf autograd of the plain model`, async () => {
+  test(`[cpu] ${gate} gate${gate === 'sigmoid' ? ' and a shared expert' : ''}: fast model loss and every parameter gradient equal tf autograd of the plain model`, async () => {
     await useBackend('cpu');
-    const config = tinyConfig({ model: { gate, heads: 4, seqLen: 6 }, training: { batchSize: 3 } });
+    // sigmoid with a shared expert (DeepSeekMoE), softmax without
+    const sharedExperts = gate === 'sigmoid' ? 1 : 0;
+    const config = tinyConfig({ model: { gate, heads: 4, seqLen: 6, sharedExperts }, training: { batchSize: 3 } });
     const params = createParams(config, VOCAB);
     const [batch] = randomBatches(9, 1, config, VOCAB);
     const variables = params.list.map((p) => p.variable);

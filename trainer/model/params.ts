@@ -10,6 +10,8 @@ export interface Param {
   variable: tf.Variable;
   /** AdamW weight decay applies to matrices only */
   decay: boolean;
+  /** this parameter's own weight decay coefficient (the router's), instead of training.weightDecay */
+  weightDecay?: number;
   role: 'expert' | 'router' | 'other';
 }
 
@@ -26,9 +28,11 @@ export interface BlockParams {
   wo: tf.Variable<tf.Rank.R2>;
   ln2Gain: tf.Variable<tf.Rank.R1>;
   ln2Bias: tf.Variable<tf.Rank.R1>;
-  /** MoE blocks: the router (weight [dModel, E], loss-free bias) and E experts; dense blocks: one FFN */
+  /** MoE blocks: the router (weight [dModel, E], loss-free bias), E routed experts, shared experts as one FFN */
   router?: Router;
   experts?: FfnParams[];
+  /** DeepSeekMoE shared experts: n FFNs of expertHidden summed = one FFN of n · expertHidden */
+  shared?: FfnParams;
   dense?: FfnParams;
 }
 
@@ -53,7 +57,7 @@ export function moeBlockIndices(layers: number, moeEvery: number): number[] {
 export const denseHidden = (config: RunConfig) => config.model.topK * config.model.expertHidden;
 
 export function createParams(config: RunConfig, vocabSize: number): ModelParams {
-  const { layers, dModel, experts, expertHidden, seqLen } = config.model;
+  const { layers, dModel, experts, expertHidden, seqLen, sharedExperts } = config.model;
   const random = seededRandom(config.training.seed);
   const list: Param[] = [];
   // GPT-2: residual output projections scaled by 1/sqrt(2·layers)
@@ -72,7 +76,6 @@ export function createParams(config: RunConfig, vocabSize: number): ModelParams 
     w1: matrix(`${prefix}.w1`, dModel, hidden, INIT_STD, role),
     w2: matrix(`${prefix}.w2`, hidden, dModel, residualStd, role),
   });
-  const orthogonalRouter = config.balancer.methods.includes('simbal') && config.balancer.orthogonalInit;
   const moeBlocks = new Set(moeBlockIndices(layers, config.model.moeEvery));
 
   const tokenEmbedding = matrix('tokenEmbedding', vocabSize, dModel, INIT_STD);
@@ -89,15 +92,13 @@ export function createParams(config: RunConfig, vocabSize: number): ModelParams 
       ln2Bias: vector(`${p}.ln2.bias`, dModel, 0),
     };
     if (moeBlocks.has(i)) {
-      let weight: tf.Variable<tf.Rank.R2>;
-      if (orthogonalRouter) {
-        weight = tf.variable(tf.tensor2d(orthogonalMatrix(random, dModel, experts), [dModel, experts]));
-        list.push({ name: `${p}.router`, variable: weight, decay: true, role: 'router' });
-      } else {
-        weight = matrix(`${p}.router`, dModel, experts, INIT_STD, 'router');
-      }
+      const { init, initStd, weightDecay } = config.router;
+      const values = init === 'orthogonal' ? orthogonalMatrix(random, dModel, experts) : normalArray(random, dModel * experts, initStd);
+      const weight = tf.variable(tf.tensor2d(values, [dModel, experts]));
+      list.push({ name: `${p}.router`, variable: weight, decay: true, weightDecay, role: 'router' });
       block.router = new Router(weight, routerSettings(config));
       block.experts = Array.from({ length: experts }, (_, e) => ffn(`${p}.expert${e}`, expertHidden, 'expert'));
+      if (sharedExperts > 0) block.shared = ffn(`${p}.shared`, sharedExperts * expertHidden, 'other');
     } else {
       block.dense = ffn(`${p}.ffn`, denseHidden(config), 'other');
     }

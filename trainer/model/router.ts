@@ -11,8 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
-import type { RunConfig } from '../../protocol/runConfig';
-import { auxLoss, simbalLoss, updateBias, zLoss } from '../training/balancers';
+import { gatesNormalised, type RunConfig } from '../../protocol/runConfig';
+import { auxLoss, loadFractions, sequenceAuxLoss, simbalLoss, updateBias, zLoss } from '../training/balancers';
 import { mm } from './ops';
 import { planRouting, type RoutingPlan } from './routing';
 
@@ -30,7 +30,7 @@ export interface RouterSettings {
 /** The router's settings from a run config. */
 export function routerSettings(config: RunConfig): RouterSettings {
   const { experts, topK, gate } = config.model;
-  return { experts, topK, scoreFunction: gate, normaliseGates: true, balancer: config.balancer };
+  return { experts, topK, scoreFunction: gate, normaliseGates: gatesNormalised(config), balancer: config.balancer };
 }
 
 export interface RouterScores {
@@ -57,9 +57,18 @@ export function gateWeights(scores: T2, selected: Float32Array, normalise: boole
   return normalise ? (tf.div(picked, tf.sum(picked, 1, true)) as T2) : picked;
 }
 
+/** What a checkpoint keeps of a router besides its weight. */
+export interface RouterState {
+  bias: number[];
+  /** global-aux-loss: the counts of the previous globalWindow − 1 steps, oldest first */
+  countWindow: number[][];
+}
+
 export class Router {
   /** loss-free: b_i, added to the scores for selection only; stays 0 unless loss-free is on */
   readonly bias: Float32Array;
+  /** global-aux-loss: counts of the previous steps (at most globalWindow − 1), oldest first */
+  private countWindow: number[][] = [];
 
   constructor(
     /** R, [dModel, E] */
@@ -100,18 +109,50 @@ export class Router {
     return this.output(scored, this.plan(scored.scores.dataSync() as Float32Array, dropTop));
   }
 
-  /** This layer's active balancer terms (differentiable scalars). */
-  lossTerms(output: RouterOutput): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
-    const { methods, auxAlpha, simbalLambda, zLossBeta } = this.settings.balancer;
+  /**
+   * This layer's active balancer terms (differentiable scalars) for a training batch of sequences of
+   * seqLen tokens.
+   */
+  lossTerms(output: RouterOutput, seqLen: number): Partial<Record<keyof BalancerTerms, tf.Scalar>> {
+    const { methods, auxAlpha, seqAuxAlpha, simbalLambda, zLossBeta } = this.settings.balancer;
+    const { counts, selected } = output.plan;
     const terms: Partial<Record<keyof BalancerTerms, tf.Scalar>> = {};
-    if (methods.includes('aux-loss')) terms.auxLoss = auxLoss(output.probs, output.plan.counts, this.settings.topK, auxAlpha);
+    if (methods.includes('aux-loss')) terms.auxLoss = auxLoss(output.probs, loadFractions(counts), auxAlpha);
+    if (methods.includes('global-aux-loss')) terms.globalAuxLoss = auxLoss(output.probs, loadFractions(this.windowCounts(counts)), auxAlpha);
+    if (methods.includes('seq-aux-loss')) terms.seqAuxLoss = sequenceAuxLoss(output.probs, selected, seqLen, this.settings.topK, seqAuxAlpha);
     if (methods.includes('simbal')) terms.simbal = simbalLoss(this.weight, simbalLambda);
     if (zLossBeta > 0) terms.zLoss = zLoss(output.logits, zLossBeta);
     return terms;
   }
 
-  /** After the optimiser step: the loss-free bias update from the step's load counts (no-op otherwise). */
-  updateBias(counts: ArrayLike<number>): void {
-    if (this.usesBias) this.bias.set(updateBias(this.bias, counts, this.settings.balancer.biasUpdateRate));
+  /** global-aux-loss: this batch's counts plus those of the previous steps in the window. */
+  private windowCounts(counts: number[]): number[] {
+    return counts.map((c, i) => this.countWindow.reduce((sum, previous) => sum + previous[i], c));
+  }
+
+  /**
+   * After the optimiser step, with the step's load counts: the loss-free bias update, and the
+   * global-aux-loss window moves on. No-op for what is off.
+   */
+  afterStep(counts: number[]): void {
+    const { methods, biasUpdateRate, biasUpdate, globalWindow } = this.settings.balancer;
+    if (this.usesBias) this.bias.set(updateBias(this.bias, counts, biasUpdateRate, biasUpdate === 'mean-centred'));
+    if (methods.includes('global-aux-loss') && globalWindow > 1) {
+      this.countWindow = [...this.countWindow, [...counts]].slice(-(globalWindow - 1));
+    }
+  }
+
+  state(): RouterState {
+    return { bias: Array.from(this.bias), countWindow: this.countWindow.map((c) => [...c]) };
+  }
+
+  /** Restores what state() returned; throws naming what does not fit this router. */
+  restore(state: RouterState): void {
+    const { experts } = this.settings;
+    if (state.bias.length !== experts || state.countWindow.some((c) => c.length !== experts)) {
+      throw new Error(`router state of ${state.bias.length} experts does not fit a router of ${experts}`);
+    }
+    this.bias.set(state.bias);
+    this.countWindow = state.countWindow.map((c) => [...c]);
   }
 }

@@ -73,6 +73,7 @@ function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<t
       const dispatched = threshold > 0 ? pruneByGate(plan, yield routing.gates, threshold) : plan;
       moe.push({ ...routing, plan: dispatched, input: h });
       x = tf.add(x, moeExperts(h, routing.gates, dispatched, block.experts));
+      if (block.shared) x = tf.add(x, ffn(h, block.shared));
     } else if (block.dense) {
       x = tf.add(x, ffn(h, block.dense));
     }

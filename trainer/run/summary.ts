@@ -1,8 +1,10 @@
-/** Summaries of finished runs from their event logs, and the markdown table of `npm run compare`. */
-import { parseEventLine, type EndEvent, type EvalEvent, type StepEvent } from '../../protocol/events';
+/** Summaries of finished runs from their event logs, for `npm run compare` (trainer/bench/compareStats.ts). */
+import { parseEventLine, type EndEvent, type EvalEvent, type StartEvent, type StepEvent } from '../../protocol/events';
 
 export interface RunSummary {
   label: string;
+  /** config.training.seed of the run's first start event */
+  seed?: number;
   status: EndEvent['status'] | 'no end event';
   reason: string;
   steps: number;
@@ -14,6 +16,11 @@ export interface RunSummary {
   experts: number;
   /** median over steps after the first (which includes warm-up of kernels) */
   tokensPerSecond?: number;
+  /** val loss at every eval */
+  evalCurve: { step: number; valLoss: number }[];
+  /** tokens of the last eval and the MaxVio of uniform routing at that size */
+  evalTokens?: number;
+  maxVioNoiseFloor?: number;
 }
 
 export function median(values: number[]): number | undefined {
@@ -26,10 +33,13 @@ export function median(values: number[]): number | undefined {
 export function summarizeRun(label: string, eventsText: string, experts: number): RunSummary {
   const events = eventsText.split('\n').map(parseEventLine).filter((e) => e !== undefined);
   const steps = events.filter((e): e is StepEvent => e.type === 'step');
-  const lastEval = events.filter((e): e is EvalEvent => e.type === 'eval').at(-1);
+  const evals = events.filter((e): e is EvalEvent => e.type === 'eval');
+  const lastEval = evals.at(-1);
+  const start = events.find((e): e is StartEvent => e.type === 'start');
   const end = events.filter((e): e is EndEvent => e.type === 'end').at(-1);
   return {
     label,
+    seed: start?.config.training.seed,
     status: end?.status ?? 'no end event',
     reason: end?.reason ?? '',
     steps: steps.at(-1)?.step ?? 0,
@@ -39,25 +49,8 @@ export function summarizeRun(label: string, eventsText: string, experts: number)
     expertsUsed: lastEval?.expertsUsed,
     experts,
     tokensPerSecond: median(steps.slice(1).map((s) => s.tokensPerSecond)),
+    evalCurve: evals.map((e) => ({ step: e.step, valLoss: e.valLoss })),
+    evalTokens: lastEval?.evalTokens,
+    maxVioNoiseFloor: lastEval?.maxVioNoiseFloor,
   };
-}
-
-const fixed = (x: number | undefined, digits: number) => (x === undefined ? '–' : x.toFixed(digits));
-
-export function compareTable(rows: RunSummary[]): string {
-  const lines = [
-    '| balancer | val loss | MaxVio_global | min PES | experts used | tokens/s |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) =>
-      [
-        r.status === 'completed' ? r.label : `${r.label} (${r.status} at step ${r.steps})`,
-        fixed(r.valLoss, 4),
-        fixed(r.maxVioGlobal, 3),
-        fixed(r.pesMin, 3),
-        r.expertsUsed ? `${r.expertsUsed.join(', ')} of ${r.experts}` : '–',
-        r.tokensPerSecond === undefined ? '–' : String(Math.round(r.tokensPerSecond)),
-      ].join(' | '),
-    ).map((row) => `| ${row} |`),
-  ];
-  return lines.join('\n') + '\n';
 }

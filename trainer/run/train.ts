@@ -2,9 +2,10 @@
  * The run loop: data, learning-rate schedule, events, evaluation, checkpoints, signals, resume.
  * The model (trainer/model/api.ts) does the tensor work.
  */
-import { RUN_FILES, type EndStatus } from '../../protocol/events';
+import { basename } from 'node:path';
+import type { EndStatus } from '../../protocol/events';
 import type { RunConfig } from '../../protocol/runConfig';
-import type { Batch, CreateMoeModel, MoeModel } from '../model/api';
+import type { Batch, MoeModel } from '../model/api';
 import type { Tokenizer } from '../data/tokenizer';
 import type { BackendChoice } from '../backend';
 import { BatchSampler, evalSample, routingSnippet, type Dataset } from '../data/dataset';
@@ -32,6 +33,8 @@ export interface Versions {
   node: string;
 }
 
+/** Whole sequences of the fixed validation sample: training.evalTokens rounded up to seqLen. */
+const evalSequences = (config: RunConfig) => Math.ceil(config.training.evalTokens / config.model.seqLen);
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round = (x: number, digits = 6) => Number(x.toPrecision(digits));
 
@@ -56,14 +59,15 @@ async function evaluate(model: MoeModel, inputs: EvalInputs, step: number, log: 
 }
 
 /**
- * Trains from the plan's start (step 0 or the checkpoint) to config.training.steps, or until a stop
- * signal. Returns the process exit code: 0 for completed, stopped or diverged; 1 for failed.
+ * Trains from the plan's start (step 0 or the checkpoint, already loaded into the model) to
+ * config.training.steps, or until a stop signal. Returns the process exit code: 0 for completed,
+ * stopped or diverged; 1 for failed. Disposes of the model.
  */
 export async function train(
   plan: RunPlan,
   data: Dataset,
   backend: BackendChoice,
-  createModel: CreateMoeModel,
+  model: MoeModel,
   versions: Versions,
   stop: StopSignal,
 ): Promise<number> {
@@ -79,14 +83,11 @@ export async function train(
     log.emit({ type: 'end', step, status, reason, durationSeconds: round(elapsed(), 4) });
     progress.note(`${status} at step ${step}: ${reason}`);
   };
-  let model: MoeModel | undefined;
   try {
-    model = await createModel(config, data.tokenizer.vocabSize);
-    if (plan.resume) await model.load(plan.resume.checkpointDir);
     const rng = plan.resume ? Rng.fromState(plan.resume.state.rngState) : new Rng(training.seed);
     const sampler = new BatchSampler(data.train, training.batchSize, shape.seqLen, rng);
     const evalInputs: EvalInputs = {
-      sample: evalSample(data.validation, training.evalSequences, shape.seqLen),
+      sample: evalSample(data.validation, evalSequences(config), shape.seqLen),
       snippet: routingSnippet(data.validation, shape.seqLen),
       tokenizer: data.tokenizer,
     };
@@ -102,7 +103,7 @@ export async function train(
       data: { sources: data.sources, trainTokens: data.train.length, validationTokens: data.validation.length },
       versions,
       pid: process.pid,
-      ...(plan.resume && { resumedFrom: RUN_FILES.checkpoint }),
+      ...(plan.resume && { resumedFrom: basename(plan.resume.checkpointDir) }),
     });
     progress.note(
       `${plan.resume ? 'resuming' : 'starting'} "${config.name}" at step ${step}/${training.steps} on ${backend.name} (${backend.reason}); ` +
@@ -115,7 +116,7 @@ export async function train(
       if (checkpointedStep === step) return; // e.g. a stop right after a periodic checkpoint
       checkpointedStep = step;
       const state: RunState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
-      log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model!, state) });
+      log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model, state) });
     };
 
     const tokensPerStep = training.batchSize * shape.seqLen;
@@ -167,20 +168,18 @@ export async function train(
     process.stderr.write(`${(error as Error).stack ?? error}\n`);
     return 1;
   } finally {
-    model?.dispose();
+    model.dispose();
     log.close();
   }
 }
 
 /** Loads a finished (or stopped) run's checkpoint and appends an `analysis` event: `--analyse DIR`. */
-export async function analyseRun(plan: RunPlan, data: Dataset, createModel: CreateMoeModel): Promise<void> {
+export async function analyseRun(plan: RunPlan, data: Dataset, model: MoeModel): Promise<void> {
   if (!plan.resume) throw new Error(`${plan.runDir}: no checkpoint to analyse`);
-  const { checkpointDir, state } = plan.resume;
-  const model = await createModel(plan.config, data.tokenizer.vocabSize);
+  const { state } = plan.resume;
   const log = new EventLog(plan.runDir);
   try {
-    await model.load(checkpointDir);
-    const analysis = await model.analyse(evalSample(data.validation, plan.config.training.evalSequences, plan.config.model.seqLen));
+    const analysis = await model.analyse(evalSample(data.validation, evalSequences(plan.config), plan.config.model.seqLen));
     log.emit({ type: 'analysis', step: state.step, ...analysis });
   } finally {
     model.dispose();

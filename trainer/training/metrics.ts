@@ -137,3 +137,39 @@ export function sequenceExpertUtilisation(selected: ArrayLike<number>, sequences
   }
   return sequences ? total / sequences : 0;
 }
+
+/** Φ(x), the standard normal CDF, through erfc (Numerical Recipes' Chebyshev fit, |relative error| < 1.2e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const poly =
+    -z * z - 1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const erfc = t * Math.exp(poly);
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+
+/** e_n = E[max of n independent standard normals] = ∫ x · n · φ(x) · Φ(x)^(n−1) dx (Simpson's rule on [−12, 12]). */
+export function expectedMaxOfNormals(n: number): number {
+  const steps = 4800;
+  const h = 24 / steps;
+  let sum = 0;
+  for (let i = 0; i <= steps; i++) {
+    const x = -12 + i * h;
+    const density = (n * Math.exp((-x * x) / 2) * normalCdf(x) ** (n - 1)) / Math.sqrt(2 * Math.PI);
+    sum += (i === 0 || i === steps ? 1 : i % 2 ? 4 : 2) * x * density;
+  }
+  return (sum * h) / 3;
+}
+
+/**
+ * The noise floor of MaxVio: its expected value when each of T tokens picks K of E experts uniformly
+ * at random (shared docs/balancers.md, "MaxVio noise floor"). With p = K/E each load is Binomial(T, p),
+ * the loads are equicorrelated with ρ = −1/(E − 1) (their sum is fixed), so for large T
+ * E[MaxVio] ≈ √(E/(E − 1)) · e_E · √((1 − p)/(T·p)).
+ */
+export function uniformMaxVio(tokens: number, experts: number, topK: number): number {
+  if (tokens <= 0 || topK >= experts) return 0;
+  const p = topK / experts;
+  return Math.sqrt(experts / (experts - 1)) * expectedMaxOfNormals(experts) * Math.sqrt((1 - p) / (tokens * p));
+}

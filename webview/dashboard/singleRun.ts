@@ -9,7 +9,13 @@ import type { RunSource, ViewContext } from './context';
 import { loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
 import { tokenRoutingCard } from './tokenRouting';
 
-const TERM_LABELS: Record<TermName, string> = { auxLoss: 'aux loss (LBL)', simbal: 'SimBal ‖RᵀR − I‖₁', zLoss: 'router z-loss' };
+const TERM_LABELS: Record<TermName, string> = {
+  auxLoss: 'aux loss (LBL)',
+  globalAuxLoss: 'global-batch LBL',
+  seqAuxLoss: 'sequence-wise aux loss',
+  simbal: 'SimBal ‖RᵀR − I‖₁',
+  zLoss: 'router z-loss',
+};
 
 /** What decides which cards exist; the view is rebuilt when it changes. */
 export function singleRunLayoutKey(run: RunSource): string {
@@ -69,11 +75,14 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
     lineChartCard(parent, theme, {
       id: 'chart-maxvio',
       title: 'MaxVio',
-      note: 'max(c)/mean(c) − 1: 0 is perfectly balanced. Thin: batch, per layer; thick: batch mean; dashed: global (eval).',
+      note:
+        'max(c)/mean(c) − 1: 0 is perfectly balanced. Thin: batch, per layer; thick: batch mean; dashed: global (eval); ' +
+        'thin dashed: the noise floor, what uniform random routing scores on the eval sample (global MaxVio near it is as balanced as the sample can show).',
       lines: () => [
         ...perLayer((s) => s.maxVioBatch, 'batch'),
         { label: 'batch mean', points: state().maxVioBatchMean.points, color: theme.foreground, width: 2 },
         { label: 'global mean', points: state().maxVioGlobalMean.points, color: paletteColor(theme, 1), width: 2, dashed: true, pointRadius: 2 },
+        { label: 'noise floor (uniform routing)', points: state().maxVioNoiseFloor.points, color: theme.foreground, width: 1, dashed: true },
       ],
       options: { beginAtZero: true },
     }),

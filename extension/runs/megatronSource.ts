@@ -1,0 +1,120 @@
+/**
+ * A Megatron-LM output folder read as a run: its router_trace_rank{N}.jsonl and
+ * tokens_per_expert/rank{N}.jsonl files tailed line by line and converted to step events by
+ * protocol/megatron.ts. Same read()/restart() as EventLogTail, so the run store treats both alike.
+ * No 'vscode' import.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  MEGATRON_FILES,
+  MegatronRunAssembler,
+  parseRouterTraceLine,
+  parseSidecar,
+  parseTokensPerExpertLine,
+  type RoutingRecord,
+} from '../../protocol/megatron';
+import type { TailRead } from './eventLogTail';
+import { LineTail } from './lineTail';
+
+type Parser = (text: string) => RoutingRecord | undefined;
+
+/** The rank files of a Megatron output folder: router traces in it, and tokens_per_expert/rank{N}.jsonl. */
+export function megatronFiles(folder: string): { file: string; parse: Parser }[] {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile());
+    } catch {
+      return [];
+    }
+  };
+  const tpeDir = join(folder, MEGATRON_FILES.tokensPerExpertDir);
+  return [
+    ...list(folder)
+      .filter((entry) => MEGATRON_FILES.trace.test(entry.name))
+      .map((entry) => ({ file: join(folder, entry.name), parse: parseRouterTraceLine })),
+    ...list(tpeDir)
+      .filter((entry) => MEGATRON_FILES.tokensPerExpert.test(entry.name))
+      .map((entry) => ({ file: join(tpeDir, entry.name), parse: parseTokensPerExpertLine })),
+  ];
+}
+
+export function isMegatronFolder(folder: string): boolean {
+  return megatronFiles(folder).length > 0;
+}
+
+/** Seconds since the newest of the folder's rank files was written (Infinity without files). */
+export function quietSecondsOf(files: string[], now = Date.now()): number {
+  let newest = -Infinity;
+  for (const file of files) {
+    try {
+      newest = Math.max(newest, statSync(file).mtimeMs);
+    } catch {
+      // deleted meanwhile
+    }
+  }
+  return (now - newest) / 1000;
+}
+
+export class MegatronSource {
+  readonly kind = 'megatron' as const;
+  private tails = new Map<string, { tail: LineTail; parse: Parser }>();
+  private assembler: MegatronRunAssembler;
+
+  constructor(readonly folder: string) {
+    this.assembler = new MegatronRunAssembler(basename(folder));
+  }
+
+  /** The file a viewer opens for "the log": the first rank file. */
+  get file(): string {
+    return megatronFiles(this.folder)[0]?.file ?? this.folder;
+  }
+
+  /**
+   * Events of the lines appended since the last read. final: the folder stopped growing, so the newest
+   * step counts as complete (otherwise a step shows once every rank file has a later one).
+   */
+  async read(final = false): Promise<TailRead> {
+    const problems: string[] = [];
+    const sidecar = join(this.folder, MEGATRON_FILES.sidecar);
+    if (existsSync(sidecar)) {
+      try {
+        this.assembler.setSidecar(parseSidecar(readFileSync(sidecar, 'utf8')));
+      } catch (error) {
+        problems.push(`${MEGATRON_FILES.sidecar}: ${(error as Error).message}`);
+      }
+    }
+    let restarted = false;
+    for (const { file, parse } of megatronFiles(this.folder)) {
+      let entry = this.tails.get(file);
+      if (!entry) this.tails.set(file, (entry = { tail: new LineTail(file), parse }));
+      const { lines, reset } = await entry.tail.read();
+      if (reset) restarted = true;
+      for (const line of lines) {
+        try {
+          const record = entry.parse(line.text);
+          if (record) this.assembler.add(file, record);
+        } catch (error) {
+          problems.push(`${file} line ${line.number}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (restarted) {
+      // A rank file was rewritten (a new run in the same folder): start over from every file.
+      this.restart();
+      return { ...(await this.read(final)), reset: true };
+    }
+    const { events, reset } = this.assembler.take(new Date(), final);
+    return { events, problems, reset };
+  }
+
+  /** Seconds since a rank file was last written. */
+  quietSeconds(now = Date.now()): number {
+    return quietSecondsOf([...this.tails.keys()], now);
+  }
+
+  restart(): void {
+    this.tails = new Map();
+    this.assembler = new MegatronRunAssembler(basename(this.folder));
+  }
+}

@@ -1,0 +1,126 @@
+// Runs trained outside MoE Lens, in a real VS Code: the Python demo (moe_lens, real PyTorch on the CPU)
+// writing into the workspace's runs directory shows live and then its dashboard; a Megatron-LM output
+// folder (the fixture of test/fixtures/megatron, Megatron's own formats) under moeLens.extraRunRoots is
+// tailed while it grows, then turns stale when it stops; "Open Run Folder…" adds a run from elsewhere.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  drawnPixels,
+  frameWith,
+  parseRunDescription,
+  pickQuickItem,
+  repoRoot,
+  runCommand,
+  showMoeLens,
+  vsCodeForTests,
+  waitFor,
+  waitForRun,
+} from './harness';
+
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const FIXTURE = join(repoRoot, 'test', 'fixtures', 'megatron', 'megatron-run');
+const TRACES = ['router_trace_rank0.jsonl', 'router_trace_rank1.jsonl'];
+/** lines per iteration in each trace file: 2 micro-batches × (2 decoder layers + 1 MTP record) */
+const LINES_PER_ITERATION = 6;
+const STALE_AFTER_SECONDS = 8;
+
+const outside = mkdtempSync(join(tmpdir(), 'moe-lens-e2e-outside-'));
+const extraRoot = join(outside, 'cluster-runs');
+const megatronRun = join(extraRoot, 'megatron-run');
+const traceLines = TRACES.map((file) => readFileSync(join(FIXTURE, file), 'utf8').split(/(?<=\n)/).filter(Boolean));
+
+/** The fixture's first `iterations` iterations in megatronRun (a Megatron job part way through). */
+function writeMegatronIterations(from: number, to: number): void {
+  TRACES.forEach((file, rank) => {
+    const lines = traceLines[rank].slice(from * LINES_PER_ITERATION, to * LINES_PER_ITERATION).join('');
+    appendFileSync(join(megatronRun, file), lines);
+  });
+}
+
+const trainers: ChildProcess[] = [];
+function trainDemo(out: string, steps: number): ChildProcess {
+  const child = spawn(PYTHON, ['-m', 'moe_lens.demo', '--out', out, '--steps', String(steps), '--eval-every', '10'], {
+    env: { ...process.env, PYTHONPATH: join(repoRoot, 'python') },
+    stdio: 'ignore',
+  });
+  trainers.push(child);
+  return child;
+}
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+
+const session = vsCodeForTests({
+  name: 'imported',
+  trust: true,
+  userSettings: { 'moeLens.extraRunRoots': [extraRoot], 'moeLens.staleAfterSeconds': STALE_AFTER_SECONDS },
+  prepare: () => {
+    mkdirSync(megatronRun, { recursive: true });
+    writeMegatronIterations(0, 10);
+  },
+});
+
+after(() => {
+  for (const child of trainers) if (child.exitCode === null) child.kill('SIGTERM');
+  rmSync(outside, { recursive: true, force: true });
+});
+
+test('the Python demo writing into .moe-runs shows live in the Runs view, then on the dashboard', { timeout: 300_000 }, async () => {
+  const { vscode, workspace } = session;
+  const { page } = vscode;
+  await showMoeLens(page);
+  const demo = trainDemo(join(workspace, '.moe-runs', 'py-demo'), 40);
+  const live = await waitForRun(page, 'the Python demo running', (item) => item.label === 'py-demo' && item.description.endsWith('running'));
+  assert.equal(parseRunDescription(live.description)?.total, 40);
+  assert.equal(await exited(demo), 0, 'the demo trained 40 steps');
+  const done = await waitForRun(page, 'the Python demo completed', (item) => item.label === 'py-demo' && item.description.endsWith('completed'));
+  assert.equal(done.description, 'aux-loss · 40/40 · completed');
+
+  await runCommand(page, 'MoE Lens: Open Dashboard');
+  await pickQuickItem(page, 'py-demo');
+  const dashboard = await frameWith(page, 'canvas#chart-loss');
+  const points = await waitFor('loss points', async () => {
+    const n = Number(await dashboard.getAttribute('canvas#chart-loss', 'data-points'));
+    return n >= 40 && n;
+  });
+  assert.ok(points >= 40);
+  assert.ok((await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0, 'the expert-load heatmap is drawn');
+  await vscode.screenshot('imported-python-demo-dashboard');
+});
+
+test('a Megatron-LM folder under moeLens.extraRunRoots is tailed while it grows, then turns stale', { timeout: 240_000 }, async () => {
+  const { page } = session.vscode;
+  await showMoeLens(page);
+  // 10 iterations were written before VS Code opened, and nothing since: stale, every written step shown.
+  const before = await waitForRun(page, 'the Megatron run, stale', (item) => item.label === 'megatron-run' && item.description.endsWith('stale'));
+  assert.equal(before.description, 'none · 10/10 · stale');
+  // The job goes on: a step shows once both rank files have a later one, and the run is running again.
+  writeMegatronIterations(10, 24);
+  await waitForRun(page, 'the Megatron run to grow', (item) => item.label === 'megatron-run' && item.description === 'none · 23/24 · running');
+  // Nothing more is written: after moeLens.staleAfterSeconds the newest step counts, and the run is stale.
+  await waitForRun(page, 'the Megatron run stale again', (item) => item.label === 'megatron-run' && item.description === 'none · 24/24 · stale', 60_000);
+
+  await runCommand(page, 'MoE Lens: Open Dashboard');
+  await pickQuickItem(page, 'megatron-run');
+  const dashboard = await frameWith(page, 'canvas#heatmap-load');
+  await waitFor('the Megatron load heatmap drawn', async () => (await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0);
+  await session.vscode.screenshot('imported-megatron-dashboard');
+});
+
+test('Open Run Folder… adds a run folder from outside the workspace', { timeout: 240_000 }, async () => {
+  const { page } = session.vscode;
+  const elsewhere = join(outside, 'elsewhere', 'py-small');
+  assert.equal(await exited(trainDemo(elsewhere, 4)), 0);
+  writeFileSync(join(outside, 'elsewhere', 'README'), 'not a run\n');
+  await runCommand(page, 'MoE Lens: Open Run Folder…');
+  // code-server's simple file dialog: a quick input holding a path
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(elsewhere + '/');
+  await input.press('Enter');
+  const item = await waitForRun(page, 'the opened run', (run) => run.label === 'py-small');
+  assert.equal(item.description, 'aux-loss · 4/4 · completed');
+});
