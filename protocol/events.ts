@@ -5,10 +5,12 @@
  * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
  * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
  */
+import { LOAD_STAT_NAMES, type LoadStats } from './loadStats';
 import { parseJsonObjectLine } from './jsonLine';
 import type { RunConfig } from './runConfig';
 
-export const EVENT_SCHEMA_VERSION = 1;
+/** 2 added the compact form (`loadStats` on every step, `expertCounts` every `countsEvery` steps); v1 logs are still read. */
+export const EVENT_SCHEMA_VERSION = 2;
 
 interface EventBase {
   /** schema version, EVENT_SCHEMA_VERSION */
@@ -42,9 +44,18 @@ export interface StartEvent extends EventBase {
   versions: { trainer: string; tfjs: string; node: string };
   /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
   pid: number;
+  /**
+   * the trainer's process start time (Linux: field 22 of /proc/<pid>/stat), so a viewer can tell the
+   * trainer from a later process that reuses its pid
+   */
+  processStartTime?: string;
+  /** a per-run token the launcher put in the trainer's environment (MOE_LENS_RUN_TOKEN): what Stop checks */
+  runToken?: string;
   /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
   host?: string;
   resumedFrom?: string;
+  /** v2: step events carry `expertCounts` (and `bias`) every `countsEvery` steps and at the last step; 1 or absent: every step */
+  countsEvery?: number;
 }
 
 /** A WebGPU adapter as Dawn describes it (GPUAdapterInfo); `software` when it runs on the CPU (lavapipe, SwiftShader). */
@@ -83,12 +94,17 @@ export interface StepEvent extends EventBase {
   lr: number;
   gradNorm: number;
   tokensPerSecond: number;
-  /** c[i] per MoE layer: how many of the batch's T·K assignments went to each expert */
-  expertCounts: number[][];
+  /**
+   * c[i] per MoE layer: how many of the batch's T·K assignments went to each expert. Every step in v1;
+   * in v2 every `start.countsEvery` steps (compact form), absent on the others.
+   */
+  expertCounts?: number[][];
+  /** v2, every step: per-layer summaries of the counts (min, max, mean, CV, dead fraction) */
+  loadStats?: LoadStats;
   /** MaxVio of this batch per MoE layer, and its mean over layers */
   maxVioBatch: number[];
   maxVioBatchMean: number;
-  /** loss-free only: b_i per MoE layer, after this step's update */
+  /** loss-free only: b_i per MoE layer, after this step's update (only with `expertCounts` in the compact form) */
   bias?: number[][];
 }
 
@@ -170,7 +186,7 @@ export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stal
 
 const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
   start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
-  step: ['step', 'loss', 'lmLoss', 'terms', 'lr', 'tokensPerSecond', 'expertCounts', 'maxVioBatch', 'maxVioBatchMean'],
+  step: ['step', 'loss', 'lmLoss', 'terms', 'lr', 'tokensPerSecond', 'maxVioBatch', 'maxVioBatchMean'],
   eval: ['step', 'valLoss', 'perplexity', 'expertLoad', 'maxVioGlobal', 'maxVioGlobalMean', 'expertsUsed', 'pes', 'pesMin', 'gramDeviation', 'routingSample'],
   analysis: ['step', 'dropTopExperts', 'dynamicK'],
   checkpoint: ['step', 'path'],
@@ -186,14 +202,29 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
   if (!event) return undefined;
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
-  const required = REQUIRED_FIELDS[event.type as TrainerEventType];
+  // hasOwn: a type such as "constructor" or "toString" is unknown, not an Object.prototype member
+  const required = Object.hasOwn(REQUIRED_FIELDS, event.type) ? REQUIRED_FIELDS[event.type as TrainerEventType] : undefined;
   if (!required) return undefined;
   const missing = required.filter((k) => !(k in event));
   if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);
+  if (event.type === 'step') checkStepCounts(event);
   if (event.type === 'end' && !END_STATUSES.includes(event.status as EndStatus)) {
     throw new Error(`end event has unknown status ${JSON.stringify(event.status)}`);
   }
   return event as unknown as TrainerEvent;
+}
+
+/** v1 steps carry expertCounts; v2 steps carry loadStats, and expertCounts when they are a counts step. */
+function checkStepCounts(event: Record<string, unknown>): void {
+  const v = event.v as number;
+  if (v < 2 && !('expertCounts' in event)) throw new Error('step event lacks expertCounts');
+  if (v >= 2 && !('loadStats' in event)) throw new Error('step event lacks loadStats (schema v2)');
+  if ('expertCounts' in event && !Array.isArray(event.expertCounts)) throw new Error('step event: expertCounts is not an array');
+  const stats = event.loadStats as Record<string, unknown> | undefined;
+  if (stats !== undefined) {
+    const missing = LOAD_STAT_NAMES.filter((name) => !Array.isArray(stats?.[name]));
+    if (missing.length) throw new Error(`step event: loadStats lacks the per-layer arrays ${missing.join(', ')}`);
+  }
 }
 
 /** Files of a run folder. */

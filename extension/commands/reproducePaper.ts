@@ -5,7 +5,7 @@
  * Compare Run Curves on its runs and, beside it, the report with the paper's figures next to ours.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparePreset, CompareReport } from '../../protocol/comparePreset';
@@ -57,6 +57,7 @@ export async function reproducePaper({ context, store, log }: Services): Promise
   const args = [context.asAbsolutePath(join('dist', 'compare.js')), '--preset', picked.file, '--out', runsDir.fsPath, '--name', name];
   log.info(`Reproduce Paper: ${args.join(' ')}`);
   const runs = picked.preset.arms.length * picked.preset.seeds;
+  mkdirSync(runsDir.fsPath, { recursive: true }); // the comparison's working folder, absent in a fresh workspace
   const code = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Reproducing ${picked.preset.title}`, cancellable: true },
     (progress, token) =>

@@ -1,45 +1,71 @@
 /**
  * Incremental reader of a growing text file: each read() returns the complete lines appended since the
  * last one, with their 1-based line numbers. A line still being written (no newline yet) waits for the
- * next read; a file that shrank or was replaced is read again from the start (reset).
+ * next read; a file that shrank or was replaced (another inode, or other first bytes) is read again from
+ * the start (reset). Bounded memory: one read() takes at most `maxBytes` of the file (then `more` is
+ * set: call again), in chunks, and a line longer than the splitter's limit is returned as skipped with
+ * its length, never held whole. Only a regular file is opened (a FIFO under the name is refused at once).
  * No 'vscode' import.
  */
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { decodeLine } from '../../nodeio/logLines';
+import { openRegularFile } from '../../nodeio/regularFile';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../protocol/lineSplitter';
+
+export type TailLine = { number: number; text: string } | { number: number; skippedBytes: number };
 
 export interface LinesRead {
-  lines: { number: number; text: string }[];
-  /** the file shrank: the lines are the whole file again */
+  lines: TailLine[];
+  /** the file shrank or was replaced: the lines are the whole file again */
   reset: boolean;
+  /** the read stopped at its byte budget: more of the file is there to read now */
+  more: boolean;
 }
 
-const NEWLINE = 0x0a;
+/** Bytes of the file's head compared on every read: a file rewritten in place with other content is a new log. */
+const HEAD_BYTES = 64;
+const CHUNK_BYTES = 1024 * 1024;
+export const DEFAULT_READ_BUDGET_BYTES = 16 * 1024 * 1024;
 
 export class LineTail {
-  private offset = 0;
-  private lineNumber = 0;
-  /** bytes of an unfinished last line (kept as bytes so a split UTF-8 character stays whole) */
-  private partial: Buffer = Buffer.alloc(0);
+  private splitter: LineSplitter;
+  private identity?: { dev: number; ino: number; head: Buffer };
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+    private readonly readBudgetBytes = DEFAULT_READ_BUDGET_BYTES,
+  ) {
+    this.splitter = new LineSplitter(maxLineBytes);
+  }
 
-  /** Reads what was appended since the last read; a missing file reads as nothing. */
+  /** Reads (up to the budget) what was appended since the last read; a missing file reads as nothing. */
   async read(): Promise<LinesRead> {
-    let handle;
+    let opened;
     try {
-      handle = await open(this.file, 'r');
+      opened = await openRegularFile(this.file, 'event log');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], reset: false };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], reset: false, more: false };
       throw error;
     }
+    const { handle, stats } = opened;
     try {
-      const { size } = await handle.stat();
-      const reset = size < this.offset;
+      const reset = await this.replaced(handle, stats.dev, stats.ino, stats.size);
       if (reset) this.restart();
-      if (size === this.offset) return { lines: [], reset };
-      const chunk = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, this.offset);
-      this.offset += bytesRead;
-      return { lines: this.split(chunk.subarray(0, bytesRead)), reset };
+      if (!this.identity) this.identity = { dev: stats.dev, ino: stats.ino, head: await readHead(handle) };
+      const until = Math.min(stats.size, this.splitter.bytesRead + this.readBudgetBytes);
+      const lines: TailLine[] = [];
+      const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(1, until - this.splitter.bytesRead)));
+      while (this.splitter.bytesRead < until) {
+        const length = Math.min(buffer.length, until - this.splitter.bytesRead);
+        const { bytesRead } = await handle.read(buffer, 0, length, this.splitter.bytesRead);
+        if (bytesRead === 0) break;
+        for (const split of this.splitter.push(buffer.subarray(0, bytesRead))) {
+          const line = decodeLine(split);
+          lines.push('text' in line ? { number: line.lineNumber, text: line.text } : { number: line.lineNumber, skippedBytes: line.length });
+        }
+      }
+      return { lines, reset, more: this.splitter.bytesRead < stats.size };
     } finally {
       await handle.close();
     }
@@ -47,20 +73,26 @@ export class LineTail {
 
   /** Forgets the position: the next read returns the whole file. */
   restart(): void {
-    this.offset = 0;
-    this.lineNumber = 0;
-    this.partial = Buffer.alloc(0);
+    this.splitter = new LineSplitter(this.maxLineBytes);
+    this.identity = undefined;
   }
 
-  private split(chunk: Buffer): { number: number; text: string }[] {
-    const data = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
-    const lastNewline = data.lastIndexOf(NEWLINE);
-    this.partial = Buffer.from(data.subarray(lastNewline + 1));
-    if (lastNewline < 0) return [];
-    return data
-      .subarray(0, lastNewline)
-      .toString('utf8')
-      .split('\n')
-      .map((text) => ({ number: ++this.lineNumber, text }));
+  /** The file shrank, is another file now (inode), or starts with other bytes than when first read. */
+  private async replaced(handle: FileHandle, dev: number, ino: number, size: number): Promise<boolean> {
+    if (!this.identity) return false;
+    if (size < this.splitter.bytesRead || dev !== this.identity.dev || ino !== this.identity.ino) return true;
+    const head = await readHead(handle);
+    return !head.subarray(0, this.identity.head.length).equals(this.identity.head);
   }
+}
+
+/** The problem of a line over the length limit, as reported with its line number. */
+export function describeSkippedLine(bytes: number, limit = DEFAULT_MAX_LINE_BYTES): string {
+  return `skipped: ${bytes} bytes long, more than the ${limit / 1024 / 1024} MiB a line may have`;
+}
+
+async function readHead(handle: FileHandle): Promise<Buffer> {
+  const head = Buffer.alloc(HEAD_BYTES);
+  const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+  return head.subarray(0, bytesRead);
 }

@@ -15,7 +15,7 @@ import {
   type RoutingRecord,
 } from '../../protocol/megatron';
 import type { TailRead } from './eventLogTail';
-import { LineTail } from './lineTail';
+import { describeSkippedLine, LineTail } from './lineTail';
 
 type Parser = (text: string) => RoutingRecord | undefined;
 
@@ -91,6 +91,10 @@ export class MegatronSource {
       const { lines, reset } = await entry.tail.read();
       if (reset) restarted = true;
       for (const line of lines) {
+        if (!('text' in line)) {
+          problems.push(`${file} line ${line.number}: ${describeSkippedLine(line.skippedBytes)}`);
+          continue;
+        }
         try {
           const record = entry.parse(line.text);
           if (record) this.assembler.add(file, record);

@@ -3,14 +3,67 @@
  * process group: killing the group takes whatever it spawned along. No 'vscode' import.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pidExists, processEnvironmentValue, processStartTime, RUN_TOKEN_ENV } from '../../nodeio/processIdentity';
+
+/** What a run's latest start event says about its trainer process. */
+export interface TrainerIdentity {
+  pid: number;
+  /** processStartTime of the start event */
+  startTime?: string;
+  /** runToken of the start event */
+  token?: string;
+  /** the run's events.jsonl */
+  logFile: string;
+}
+
+/** Whether one of the process's open files is `file` (Linux). */
+function hasOpen(pid: number, file: string): boolean {
+  const target = resolve(file);
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the live process `pid` provably is the trainer that wrote the run's start event, so Stop may
+ * signal it: its start time is the one the event names (not a later process reusing the pid), and its
+ * environment carries the run's token (a trainer this or another window launched) or it holds the run's
+ * log open (a trainer started from a terminal). A crafted log can name any pid, but cannot give an
+ * unrelated process that token or that open file. Off Linux nothing can be proven (not proven, and why).
+ */
+export function proveTrainer(identity: TrainerIdentity): { proven: true } | { proven: false; why: string } {
+  const { pid } = identity;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return { proven: false, why: `the log names no valid pid (${pid})` };
+  if (process.platform !== 'linux') {
+    return { proven: false, why: `on ${process.platform} MoE Lens cannot check that pid ${pid} is still the run's trainer; stop it where it was started` };
+  }
+  if (!pidExists(pid)) return { proven: false, why: `pid ${pid} is not running` };
+  const startTime = processStartTime(pid);
+  if (identity.startTime === undefined) return { proven: false, why: `the log does not name the start time of pid ${pid}` };
+  if (startTime !== identity.startTime) return { proven: false, why: `pid ${pid} is another process now (it started at another time than the run's trainer)` };
+  if (identity.token !== undefined && processEnvironmentValue(pid, RUN_TOKEN_ENV) === identity.token) return { proven: true };
+  if (hasOpen(pid, identity.logFile)) return { proven: true };
+  return { proven: false, why: `pid ${pid} neither carries the run's token nor has its event log open` };
+}
 
 /**
  * Whether pid is a live trainer. On Linux /proc tells a trainer from a process that reused the pid
  * (and from a zombie, whose cmdline is empty); elsewhere signal 0 is all there is.
  */
-export function isTrainerAlive(pid: number | undefined): boolean {
+export function isTrainerAlive(pid: number | undefined, startTime?: string): boolean {
   if (!pid || pid <= 0) return false;
+  // a start time named by the log and a different one now: the pid was reused
+  if (startTime !== undefined && process.platform === 'linux' && processStartTime(pid) !== startTime) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {

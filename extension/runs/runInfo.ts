@@ -22,6 +22,13 @@ export interface RunRecordView {
   state: RunSummary;
   planned?: PlannedRun;
   sourceConfig?: vscode.Uri;
+  logProblems?: { count: number; first: string };
+}
+
+/** A name from a log as the views show it: control and bidi-override characters become "�". */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
 export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
@@ -30,7 +37,7 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
   return {
     id: record.id,
     folder: record.folder,
-    name: state.runName || planned?.name || record.id,
+    name: printable(state.runName) || planned?.name || record.id,
     balancer: state.balancer || planned?.balancer || '?',
     status: verdict.status,
     reason: verdict.reason,
@@ -44,5 +51,6 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
     backendReason: state.backendReason,
     adapter: state.adapter,
     sourceConfig: record.sourceConfig,
+    ...(record.logProblems && { logProblems: record.logProblems }),
   };
 }

@@ -3,10 +3,12 @@
  * with a grace period, and what the user is told when a run starts, fails or is rejected.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { RUN_TOKEN_ENV } from '../../nodeio/processIdentity';
 import * as vscode from 'vscode';
 import { RUN_FILES, type TrainerEvent } from '../../protocol/events';
-import { isTrainerAlive, killGroupsLater } from './processTree';
+import { killGroupsLater, proveTrainer } from './processTree';
 import type { RunStore } from './runStore';
 import { TrainerProcess, type TrainerExit } from './trainerProcess';
 
@@ -64,9 +66,17 @@ export class RunManager implements vscode.Disposable {
     }
     const trainer = this.active.get(runId);
     if (!trainer) {
-      // Trained by another window or the CLI: ask it to stop the same way.
-      const pid = this.store.trainerPid(runId);
-      if (pid !== undefined && isTrainerAlive(pid)) process.kill(pid, 'SIGTERM');
+      // Trained by another window or the CLI: ask it to stop the same way, if the log proves who it is.
+      const identity = this.store.trainerIdentity(runId);
+      if (!identity) return;
+      const proof = proveTrainer(identity);
+      if (!proof.proven) {
+        this.log.warn(`[${runId}] not stopping pid ${identity.pid}: ${proof.why}`);
+        void vscode.window.showWarningMessage(`MoE Lens: cannot stop ${runId} from here: ${proof.why}.`);
+        return;
+      }
+      this.log.info(`[${runId}] stop requested: SIGTERM to pid ${identity.pid} (trainer of another window or a terminal)`);
+      process.kill(identity.pid, 'SIGTERM');
       return;
     }
     this.stopRequested.add(runId);
@@ -131,6 +141,8 @@ export class RunManager implements vscode.Disposable {
           // process.execPath is Electron's binary in desktop VS Code: make it act as Node.
           ELECTRON_RUN_AS_NODE: '1',
           MOE_LENS_NATIVE_MODULES: join(this.context.globalStorageUri.fsPath, 'native', 'node_modules'),
+          // the trainer names it in its start event: proof for another window's Stop that this process is the run's trainer
+          [RUN_TOKEN_ENV]: randomUUID(),
         },
         logFile: join(folder.fsPath, RUN_FILES.log),
       },

@@ -9,11 +9,11 @@ import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
-import { isProcessAlive, isTrainerAlive } from './processTree';
+import { isProcessAlive, isTrainerAlive, type TrainerIdentity } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
 import { type Liveness } from '../../protocol/runModel/status';
 import { runInfo, type PlannedRun } from './runInfo';
-import { applyEvent, createRunSummary, reduceEvents, type RunSummary } from '../../protocol/runModel/runState';
+import { applyEvent, createRunState, createRunSummary, reduceEvents, type RunState, type RunSummary } from '../../protocol/runModel/runState';
 import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
@@ -36,7 +36,12 @@ interface RunRecord {
   outcome?: { status: RunStatus; reason: string };
   /** for runs trained elsewhere: whether their trainer was alive at the last poll */
   trainerWasAlive?: boolean;
+  /** lines of its log that are not valid events (since the log was last read whole), and the first */
+  logProblems?: { count: number; first: string };
 }
+
+/** Problems of one run written to the log channel; the rest are counted on the run. */
+const LOGGED_PROBLEMS_PER_RUN = 20;
 
 const CHANGE_COALESCE_MS = 250;
 const POLL_MS = 3000;
@@ -136,7 +141,14 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const record = this.records.get(runId);
     if (!record) return [];
     const fresh = runSource(record.folder.fsPath, record.tail.kind);
-    return (await fresh.read(this.isQuiet(record))).events;
+    const events: TrainerEvent[] = [];
+    for (let more = true; more; ) {
+      const read = await fresh.read(this.isQuiet(record));
+      if (read.reset) events.length = 0;
+      for (const event of read.events) events.push(event);
+      more = read.more === true;
+    }
+    return events;
   }
 
   stop(runId: string): Promise<void> {
@@ -198,15 +210,58 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     record.managed = undefined;
     record.outcome = outcome;
     record.tail.restart();
-    const { events } = await record.tail.read();
-    record.state = reduceEvents(events, createRunSummary());
+    record.state = createRunSummary();
+    record.logProblems = undefined;
+    await this.readAll(record, (events) => reduceEvents(events, record.state));
     this.changed();
   }
 
-  /** The pid of the trainer writing the run's log, if its log is open (no end yet). */
-  trainerPid(runId: string): number | undefined {
-    const state = this.records.get(runId)?.state;
-    return state?.open ? state.pid : undefined;
+  /**
+   * The full run state of a run's log (the views' curves), reduced batch by batch as the log streams
+   * in: never the whole log, nor all its events, in memory at once.
+   */
+  async reduceRun(runId: string): Promise<RunState> {
+    const record = this.records.get(runId);
+    const state = createRunState();
+    if (!record) return state;
+    const source = runSource(record.folder.fsPath, record.tail.kind);
+    for (let more = true; more; ) {
+      const read = await source.read(this.isQuiet(record));
+      if (read.reset) Object.assign(state, createRunState());
+      reduceEvents(read.events, state);
+      more = read.more === true;
+    }
+    return state;
+  }
+
+  /** Reads a run's log to its end from where its tail is, batch by batch, reporting problems. */
+  private async readAll(record: RunRecord, apply: (events: TrainerEvent[]) => void): Promise<void> {
+    for (let more = true; more; ) {
+      const read = await record.tail.read(this.isQuiet(record));
+      this.report(record, read.problems);
+      apply(read.events);
+      more = read.more === true;
+    }
+  }
+
+  /** Lines that are not events: the first few in the log channel, all counted on the run (its tooltip). */
+  private report(record: RunRecord, problems: string[]): void {
+    if (problems.length === 0) return;
+    const before = record.logProblems?.count ?? 0;
+    record.logProblems = { count: before + problems.length, first: record.logProblems?.first ?? problems[0] };
+    const file = record.tail.kind === 'events' ? RUN_FILES.events : 'routing files';
+    problems.slice(0, Math.max(0, LOGGED_PROBLEMS_PER_RUN - before)).forEach((p) => this.log.warn(`${record.id}/${file}: ${p}`));
+    if (before < LOGGED_PROBLEMS_PER_RUN && record.logProblems.count > LOGGED_PROBLEMS_PER_RUN) {
+      this.log.warn(`${record.id}/${file}: more bad lines; not logging them one by one (the Runs tree counts them)`);
+    }
+  }
+
+  /** Who the trainer writing the run's log is, by its latest start event, if its log is open (no end yet). */
+  trainerIdentity(runId: string): TrainerIdentity | undefined {
+    const record = this.records.get(runId);
+    const state = record?.state;
+    if (!record || !state?.open || state.pid === undefined) return undefined;
+    return { pid: state.pid, startTime: state.pidStartTime, token: state.runToken, logFile: join(record.folder.fsPath, RUN_FILES.events) };
   }
 
   /** Forgets a run (deleted, or a queued run cancelled). */
@@ -291,7 +346,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     // this host: any live process with its pid; another host, or no pid (an import): the quiet time decides.
     const checkable = state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
     if (checkable) {
-      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid) : isProcessAlive(state.pid));
+      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid, state.pidStartTime) : isProcessAlive(state.pid));
       return { pidAlive };
     }
     return { pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
@@ -350,12 +405,19 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private async readNew(record: RunRecord, announce = true): Promise<void> {
     if (record.managed === 'running') return; // its stdout is the source
     try {
-      const { events, problems, reset } = await record.tail.read(this.isQuiet(record));
-      for (const problem of problems) this.log.warn(`${record.id}/${RUN_FILES.events} ${problem}`);
-      if (reset) record.state = createRunSummary();
-      if (events.length === 0) return;
-      for (const event of events) applyEvent(record.state, event);
-      if (announce && !reset) this.appendEmitter.fire({ runId: record.id, events });
+      // In batches (each awaited), so a long log never blocks the host; a reset drops what came before.
+      for (let more = true; more; ) {
+        const { events, problems, reset, more: rest } = await record.tail.read(this.isQuiet(record));
+        more = rest === true;
+        if (reset) {
+          record.state = createRunSummary();
+          record.logProblems = undefined;
+          announce = false; // the views re-read the log: RunFeed notices the reset through onDidChangeRuns
+        }
+        this.report(record, problems);
+        for (const event of events) applyEvent(record.state, event);
+        if (announce && events.length > 0) this.appendEmitter.fire({ runId: record.id, events });
+      }
     } catch (error) {
       this.log.error(`reading ${record.tail.file}: ${(error as Error).message}`);
     }
@@ -379,7 +441,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         continue;
       }
       if (record.managed || !record.state.open) continue;
-      const alive = isTrainerAlive(record.state.pid);
+      const alive = isTrainerAlive(record.state.pid, record.state.pidStartTime);
       if (!alive && record.trainerWasAlive === false) continue; // known to be interrupted: nothing new
       record.trainerWasAlive = alive;
       await this.readNew(record);

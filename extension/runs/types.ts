@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RunStatus, TrainerEvent } from '../../protocol/events';
+import type { RunState } from '../../protocol/runModel/runState';
 
 export interface RunInfo {
   /** the run folder's name, unique in the runs directory */
@@ -31,6 +32,8 @@ export interface RunInfo {
   backend?: string;
   backendReason?: string;
   adapter?: string;
+  /** lines of the run's log that are not valid events: how many, and the first ("line 12: runName: expected …") */
+  logProblems?: { count: number; first: string };
 }
 
 export interface RunEventsAppended {
@@ -50,6 +53,8 @@ export interface RunRegistry {
   get(runId: string): RunInfo | undefined;
   /** all events of the run's events.jsonl (skipping unparsable lines) */
   readEvents(runId: string): Promise<TrainerEvent[]>;
+  /** the full run state of the run's log, reduced as the log streams in (bounded memory) */
+  reduceRun?(runId: string): Promise<RunState>;
   /** SIGTERM, then kill the process tree after the grace period */
   stop(runId: string): Promise<void>;
 }

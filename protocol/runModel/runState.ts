@@ -12,7 +12,9 @@
  * earlier step (a resumed run) rewinds the curves to that step.
  */
 import { gpuAdapterLabel, type AnalysisEvent, type BalancerTerms, type EndStatus, type EvalEvent, type RoutingSample, type StartEvent, type StepEvent, type TrainerEvent } from '../events';
+import { loadStatsOf } from '../loadStats';
 import { balancerLabel } from '../runConfig';
+import { appendLayerStats, createLayerStatHistory, layerStatValues, truncateLayerStatsAfter, type LayerStatHistory } from './layerStats';
 import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
@@ -21,6 +23,13 @@ export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seq
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
+/**
+ * Bias curves are kept per expert only up to this many layer × expert curves (a 64 × 512 model would
+ * need 32,768 curves); wider models keep the latest bias only.
+ */
+const MAX_BIAS_CURVES = 4096;
+/** Points kept by each kind of per-layer curve (MaxVio, PES, experts used) across its layers. */
+const PER_LAYER_POINT_BUDGET = 32_000;
 /** Step events kept for the recent pace (tokens/s and ETA while running). */
 export const PACE_WINDOW = 32;
 
@@ -46,6 +55,9 @@ export interface RunSummary {
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
+  /** process start time and run token of the latest start event: the trainer's identity for Stop */
+  pidStartTime?: string;
+  runToken?: string;
   /** the host the latest start event names (writers other than MoE Lens's trainer) */
   host?: string;
   /** time of the first start event (ISO 8601): when the run started */
@@ -98,6 +110,10 @@ export interface RunState extends RunSummary {
   bias: Series[][];
   lastBias?: number[][];
   load: LoadHistory;
+  /** per-layer load summaries over every step (layer × step heatmap) */
+  layerStats: LayerStatHistory;
+  /** steps between full count matrices (start.countsEvery; 1 = every step) */
+  countsEvery: number;
   routing?: { step: number; sample: RoutingSample };
   analysis?: Pick<AnalysisEvent, 'step' | 'dropTopExperts' | 'dynamicK'>;
   lastCheckpoint?: { step: number; path: string };
@@ -141,6 +157,8 @@ export function createRunState(): RunState {
     expertsUsedMean: createSeries(),
     bias: [],
     load: createLoadHistory(0, 0),
+    layerStats: createLayerStatHistory(0),
+    countsEvery: 1,
   };
 }
 
@@ -167,6 +185,8 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
       state.host = event.host;
+      state.pidStartTime = typeof event.processStartTime === 'string' ? event.processStartTime : undefined;
+      state.runToken = typeof event.runToken === 'string' ? event.runToken : undefined;
       state.startStep = event.step;
       state.step = event.step;
       state.lastEvalStep = Math.min(state.lastEvalStep, event.step);
@@ -226,14 +246,17 @@ function ensureShape(state: RunState, layers: number, experts: number): void {
   if (state.layers === layers && state.experts === experts && state.maxVioBatch.length === layers) return;
   state.layers = layers;
   state.experts = experts;
-  const perLayer = () => Array.from({ length: layers }, () => createSeries());
+  const perLayerCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(PER_LAYER_POINT_BUDGET / Math.max(1, layers))));
+  const perLayer = () => Array.from({ length: layers }, () => createSeries(perLayerCapacity));
   state.maxVioBatch = perLayer();
   state.maxVioGlobal = perLayer();
   state.pes = perLayer();
   state.expertsUsed = perLayer();
   const biasCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(BIAS_POINT_BUDGET / Math.max(1, layers * experts))));
-  state.bias = Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity)));
+  const keepBias = layers * experts <= MAX_BIAS_CURVES;
+  state.bias = keepBias ? Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity))) : [];
   state.load = createLoadHistory(layers, experts);
+  state.layerStats = createLayerStatHistory(layers);
 }
 
 const allSeries = (state: RunState): Series[] => [
@@ -257,16 +280,19 @@ const allSeries = (state: RunState): Series[] => [
 function startCurves(state: RunState, event: StartEvent): void {
   state.topK = event.config.model.topK;
   state.moeLayers = [...event.moeLayers];
+  state.countsEvery = Math.max(1, event.countsEvery ?? 1);
   ensureShape(state, event.moeLayers.length, event.config.model.experts);
   if (event.step <= state.step) {
     for (const series of allSeries(state)) truncateAfter(series, event.step);
     truncateLoadAfter(state.load, event.step);
+    truncateLayerStatsAfter(state.layerStats, event.step);
     state.analysis = undefined;
   }
 }
 
 function appendStep(state: RunState, event: StepEvent): void {
-  ensureShape(state, event.expertCounts.length, event.expertCounts[0]?.length ?? 0);
+  const stats = event.loadStats ?? (event.expertCounts && loadStatsOf(event.expertCounts));
+  ensureShape(state, stats?.mean.length ?? event.maxVioBatch.length, event.expertCounts?.[0]?.length ?? state.experts);
   const x = event.step;
   appendPoint(state.loss, x, event.loss);
   appendPoint(state.lmLoss, x, event.lmLoss);
@@ -278,10 +304,12 @@ function appendStep(state: RunState, event: StepEvent): void {
   event.maxVioBatch.forEach((v, l) => appendPoint(state.maxVioBatch[l], x, v));
   appendPoint(state.maxVioBatchMean, x, event.maxVioBatchMean);
   if (event.bias) {
-    event.bias.forEach((row, l) => row.forEach((b, e) => appendPoint(state.bias[l][e], x, b)));
+    const curves = state.bias;
+    if (curves.length) event.bias.forEach((row, l) => row.forEach((b, e) => appendPoint(curves[l][e], x, b)));
     state.lastBias = event.bias.map((row) => [...row]);
   }
-  appendLoad(state.load, x, event.expertCounts);
+  if (event.expertCounts) appendLoad(state.load, x, event.expertCounts);
+  if (stats) appendLayerStats(state.layerStats, x, layerStatValues(stats, event.maxVioBatch));
 }
 
 function appendEval(state: RunState, event: EvalEvent): void {

@@ -30,8 +30,8 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
   assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 20 }, (_, i) => i + 1));
   for (const s of steps) {
     assert.ok(Number.isFinite(s.loss) && Number.isFinite(s.lmLoss) && s.lr > 0 && s.tokensPerSecond > 0);
-    assert.equal(s.expertCounts.length, layers);
-    for (const counts of s.expertCounts) {
+    assert.equal(s.expertCounts!.length, layers);
+    for (const counts of s.expertCounts!) {
       assert.equal(counts.length, EXPERTS);
       assert.equal(counts.reduce((a, b) => a + b, 0), TOKENS_PER_STEP * TOP_K, 'every token is routed to K experts');
     }

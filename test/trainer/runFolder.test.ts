@@ -6,6 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { proveTrainer } from '../../extension/runs/processTree';
+import { processStartTime, RUN_TOKEN_ENV } from '../../nodeio/processIdentity';
 import { parseEventLine } from '../../protocol/events';
 import { ofType, readEvents, runTrainer, tempDir, TINY, TRAINER, writeTinyConfig } from './helpers';
 
@@ -143,8 +145,8 @@ test('a corrupt state.json: its path and what is wrong, no stack', () => {
 });
 
 /** Starts a trainer and resolves once its stdout shows a checkpoint event. */
-function startUntilCheckpoint(args: string[]) {
-  const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startUntilCheckpoint(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -177,4 +179,24 @@ test('one writer per run folder: a second trainer is refused while the first run
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(ofType(readEvents(runDir), 'end').at(-1)?.status, 'completed');
   assert.equal(existsSync(join(runDir, 'trainer.lock')), false, 'released at the end');
+});
+
+test('the start event proves who the trainer is: its process start time and the launcher\'s run token', { skip: process.platform !== 'linux' }, async () => {
+  const dir = tempDir('identity');
+  const config = writeTinyConfig(dir, 'run.moe.json', { training: { steps: 100000, checkpointEvery: 1, evalEvery: 100000 } });
+  const runDir = join(dir, 'run');
+  const trainer = startUntilCheckpoint(['--config', config, '--out', runDir], { [RUN_TOKEN_ENV]: 'run-token-42' });
+  try {
+    await trainer.checkpointed;
+    const start = ofType(readEvents(runDir), 'start')[0];
+    assert.equal(start.pid, trainer.child.pid);
+    assert.equal(start.processStartTime, processStartTime(trainer.child.pid!));
+    assert.equal(start.runToken, 'run-token-42');
+    const logFile = join(runDir, 'events.jsonl');
+    assert.deepEqual(proveTrainer({ pid: start.pid, startTime: start.processStartTime, token: start.runToken, logFile }), { proven: true });
+    assert.equal(proveTrainer({ pid: start.pid, startTime: start.processStartTime, token: 'guess', logFile: join(dir, 'elsewhere.jsonl') }).proven, false);
+  } finally {
+    trainer.child.kill('SIGKILL');
+  }
+  await trainer.exited;
 });

@@ -34,9 +34,9 @@ for (const { methods, model, zLossBeta } of RUNS) {
     assert.deepEqual(steps.map((s) => s.step), [1, 2, 3]);
     for (const s of steps) {
       assert.ok(Number.isFinite(s.loss) && Number.isFinite(s.gradNorm), JSON.stringify(s));
-      assert.equal(s.expertCounts.length, 2);
+      assert.equal(s.expertCounts!.length, 2);
       // top-2 of 4 experts: every token counted twice per layer
-      for (const counts of s.expertCounts) assert.equal(counts.reduce((a, b) => a + b, 0), 2 * 4 * 16);
+      for (const counts of s.expertCounts!) assert.equal(counts.reduce((a, b) => a + b, 0), 2 * 4 * 16);
     }
     const expectedTerms = [
       methods.includes('aux-loss') && 'auxLoss',

@@ -43,7 +43,7 @@ test('EventLog: appends one JSON line per event to events.jsonl and echoes it to
   const [first, second] = lines.slice(0, 2).map((line) => parseEventLine(line)!);
   assert.equal(first.type, 'checkpoint');
   assert.equal(second.type, 'end');
-  assert.equal(first.v, 1);
+  assert.equal(first.v, 2);
   assert.ok(!Number.isNaN(Date.parse(second.time)));
 });
 

@@ -53,18 +53,19 @@ test('a UTF-8 character split between two reads stays whole', async () => {
 test('bad lines are reported with their line number and skipped; a shrunk file is read again from the start', async () => {
   const { file, done } = tempLog();
   try {
-    writeFileSync(file, line(startEvent(0, 't')) + 'not json\n' + '{"v":1,"type":"step","step":3}\n' + line(stepEvent(4, 't', 0.1)));
+    const t = '2026-01-01T00:00:00.000Z';
+    writeFileSync(file, line(startEvent(0, t)) + 'not json\n' + '{"v":1,"type":"step","step":3}\n' + line(stepEvent(4, t, 0.1)));
     const tail = new EventLogTail(file);
     const read = await tail.read();
     assert.deepEqual(read.events.map((e) => e.step), [0, 4]);
     assert.equal(read.problems.length, 2);
-    assert.match(read.problems[0], /^line 2: not JSON/);
-    assert.match(read.problems[1], /^line 3: step event lacks loss/);
-    writeFileSync(file, line(stepEvent(1, 't', 0.1)));
+    assert.match(read.problems[0], /^line 2: line: expected a JSON event object of docs\/events\.md \(not JSON/);
+    assert.match(read.problems[1], /^line 3: line: expected a JSON event object of docs\/events\.md \(step event lacks loss/);
+    writeFileSync(file, line(startEvent(0, t)) + line(stepEvent(1, t, 0.1)));
     const again = await tail.read();
     assert.equal(again.reset, true);
-    assert.deepEqual(again.events.map((e) => e.step), [1]);
-    assert.deepEqual((await readEventLog(file)).events.map((e) => e.step), [1]);
+    assert.deepEqual(again.events.map((e) => e.step), [0, 1]);
+    assert.deepEqual((await readEventLog(file)).events.map((e) => e.step), [0, 1]);
   } finally {
     done();
   }

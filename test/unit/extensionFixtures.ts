@@ -17,7 +17,7 @@ export function startEvent(step: number, time: string, pid = 4242): StartEvent {
 export function stepEvent(step: number, time: string, maxVio: number, tokensPerSecond = 1000): StepEvent {
   return {
     v: 1, time, type: 'step', step, loss: 3, lmLoss: 3, terms: {}, lr: 1e-3, gradNorm: 1, tokensPerSecond,
-    expertCounts: [[1, 1]], maxVioBatch: [maxVio], maxVioBatchMean: maxVio,
+    expertCounts: [[1, 1, 1, 1, 1, 1, 1, 1]], maxVioBatch: [maxVio], maxVioBatchMean: maxVio,
   };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EvalEvent, StartEvent, StepEvent, TrainerEvent } from '../../protocol/events';
 import { resolveRunConfig } from '../../protocol/runConfig';
-import { expertColor, hslToRgb, loadColor, textColorOn, themeKindOf } from '../../webview/model/colors';
+import { loadColor, textColorOn, themeKindOf } from '../../webview/model/colors';
 import { cellAt, cellCenter, heatmapPixels, sparklineCoordinates } from '../../webview/model/heatmap';
 import { appendLoad, columnLoad, createLoadHistory, layerLoadOverTime, normalizeLoad } from '../../protocol/runModel/load';
 import { runPace } from '../../protocol/runModel/pace';
@@ -67,12 +67,7 @@ test('load colour scale: balanced neutral, log2 towards blue and red, clamped at
   assert.notDeepEqual(loadColor(1, 'light'), loadColor(1, 'dark'));
 });
 
-test('expert colours from golden-angle hues', () => {
-  // hsl(0, 65%, 45%): C = 0.9·0.65 = 0.585, m = 0.1575 → (0.7425, 0.1575, 0.1575)·255
-  assert.deepEqual(expertColor(0, 'light'), [189, 40, 40]);
-  assert.deepEqual(hslToRgb(120, 1, 0.5), [0, 255, 0]);
-  assert.deepEqual(hslToRgb(240, 1, 0.25), [0, 0, 128]);
-  assert.notDeepEqual(expertColor(1, 'dark'), expertColor(2, 'dark'));
+test('text colour on a background: black or white by WCAG luminance', () => {
   assert.deepEqual(textColorOn([255, 255, 0]), [0, 0, 0]);
   assert.deepEqual(textColorOn([0, 0, 128]), [255, 255, 255]);
 });

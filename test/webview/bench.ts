@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseEventLine, type TrainerEvent } from '../../protocol/events';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
-import { WebviewHarness } from './harness';
+import { jsHeapMB as heapMB, WebviewHarness } from './harness';
 import { reduceEvents } from '../../protocol/runModel/runState';
 import { syntheticEvents, type SyntheticLogOptions } from './syntheticLog';
 
@@ -48,14 +48,6 @@ function hostSide(file: string) {
   };
   const json = JSON.stringify(snapshot);
   return { events, parseMs: t1 - t0, reduceMs: t2 - t1, snapshot, snapshotBytes: Buffer.byteLength(json), lossPoints: state.loss.points.length };
-}
-
-async function heapMB(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-  await cdp.detach();
-  return usedSize / 2 ** 20;
 }
 
 /** Posts a message in the page and waits for the loss chart to show `points` points; ms. */

@@ -110,3 +110,12 @@ export const canvasSize = (page: Page, selector: string) =>
 
 /** Waits until the next frames have been drawn (renders are batched per animation frame). */
 export const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** The page's JS heap in MB after a forced garbage collection (CDP). */
+export async function jsHeapMB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize / 2 ** 20;
+}

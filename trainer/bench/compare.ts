@@ -113,7 +113,12 @@ function main(): void {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-        .map((label) => ({ label, balancer: { ...base.balancer, methods: parseBalancer(label) }, router: base.router }));
+        .map((label) => {
+          // the base file's balancer settings as written, so defaults of the arm's combination apply
+          const written = (JSON.parse(readFileSync(baseFile, 'utf8')) as { balancer?: object }).balancer;
+          const resolved = armConfig(base, { label, balancer: { ...written, methods: parseBalancer(label) } }, `${values.config}: --balancers ${label}`);
+          return { label, balancer: resolved.balancer, router: resolved.router };
+        });
   const baseline = values.baseline ?? preset?.baseline ?? (arms.some((a) => a.label === 'aux-loss') ? 'aux-loss' : arms[0].label);
   if (!arms.some((a) => a.label === baseline)) fail(`--baseline: "${baseline}" is not one of the arms ${arms.map((a) => a.label).join(', ')}`);
 

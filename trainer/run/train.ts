@@ -3,7 +3,9 @@
  * The model (trainer/model/api.ts) does the tensor work.
  */
 import { basename } from 'node:path';
+import { processStartTime, RUN_TOKEN_ENV } from '../../nodeio/processIdentity';
 import type { EndStatus } from '../../protocol/events';
+import { loadStatsOf } from '../../protocol/loadStats';
 import type { RunConfig } from '../../protocol/runConfig';
 import type { Batch, MoeModel } from '../model/api';
 import type { Tokenizer } from '../data/tokenizer';
@@ -25,6 +27,15 @@ export interface RunPlan {
   files: string[];
   /** set when continuing from the run's checkpoint */
   resume?: { checkpointDir: string; state: RunState };
+}
+
+/** What proves to a viewer that a live process is this trainer (Stop signals only a proven one). */
+function identity(): { processStartTime?: string; runToken?: string } {
+  const token = process.env[RUN_TOKEN_ENV];
+  return {
+    ...(processStartTime(process.pid) !== undefined && { processStartTime: processStartTime(process.pid) }),
+    ...(token && /^[\w-]{1,128}$/.test(token) && { runToken: token }),
+  };
 }
 
 export interface Versions {
@@ -103,6 +114,7 @@ export async function train(
       data: { sources: data.sources, trainTokens: data.train.length, validationTokens: data.validation.length },
       versions,
       pid: process.pid,
+      ...identity(),
       ...(plan.resume && { resumedFrom: basename(plan.resume.checkpointDir) }),
     });
     progress.note(
@@ -142,6 +154,7 @@ export async function train(
         gradNorm: result.gradNorm,
         tokensPerSecond: round(tokensPerSecond, 5),
         expertCounts: result.expertCounts,
+        loadStats: loadStatsOf(result.expertCounts),
         maxVioBatch: result.maxVioBatch,
         maxVioBatchMean: mean(result.maxVioBatch),
         ...(result.bias && { bias: result.bias }),

@@ -7,11 +7,14 @@ import type { RunSource, ViewContext } from './context';
 
 export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section[] {
   const experts = run().state.experts;
-  const color = (e: number) => rgbCss(expertColor(e, ctx.theme.kind));
+  const color = (e: number) => rgbCss(expertColor(e));
   const overTime = lineChartCard(parent, ctx.theme, {
     id: 'chart-bias',
     title: 'Bias per expert',
-    note: 'b_i of the chosen layer: raised for under-loaded experts, lowered for over-loaded ones.',
+    note:
+      run().state.bias.length > 0
+        ? 'b_i of the chosen layer: raised for under-loaded experts, lowered for over-loaded ones.'
+        : `Not kept for ${run().state.layers} × ${experts} experts (curves are kept up to 4,096 layer × expert curves); the current biases are beside.`,
     lines: () =>
       (run().state.bias[ctx.choices.layer] ?? []).map((series, e) => ({ label: `e${e}`, points: series.points, color: color(e), width: 1 })),
     options: { yTitle: 'bias', legend: experts <= 16 },

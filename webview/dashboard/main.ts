@@ -39,6 +39,12 @@ const ctx: ViewContext = {
   },
 };
 
+/** Shows `step` in the step-driven heatmaps; undefined follows the latest step. For a shared step scrubber. */
+export function setStep(step: number | undefined): void {
+  ctx.choices.loadStep = step;
+  ctx.choicesChanged();
+}
+
 function persist(): void {
   const state: DashboardViewState = {
     runIds: runs.map((r) => r.header.id),
@@ -138,7 +144,13 @@ window.addEventListener('scroll', perFrame(persist), { passive: true });
 
 declare global {
   interface Window {
-    __moeLens?: { chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined };
+    __moeLens?: {
+      chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
+      /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
+      setStep(step: number | undefined): void;
+      /** filters the layer-row heatmaps, e.g. "0-7, 12" */
+      setLayerFilter(filter: string): void;
+    };
   }
 }
 window.__moeLens = {
@@ -146,6 +158,11 @@ window.__moeLens = {
     const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
     return chart?.data.datasets.map((d) => ({ label: String(d.label), points: (d.data as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y })) }));
+  },
+  setStep,
+  setLayerFilter(filter) {
+    ctx.choices.layerFilter = filter;
+    ctx.choicesChanged();
   },
 };
 

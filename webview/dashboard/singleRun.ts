@@ -6,7 +6,7 @@ import { paletteColor } from '../shared/theme';
 import { analysisCards } from './analysis';
 import { biasCards } from './bias';
 import type { RunSource, ViewContext } from './context';
-import { loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
+import { heatmapToolbar, layerStatsCard, loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
 import { tokenRoutingCard } from './tokenRouting';
 
 const TERM_LABELS: Record<TermName, string> = {
@@ -103,11 +103,11 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
       options: { beginAtZero: true },
     }),
   );
-  sections.push(loadHeatmapCard(parent, run, ctx));
+  sections.push(heatmapToolbar(parent, run, ctx), loadHeatmapCard(parent, run, ctx), layerStatsCard(parent, run, ctx));
   layerPicker(parent, run, ctx);
   sections.push(loadOverTimeCard(parent, run, ctx));
   if (state().lastBias) sections.push(...biasCards(parent, run, ctx));
-  if (state().routing) sections.push(tokenRoutingCard(parent, run, ctx));
+  if (state().routing) sections.push(tokenRoutingCard(parent, run));
   if (state().analysis) sections.push(...analysisCards(parent, run, ctx));
   return sections;
 }

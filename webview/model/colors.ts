@@ -49,24 +49,33 @@ export function loadColor(load: number, theme: ThemeKind): Rgb {
   return t < 0 ? mix(scale.balanced, scale.under, -t) : mix(scale.balanced, scale.over, t);
 }
 
-/** HSL (h in degrees, s and l in 0…1) to RGB 0…255. */
-export function hslToRgb(h: number, s: number, l: number): Rgb {
-  const c = (1 - Math.abs(2 * l - 1)) * s;
-  const hp = (((h % 360) + 360) % 360) / 60;
-  const x = c * (1 - Math.abs((hp % 2) - 1));
-  const [r, g, b] =
-    hp < 1 ? [c, x, 0] : hp < 2 ? [x, c, 0] : hp < 3 ? [0, c, x] : hp < 4 ? [0, x, c] : hp < 5 ? [x, 0, c] : [c, 0, x];
-  const m = l - c / 2;
-  return [Math.round((r + m) * 255), Math.round((g + m) * 255), Math.round((b + m) * 255)];
+/** A sequential scale from the balanced colour (0, harmless) to the over-loaded one (1, worst), for the layer statistics. */
+export function severityColor(t: number, theme: ThemeKind): Rgb {
+  const scale = LOAD_SCALES[theme];
+  return mix(scale.balanced, scale.over, Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)));
 }
 
-const GOLDEN_ANGLE = 137.508;
+/**
+ * Expert colours, distinct for up to 64 experts for normal vision and for deuteranopes and protanopes:
+ * picked greedily by scripts/expert-palette.ts so the first n are the most distinct n (smallest
+ * CIEDE2000 between two of the first 8: ≥ 16, of all 64: ≥ 4; test/unit/palette.test.ts checks it).
+ */
+export const EXPERT_PALETTE_HEX = [
+  '#e17800', '#870fff', '#c3c3d2', '#696969', '#d2c3a5', '#a596ff', '#a54b1e', '#9687a5',
+  '#878769', '#785a87', '#ffb45a', '#a59696', '#7878c3', '#875a4b', '#b4c3ff', '#96a569',
+  '#c3693c', '#96a5d2', '#c3b4b4', '#a56987', '#963cb4', '#a569ff', '#a5a5b4', '#96a587',
+  '#787869', '#d20f4b', '#d2c387', '#f00fd2', '#e1a500', '#c30f87', '#a56900', '#8778a5',
+  '#e1784b', '#b4b4d2', '#7869a5', '#c3b4a5', '#a5b487', '#a58796', '#964bff', '#e1a55a',
+  '#c3695a', '#b44b78', '#878778', '#b4a5f0', '#875a5a', '#e1c300', '#5aa500', '#968787',
+  '#78693c', '#a596b4', '#f04b78', '#969687', '#c32d5a', '#008778', '#d278e1', '#ff783c',
+  '#87d2c3', '#ff7869', '#b400d2', '#00d2e1', '#c378c3', '#b43c96', '#c35a96', '#b4a5a5',
+] as const;
 
-/** A distinct colour per expert (golden-angle hues), darker on light themes so text stays readable. */
-export function expertColor(expert: number, theme: ThemeKind): Rgb {
-  const light = theme === 'light' || theme === 'high-contrast-light';
-  return hslToRgb(expert * GOLDEN_ANGLE, 0.65, light ? 0.45 : 0.6);
-}
+const fromHex = (hex: string): Rgb => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+export const EXPERT_PALETTE: readonly Rgb[] = EXPERT_PALETTE_HEX.map(fromHex);
+
+/** The colour of an expert; beyond 64 experts colours repeat (expert e and e + 64 share one). */
+export const expertColor = (expert: number): Rgb => EXPERT_PALETTE[((expert % EXPERT_PALETTE.length) + EXPERT_PALETTE.length) % EXPERT_PALETTE.length];
 
 export const rgbCss = (c: Rgb, alpha = 1) => (alpha === 1 ? `rgb(${c[0]}, ${c[1]}, ${c[2]})` : `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`);
 

@@ -4,14 +4,15 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostToWebviewMessage, RunSnapshot } from '../../protocol/webviewMessages';
-import { expertColor, loadColor, rgbCss } from '../model/colors';
+import { expertColor, rgbCss } from '../model/colors';
 import { sparklineCoordinates } from '../model/heatmap';
 import { columnLoad } from '../../protocol/runModel/load';
 import { applyEvent } from '../../protocol/runModel/runState';
 import { lastValue } from '../../protocol/runModel/series';
 import { el, formatNumber } from '../shared/dom';
 import { perFrame } from '../shared/frame';
-import { HeatmapCanvas, rowLabels } from '../shared/heatmapCanvas';
+import { HeatmapCanvas } from '../shared/heatmapCanvas';
+import { layerByExpertContent } from '../shared/loadContent';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
 import '../shared/base.css';
@@ -22,10 +23,8 @@ let emptyMessage = 'No run yet.';
 let theme = readTheme();
 
 const title = el('div', { className: 'title' });
-const heatmapCanvas = el('canvas', { id: 'routing-heatmap', className: 'heatmap', title: 'Open the dashboard', attrs: { role: 'img', 'aria-label': 'expert load, layer by expert' } });
-const HEATMAP_ROW = 14;
-const heatmap = new HeatmapCanvas(heatmapCanvas, HEATMAP_ROW);
-const heatmapRow = el('div', { className: 'heatmap-row' }, [heatmapCanvas]);
+const heatmap = new HeatmapCanvas({ id: 'routing-heatmap', label: 'Expert load, layer by expert; Enter opens the dashboard', rowHeight: 14, maxHeight: 320 });
+const heatmapCanvas = heatmap.canvas;
 const sparkCanvas = el('canvas', { id: 'routing-maxvio', className: 'sparkline', attrs: { role: 'img', 'aria-label': 'MaxVio over steps' } });
 const sparkLabel = el('div', { className: 'note' });
 const biasBox = el('div', { className: 'bias' });
@@ -35,7 +34,7 @@ open.id = 'open-dashboard';
 const content = el('div', { className: 'content' }, [
   title,
   el('h2', { text: 'Expert load (layer × expert)' }),
-  heatmapRow,
+  heatmap.element,
   el('h2', { text: 'MaxVio (batch mean)' }),
   sparkCanvas,
   sparkLabel,
@@ -47,6 +46,7 @@ document.body.append(content, empty);
 
 const openDashboard = () => run && host.post({ type: 'openDashboard', runId: run.header.id });
 heatmapCanvas.addEventListener('click', openDashboard);
+heatmapCanvas.addEventListener('keydown', (event) => event.key === 'Enter' && openDashboard());
 open.addEventListener('click', openDashboard);
 
 /** Fits a canvas's backing store to its CSS size and returns its context in CSS pixels. */
@@ -89,7 +89,7 @@ function drawBias(bias: number[][]): void {
     const width = canvas.clientWidth / row.length;
     canvas.title = `layer ${layer}: ${row.map((b, e) => `e${e} ${b.toExponential(2)}`).join(', ')}`;
     row.forEach((b, e) => {
-      ctx.fillStyle = rgbCss(expertColor(e, theme.kind));
+      ctx.fillStyle = rgbCss(expertColor(e));
       const h = (Math.abs(b) / scale) * (height / 2 - 1);
       ctx.fillRect(e * width + 1, b >= 0 ? height / 2 - h : height / 2, Math.max(1, width - 2), Math.max(1, h));
     });
@@ -108,14 +108,16 @@ const render = perFrame(() => {
   const columns = state.load.columns;
   const latest = columns[columns.length - 1];
   if (latest) {
-    if (heatmapRow.childElementCount === 1 || heatmapRow.firstElementChild?.childElementCount !== state.layers) {
-      heatmapRow.replaceChildren(rowLabels(Array.from({ length: state.layers }, (_, l) => `L${l}`), HEATMAP_ROW), heatmapCanvas);
-    }
-    heatmap.draw({
-      matrix: columnLoad(latest),
-      color: (v) => loadColor(v, theme.kind),
-      describe: (l, e, v) => `layer ${l} · expert ${e}: load ${v.toFixed(2)} × mean (step ${latest.last}). Click to open the dashboard.`,
-    });
+    heatmap.draw(
+      layerByExpertContent({
+        matrix: columnLoad(latest),
+        layers: Array.from({ length: state.layers }, (_, l) => l),
+        moeLayers: state.moeLayers,
+        when: `step ${latest.last}`,
+        theme: theme.kind,
+        aggregate: 'max',
+      }),
+    );
   }
   drawSparkline(state.maxVioBatchMean.points);
   sparkLabel.textContent = `now ${formatNumber(lastValue(state.maxVioBatchMean))}`;
