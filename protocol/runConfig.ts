@@ -201,6 +201,8 @@ function describeType(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
+
 /** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -229,14 +231,14 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
     case 'enum':
       return field.values.includes(value as string) ? value : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
     case 'stringList':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
+      return isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
         ? [...value]
         : fail('an array of non-empty strings');
     case 'enumList': {
       const allowed = field.values.map((v) => `"${v}"`).join(', ');
-      if (!Array.isArray(value)) return fail(`an array of ${allowed}`);
+      if (!isArray(value)) return fail(`an array of ${allowed}`);
       value.forEach((v, i) => {
-        if (!field.values.includes(v)) {
+        if (typeof v !== 'string' || !field.values.includes(v)) {
           problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeType(v)}` });
         }
       });

@@ -77,7 +77,7 @@ const RUN_ID = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
 function checkedRunId(message: Record<string, unknown>): string {
   const id = message.runId;
   if (typeof id !== 'string' || !RUN_ID.test(id)) {
-    throw new WebviewMessageError(`${message.type}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
+    throw new WebviewMessageError(`${String(message.type)}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
   }
   return id;
 }

@@ -193,7 +193,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`trainer: ${(error as Error).stack ?? error}\n`);
+      process.stderr.write(`trainer: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;
     }
   },

@@ -65,8 +65,8 @@ function runNpm(args: string[], prefix: string, progress: Progress, cancel: vsco
       if (lastLines.length > 40) lastLines.shift();
       progress.report({ message: line.slice(0, 80) });
     };
-    createInterface({ input: npm.stdout! }).on('line', onLine);
-    createInterface({ input: npm.stderr! }).on('line', onLine);
+    createInterface({ input: npm.stdout }).on('line', onLine);
+    createInterface({ input: npm.stderr }).on('line', onLine);
     npm.on('error', (error) => resolve({ ok: false, why: `npm could not be started: ${error.message}` }));
     npm.on('close', (code, signal) => {
       const unreachable = lastLines.map((l) => /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)\b.*/.exec(l)?.[0]).find(Boolean);

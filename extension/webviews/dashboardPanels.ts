@@ -74,7 +74,9 @@ export class DashboardPanels implements vscode.Disposable {
       waiting.dispose();
       connection.setRuns(ids);
     });
-    panel.onDidDispose(() => waiting.dispose());
+    panel.onDidDispose(() => {
+      waiting.dispose();
+    });
   }
 
   private title(runIds: string[], mode: Mode): string {
@@ -91,7 +93,9 @@ export class DashboardPanels implements vscode.Disposable {
       waiting.dispose();
       panel.title = this.title(runIds, mode);
     });
-    panel.onDidDispose(() => waiting.dispose());
+    panel.onDidDispose(() => {
+      waiting.dispose();
+    });
   }
 
   private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): WebviewConnection {

@@ -26,7 +26,7 @@ test('a run stopped by SIGTERM resumes and continues exactly like an uninterrupt
   const stopStep = end.step;
   assert.ok(stopStep >= 1 && stopStep < STEPS, `stopped mid-run, at step ${stopStep}`);
   assert.deepEqual(firstSession.at(-2), { ...firstSession.at(-2)!, type: 'checkpoint', step: stopStep, path: 'checkpoint' });
-  const state = JSON.parse(readFileSync(join(stoppedDir, 'checkpoint', 'state.json'), 'utf8'));
+  const state = JSON.parse(readFileSync(join(stoppedDir, 'checkpoint', 'state.json'), 'utf8')) as { step: number };
   assert.equal(state.step, stopStep);
 
   const before = readFileSync(join(stoppedDir, 'events.jsonl'), 'utf8');

@@ -30,7 +30,7 @@ test('examples: every config is valid; one per balancer, named after it; tiny is
   const labels = new Set<string>();
   for (const file of files) {
     const text = readFileSync(join(dir, file), 'utf8');
-    assert.equal(JSON.parse(text).$schema, '../dist/moe-run.schema.json', file);
+    assert.equal((JSON.parse(text) as { $schema?: string }).$schema, '../dist/moe-run.schema.json', file);
     const config = parseRunConfig(text, file);
     if (file !== 'tiny.moe.json') {
       labels.add(balancerLabel(config.balancer.methods));

@@ -95,5 +95,5 @@ export function causalAttention(qkv: T2, batch: number, seqLen: number, heads: n
           return mergeParts(tf.concat([dQueries, dKeys, dValues], 0));
         }),
     };
-  })(qkv) as T2;
+  })(qkv);
 }

@@ -67,7 +67,7 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
           return [dInput, dGates, ...dWeights];
         }),
     };
-  })(x, rowGates, ...weights) as T2;
+  })(x, rowGates, ...weights);
 }
 
 /**

@@ -178,7 +178,7 @@ export async function train(
     return 0;
   } catch (error) {
     end('failed', (error as Error).message);
-    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
     model.dispose();

@@ -23,6 +23,7 @@ import type { ViewContext } from './context';
 import './dashboard.css';
 import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
+import './testHook';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
@@ -142,17 +143,6 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
-declare global {
-  interface Window {
-    __moeLens?: {
-      chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
-      /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
-      setStep(step: number | undefined): void;
-      /** filters the layer-row heatmaps, e.g. "0-7, 12" */
-      setLayerFilter(filter: string): void;
-    };
-  }
-}
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);

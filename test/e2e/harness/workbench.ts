@@ -100,7 +100,8 @@ export async function runsTreeItems(page: Page): Promise<RunsTreeItem[]> {
  */
 export async function recordRunsTree(page: Page): Promise<void> {
   await page.evaluate((source) => {
-    const read = new Function(`return (${source})`)() as () => RunsTreeItem[];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- page.evaluate takes a function as source text: this rebuilds readRunsTree in the page
+    const read = (new Function(`return (${source})`) as () => () => RunsTreeItem[])();
     const seen: RunsTreeItem[] = [];
     const key = (item: RunsTreeItem) => `${item.label}|${item.description}|${item.icon.join(' ')}`;
     const keys = new Set<string>();
