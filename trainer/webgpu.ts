@@ -116,7 +116,7 @@ interface BufferPool {
   freeBuffers: Map<string, { destroy(): void; size: number }[]>;
   numFreeBuffers: number;
   numBytesAllocated: number;
-  acquireBuffer(...args: unknown[]): unknown;
+  acquireBuffer(size: number, usage: number, ...rest: unknown[]): unknown;
 }
 
 /** Steps a buffer size may go unused before its free buffers are destroyed. */
@@ -141,7 +141,7 @@ export class GpuBufferPoolTrimmer {
     if (!pool || !(pool.freeBuffers instanceof Map)) return;
     this.pool = pool;
     const acquire = pool.acquireBuffer.bind(pool);
-    pool.acquireBuffer = (size: unknown, usage: unknown, ...rest: unknown[]) => {
+    pool.acquireBuffer = (size: number, usage: number, ...rest: unknown[]) => {
       this.lastUsed.set(`${size}_${usage}`, this.step);
       return acquire(size, usage, ...rest);
     };

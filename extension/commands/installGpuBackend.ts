@@ -85,7 +85,7 @@ function listAdapters(context: vscode.ExtensionContext, modules: string): Promis
       { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MOE_LENS_NATIVE_MODULES: modules }, timeout: 60_000 },
       (error, stdout, stderr) => {
         try {
-          resolve(JSON.parse(stdout.trim().split('\n').pop() ?? ''));
+          resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as { adapters: GpuAdapter[]; failure?: string });
         } catch {
           resolve({ adapters: [], failure: `the trainer could not list adapters: ${(stderr || error?.message || 'no output').trim().split('\n')[0]}` });
         }
