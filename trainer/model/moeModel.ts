@@ -16,7 +16,7 @@ import {
 } from '../training/metrics';
 import type { AnalysisResult, Batch, EvalResult, MoeModel, StepResult } from './api';
 import { causalMask } from './attention';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { loadModelState, saveModelState } from './checkpoint';
 import { ffn } from './moe';
 import { crossEntropy, gatherRows } from './ops';
 import { countParameters, createParams, moeBlockIndices, type FfnParams, type ModelParams } from './params';
@@ -256,11 +256,11 @@ export class TfMoeModel implements MoeModel {
   }
 
   async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.params.list, this.optimizer, this.routers);
+    await saveModelState(dir, this.params.list, this.optimizer, this.routers);
   }
 
   async load(dir: string): Promise<void> {
-    await loadCheckpoint(dir, this.params.list, this.optimizer, this.routers);
+    await loadModelState(dir, this.params.list, this.optimizer, this.routers);
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import { describeFileKind, FileRefusedError, readRegularTextFileSync } from '../
 import { RUN_FILES } from '../../protocol/events';
 import { parseRunConfig, resolveRunConfig, type BackendName, type RunConfig } from '../../protocol/runConfig';
 import { resolveDataFiles } from '../data/corpus';
-import { findCheckpoint, readState } from './checkpoint';
+import { findCheckpoint, readResumeState } from './checkpoint';
 import { LOCK_FILE } from './lock';
 import type { RunPlan } from './train';
 import { UsageError } from './usageError';
@@ -146,7 +146,7 @@ export function planExistingRun(dir: string, overrides: Overrides, purpose: 'res
   const config = applyOverrides(parseRunConfig(readText(configFile, 'run config'), configFile), overrides, configFile);
   const checkpointDir = findCheckpoint(runDir);
   if (!checkpointDir) throw new UsageError(`${dir}: no checkpoint to ${purpose} (${RUN_FILES.checkpoint}/state.json is missing)`);
-  const state = readState(checkpointDir);
+  const state = readResumeState(checkpointDir);
   if (purpose === 'resume' && state.step >= config.training.steps) {
     throw new UsageError(
       `${dir}: the run has already trained ${state.step} of ${config.training.steps} steps; pass --steps N with N > ${state.step} to train further`,

@@ -12,7 +12,7 @@ import type { Tokenizer } from '../data/tokenizer';
 import type { BackendChoice } from '../backend';
 import { BatchSampler, evalSample, routingSnippet, type Dataset } from '../data/dataset';
 import { Rng } from '../data/rng';
-import { saveCheckpoint, type RunState } from './checkpoint';
+import { writeCheckpoint, type ResumeState } from './checkpoint';
 import { EventLog } from './eventLog';
 import { Progress } from './progress';
 import { learningRate } from './schedule';
@@ -26,7 +26,7 @@ export interface RunPlan {
   /** data files, expanded to absolute paths; empty = built-in corpus */
   files: string[];
   /** set when continuing from the run's checkpoint */
-  resume?: { checkpointDir: string; state: RunState };
+  resume?: { checkpointDir: string; state: ResumeState };
 }
 
 /** What proves to a viewer that a live process is this trainer (Stop signals only a proven one). */
@@ -127,8 +127,8 @@ export async function train(
     const checkpoint = async () => {
       if (checkpointedStep === step) return; // e.g. a stop right after a periodic checkpoint
       checkpointedStep = step;
-      const state: RunState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
-      log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model, state) });
+      const state: ResumeState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
+      log.emit({ type: 'checkpoint', step, path: await writeCheckpoint(runDir, model, state) });
     };
 
     const tokensPerStep = training.batchSize * shape.seqLen;
