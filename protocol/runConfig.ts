@@ -46,7 +46,7 @@ const oneOf = <T extends string>(values: readonly T[], def: T, description: stri
 
 export const BALANCER_METHODS = ['none', 'aux-loss', 'global-aux-loss', 'seq-aux-loss', 'loss-free', 'simbal'] as const;
 export type BalancerMethod = (typeof BALANCER_METHODS)[number];
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const GATES = ['softmax', 'sigmoid'] as const;
 export const GATE_NORMALISATIONS = ['auto', 'on', 'off'] as const;
@@ -172,7 +172,7 @@ const TOP_LEVEL_FIELDS = {
   backend: oneOf(
     BACKENDS,
     'auto',
-    'TensorFlow.js backend: auto takes @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node, else wasm.',
+    'TensorFlow.js backend: auto takes webgpu on a hardware GPU, else @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node, else wasm; webgpu asked explicitly also runs on a software adapter (lavapipe).',
   ),
 };
 

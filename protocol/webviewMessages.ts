@@ -24,10 +24,12 @@ export interface RunHeader {
   tokensPerSecond?: number;
   etaSeconds?: number;
   reason?: string;
-  /** the backend of the latest start event, e.g. "wasm" */
+  /** the backend of the latest start event, e.g. "wasm"; why it was chosen; its WebGPU adapter (webgpu only) */
   backend?: string;
   /** a queued run's place in the queue: 1 starts next */
   queuePosition?: number;
+  backendReason?: string;
+  adapter?: string;
 }
 
 export interface RunSnapshot {

@@ -47,6 +47,8 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
     ...runPace(state, verdict.status),
     startedAt: state.startedAt,
     backend: state.backend || undefined,
+    backendReason: state.backendReason,
+    adapter: state.adapter,
     sourceConfig: record.sourceConfig,
     ...(record.logProblems && { logProblems: record.logProblems }),
   };

@@ -25,6 +25,8 @@ export function runHeader(run: RunInfo): RunHeader {
     reason: run.reason,
     backend: run.backend,
     queuePosition: run.queuePosition,
+    backendReason: run.backendReason,
+    adapter: run.adapter,
   };
 }
 

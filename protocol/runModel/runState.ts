@@ -11,7 +11,7 @@
  * skipped, so a snapshot racing with live appends never duplicates points. A `start` event at an
  * earlier step (a resumed run) rewinds the curves to that step.
  */
-import type { AnalysisEvent, BalancerTerms, EndStatus, EvalEvent, RoutingSample, StartEvent, StepEvent, TrainerEvent } from '../events';
+import { gpuAdapterLabel, type AnalysisEvent, type BalancerTerms, type EndStatus, type EvalEvent, type RoutingSample, type StartEvent, type StepEvent, type TrainerEvent } from '../events';
 import { loadStatsOf } from '../loadStats';
 import { balancerLabel } from '../runConfig';
 import { appendLayerStats, createLayerStatHistory, layerStatValues, truncateLayerStatsAfter, type LayerStatHistory } from './layerStats';
@@ -49,6 +49,9 @@ export interface RunSummary {
   balancer: string;
   /** backend of the latest start event, e.g. "wasm" */
   backend: string;
+  /** why the trainer chose that backend, and its WebGPU adapter (gpuAdapterLabel), on webgpu only */
+  backendReason?: string;
+  adapter?: string;
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
@@ -183,6 +186,8 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.runName = event.runName;
       state.balancer = balancerLabel(event.config.balancer.methods);
       state.backend = event.backend.name;
+      state.backendReason = event.backend.reason;
+      state.adapter = event.backend.adapter && gpuAdapterLabel(event.backend.adapter);
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
       state.host = event.host;

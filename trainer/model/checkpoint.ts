@@ -41,8 +41,9 @@ async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
 }
 
 export async function saveModelState(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
-  const weights = params.map((p) => p.variable.dataSync() as Float32Array);
-  const moments = [optimizer.m.dataSync() as Float32Array, optimizer.v.dataSync() as Float32Array];
+  // awaited reads: webgpu has no synchronous ones
+  const weights = (await Promise.all(params.map((p) => p.variable.data()))) as Float32Array[];
+  const moments = (await Promise.all([optimizer.m.data(), optimizer.v.data()])) as Float32Array[];
   const manifest: Manifest = {
     format: FORMAT,
     step: optimizer.step,

@@ -44,6 +44,8 @@ export class RunHeaderView {
     this.status.textContent = header.status;
     this.status.className = `status status-${header.status}`;
     this.details.textContent = runHeaderDetails(header);
+    // why this backend (e.g. "auto: webgpu: only a software adapter …"), on hover
+    this.details.title = header.backendReason ?? '';
     this.progress.max = Math.max(1, header.totalSteps);
     this.progress.value = header.step;
     this.stats.textContent = runHeaderStats(header);
