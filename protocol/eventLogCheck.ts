@@ -34,6 +34,18 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
  * before anything is sized from it (a 1.5 KB start event claiming 10⁷ experts must not take gigabytes).
  * Generous for real models (DeepSeek-V3: 58 MoE layers × 256 experts).
  */
+const KNOWN_VERSIONS = Array.from({ length: EVENT_SCHEMA_VERSION }, (_, i) => i + 1).join(' or ');
+
+/** The line's "v" as JSON when it is not a schema version this code knows; undefined when it is (or no JSON). */
+function unsupportedVersion(text: string): string | undefined {
+  try {
+    const { v } = JSON.parse(text) as { v: unknown };
+    return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= EVENT_SCHEMA_VERSION ? undefined : JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
 const EVENT_TYPES = ['start', 'step', 'eval', 'analysis', 'checkpoint', 'end'];
 
 export const VIEW_LIMITS = { layers: 1024, experts: 4096, cells: 65_536 } as const;
@@ -85,7 +97,9 @@ export class EventLogChecker {
       event = parseEventLine(text);
     } catch (error) {
       const message = (error as Error).message;
-      this.add(lineNumber, 'line', `a JSON event object of docs/events.md (${message})`);
+      const version = unsupportedVersion(text);
+      if (version !== undefined) this.add(lineNumber, 'v', `${KNOWN_VERSIONS}, got ${version}`);
+      else this.add(lineNumber, 'line', `a JSON event object of docs/events.md (${message})`);
       return;
     }
     if (!event) {
@@ -129,9 +143,10 @@ export class EventLogChecker {
   }
 
   private checkUnknownType(n: number, text: string): void {
-    const { v, type } = JSON.parse(text) as { v: unknown; type: unknown };
-    if (v === EVENT_SCHEMA_VERSION) this.add(n, 'type', `one of ${EVENT_TYPES.join(', ')} (schema ${EVENT_SCHEMA_VERSION}), got ${JSON.stringify(type)}`);
-    else this.add(n, 'v', `${EVENT_SCHEMA_VERSION}, got ${JSON.stringify(v)}`);
+    const { type } = JSON.parse(text) as { type: unknown };
+    const version = unsupportedVersion(text);
+    if (version === undefined) this.add(n, 'type', `one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+    else this.add(n, 'v', `${KNOWN_VERSIONS}, got ${version}`);
   }
 
   private checkCommon(n: number, event: TrainerEvent): void {

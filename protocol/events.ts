@@ -25,8 +25,11 @@ export interface StartEvent extends EventBase {
   step: number;
   runName: string;
   config: RunConfig;
-  /** the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed") */
-  backend: { name: string; reason: string };
+  /**
+   * the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed");
+   * `adapter`: the WebGPU adapter, on the `webgpu` backend only
+   */
+  backend: { name: string; reason: string; adapter?: GpuAdapter };
   parameters: {
     total: number;
     /** parameters a token passes through: non-expert + topK experts per MoE layer */
@@ -51,8 +54,25 @@ export interface StartEvent extends EventBase {
   /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
   host?: string;
   resumedFrom?: string;
+  /** changes the trainer made to the config for its command line, in words (e.g. a warmup scaled to a short --steps) */
+  notes?: string[];
   /** v2: step events carry `expertCounts` (and `bias`) every `countsEvery` steps and at the last step; 1 or absent: every step */
   countsEvery?: number;
+}
+
+/** A WebGPU adapter as Dawn describes it (GPUAdapterInfo); `software` when it runs on the CPU (lavapipe, SwiftShader). */
+export interface GpuAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  software: boolean;
+}
+
+/** "llvmpipe: Mesa 25.0.7 … (mesa, software)": an adapter in one line, for messages and headers. */
+export function gpuAdapterLabel(adapter: GpuAdapter): string {
+  const kind = [adapter.vendor, adapter.architecture].filter(Boolean).join(', ');
+  return `${adapter.description || adapter.device || 'unnamed adapter'}${kind ? ` (${kind})` : ''}`;
 }
 
 export interface BalancerTerms {

@@ -66,7 +66,7 @@ export function parseRouterTraceLine(text: string): RoutingRecord | undefined {
   const counts: number[] = [];
   rows.forEach((row, t) => {
     if (!Array.isArray(row) || !row.every(isInt)) throw new Error(`"top_indices"[${t}]: expected expert indices`);
-    for (const expert of row as number[]) counts[expert] = (counts[expert] ?? 0) + 1;
+    for (const expert of row) counts[expert] = (counts[expert] ?? 0) + 1;
   });
   return { kind: 'trace', step: (record.step as number) + 1, layer: record.layer as number, counts: fill(counts),
     topK: record.topk as number };
@@ -83,8 +83,8 @@ export function parseTokensPerExpertLine(text: string): RoutingRecord | undefine
     throw new Error('"tpe": expected a list of per-expert token counts per micro-batch');
   }
   const counts: number[] = [];
-  for (const row of microbatches as number[][]) row.forEach((c, e) => (counts[e] = (counts[e] ?? 0) + c));
-  return { kind: 'tpe', step: record.iter as number, layer: record.layer as number, counts };
+  for (const row of microbatches) row.forEach((c, e) => (counts[e] = (counts[e] ?? 0) + c));
+  return { kind: 'tpe', step: record.iter, layer: record.layer, counts };
 }
 
 function fill(counts: number[]): number[] {
@@ -96,14 +96,14 @@ export function parseSidecar(text: string): MegatronSidecar {
   const sidecar: MegatronSidecar = {};
   for (const key of ['experts', 'topK', 'steps'] as const) {
     if (value[key] !== undefined) {
-      if (!isInt(value[key]) || (value[key] as number) < 1) throw new Error(`"${key}": expected an integer ≥ 1`);
-      sidecar[key] = value[key] as number;
+      if (!isInt(value[key]) || (value[key]) < 1) throw new Error(`"${key}": expected an integer ≥ 1`);
+      sidecar[key] = value[key];
     }
   }
-  if (value.name !== undefined) sidecar.name = String(value.name);
+  if (value.name !== undefined) sidecar.name = typeof value.name === 'string' ? value.name : JSON.stringify(value.name);
   if (value.balancer !== undefined) {
     const methods = value.balancer;
-    if (!Array.isArray(methods) || !methods.every((m) => (BALANCER_METHODS as readonly string[]).includes(m))) {
+    if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && (BALANCER_METHODS as readonly string[]).includes(m))) {
       throw new Error(`"balancer": expected a list of ${BALANCER_METHODS.join(', ')}`);
     }
     sidecar.balancer = methods as BalancerMethod[];
@@ -149,7 +149,7 @@ export class MegatronRunAssembler {
     this.layers.add(record.layer);
     this.lastStepOfRank.set(source, Math.max(this.lastStepOfRank.get(source) ?? 0, record.step));
     let layers = this.steps.get(record.step);
-    if (!layers) this.steps.set(record.step, (layers = new Map()));
+    if (!layers) this.steps.set(record.step, (layers = new Map<number, number[]>()));
     const counts = layers.get(record.layer) ?? [];
     record.counts.forEach((c, e) => (counts[e] = (counts[e] ?? 0) + c));
     layers.set(record.layer, counts);

@@ -46,7 +46,7 @@ const oneOf = <T extends string>(values: readonly T[], def: T, description: stri
 
 export const BALANCER_METHODS = ['none', 'aux-loss', 'global-aux-loss', 'seq-aux-loss', 'loss-free', 'simbal'] as const;
 export type BalancerMethod = (typeof BALANCER_METHODS)[number];
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const GATES = ['softmax', 'sigmoid'] as const;
 export const GATE_NORMALISATIONS = ['auto', 'on', 'off'] as const;
@@ -172,7 +172,7 @@ const TOP_LEVEL_FIELDS = {
   backend: oneOf(
     BACKENDS,
     'auto',
-    'TensorFlow.js backend: auto takes @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node, else wasm.',
+    'TensorFlow.js backend: auto takes webgpu on a hardware GPU, else @tensorflow/tfjs-node-gpu, else @tensorflow/tfjs-node, else wasm; webgpu asked explicitly also runs on a software adapter (lavapipe).',
   ),
 };
 
@@ -200,6 +200,8 @@ function describeType(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
+
+const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
 
 /** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -229,14 +231,14 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
     case 'enum':
       return field.values.includes(value as string) ? value : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
     case 'stringList':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
+      return isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
         ? [...value]
         : fail('an array of non-empty strings');
     case 'enumList': {
       const allowed = field.values.map((v) => `"${v}"`).join(', ');
-      if (!Array.isArray(value)) return fail(`an array of ${allowed}`);
+      if (!isArray(value)) return fail(`an array of ${allowed}`);
       value.forEach((v, i) => {
-        if (!field.values.includes(v)) {
+        if (typeof v !== 'string' || !field.values.includes(v)) {
           problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeType(v)}` });
         }
       });
@@ -320,12 +322,8 @@ function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
   }
 }
 
-/**
- * Validates a parsed config and fills in defaults. Throws RunConfigError listing every problem,
- * each with its JSON path and what was expected.
- */
-export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
-  const problems: ConfigProblem[] = [];
+/** Field values checked and defaults filled in; `problems` lists what is wrong with single fields. */
+function resolveFields(input: unknown, problems: ConfigProblem[]): RunConfig {
   const sectionNames = Object.keys(RUN_CONFIG_SPEC);
   const top = resolveObject(TOP_LEVEL_FIELDS, input, '$', problems, [...sectionNames, '$schema']);
   const given = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
@@ -344,11 +342,37 @@ export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
     const moved = MOVED[problem.path];
     if (moved && problem.message.startsWith('unknown key')) problem.message = `moved to ${moved}`;
   }
-  if (problems.length === 0) crossChecks(resolved, problems);
+  return resolved;
+}
+
+/**
+ * The problems between fields (topK > experts, warmup ≥ steps, …) of a parsed config, with every
+ * wrong single field taken at its default. What the editor shows while typing: the JSON Schema
+ * already marks single fields, and the JSON checker syntax errors.
+ */
+export function crossFieldProblems(input: unknown): ConfigProblem[] {
+  return relationProblems(resolveFields(input, []));
+}
+
+/** Problems between fields, then (only if there are none) whether the config is too large to train here. */
+function relationProblems(resolved: RunConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  crossChecks(resolved, problems);
   if (problems.length === 0 && !resolved.training.allowLargeConfig) {
     const over = budgetExcess(resolved);
     if (over) problems.push({ path: '$.model', message: `${over}; make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` });
   }
+  return problems;
+}
+
+/**
+ * Validates a parsed config and fills in defaults. Throws RunConfigError listing every problem,
+ * each with its JSON path and what was expected.
+ */
+export function resolveRunConfig(input: unknown, file = '<config>'): RunConfig {
+  const problems: ConfigProblem[] = [];
+  const resolved = resolveFields(input, problems);
+  if (problems.length === 0) problems.push(...relationProblems(resolved));
   if (problems.length > 0) throw new RunConfigError(file, problems);
   return resolved;
 }
@@ -440,8 +464,26 @@ export function balancerLabel(methods: readonly BalancerMethod[]): string {
   return active.length === 0 ? 'none' : active.join('+');
 }
 
+/** "Default: `2` · range 1 … 64, whole numbers": what a hover adds to the description. */
+export function fieldFacts(field: Field): string {
+  const facts = [`Default: \`${JSON.stringify(field.default)}\``];
+  if (field.kind === 'number') {
+    const { minimum: min, exclusiveMinimum: above, maximum: max } = field;
+    const range =
+      min !== undefined && max !== undefined
+        ? `range ${min} … ${max}`
+        : [min !== undefined && `at least ${min}`, above !== undefined && `more than ${above}`, max !== undefined && `at most ${max}`]
+            .filter(Boolean)
+            .join(', ');
+    if (range) facts.push(range);
+    if (field.integer) facts.push('whole numbers');
+  }
+  if (field.kind === 'enum' || field.kind === 'enumList') facts.push(`one of ${field.values.map((v) => `\`${v}\``).join(', ')}`);
+  return facts.join(' · ');
+}
+
 function fieldSchema(field: Field): Record<string, unknown> {
-  const base = { description: field.description, default: field.default };
+  const base = { description: field.description, markdownDescription: `${field.description}\n\n${fieldFacts(field)}`, default: field.default };
   switch (field.kind) {
     case 'number':
       return {

@@ -24,8 +24,12 @@ export interface RunHeader {
   tokensPerSecond?: number;
   etaSeconds?: number;
   reason?: string;
-  /** the backend of the latest start event, e.g. "wasm" */
+  /** the backend of the latest start event, e.g. "wasm"; why it was chosen; its WebGPU adapter (webgpu only) */
   backend?: string;
+  /** a queued run's place in the queue: 1 starts next */
+  queuePosition?: number;
+  backendReason?: string;
+  adapter?: string;
 }
 
 export interface RunSnapshot {
@@ -49,7 +53,21 @@ export type HostToWebviewMessage =
 export type WebviewToHostMessage =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
-  | { type: 'openDashboard'; runId: string };
+  | { type: 'openDashboard'; runId: string }
+  | { type: 'resume'; runId: string }
+  | ExportFileMessage;
+
+/** A chart as PNG (a data:image/png;base64 URL) or a card's curves as CSV text, saved by the host after a save dialog. */
+export interface ExportFileMessage {
+  type: 'exportFile';
+  kind: 'png' | 'csv';
+  /** suggested file name: no folders */
+  fileName: string;
+  data: string;
+}
+
+/** The largest export accepted (a PNG of a chart is ~100 KB, a CSV of 2,000 steps × 20 curves ~1 MB). */
+export const MAX_EXPORT_CHARS = 32 * 2 ** 20;
 
 /** The dashboard's webview state (vscode.setState), which the panel serializer gets back after a reload. */
 export interface DashboardViewState {
@@ -60,6 +78,8 @@ export interface DashboardViewState {
   layer?: number;
   /** step shown by the load heatmap's step slider; absent = follow the latest */
   loadStep?: number;
+  /** the chart toolbar's smoothing, y scale and x axis */
+  charts?: { smoothing: number; yScale: 'linear' | 'log'; xAxis: 'step' | 'relative' | 'wall' };
 }
 
 export class WebviewMessageError extends Error {
@@ -75,9 +95,26 @@ const RUN_ID = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
 function checkedRunId(message: Record<string, unknown>): string {
   const id = message.runId;
   if (typeof id !== 'string' || !RUN_ID.test(id)) {
-    throw new WebviewMessageError(`${message.type}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
+    throw new WebviewMessageError(`${String(message.type)}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
   }
   return id;
+}
+
+const FILE_NAME = /^(?!\.)[^/\\\u0000-\u001f:*?"<>|]{1,120}$/;
+
+function parseExportFile(message: Record<string, unknown>): ExportFileMessage {
+  const { kind, fileName, data } = message;
+  if (kind !== 'png' && kind !== 'csv') throw new WebviewMessageError(`exportFile.kind: expected "png" or "csv", got ${JSON.stringify(kind)}`);
+  if (typeof fileName !== 'string' || !FILE_NAME.test(fileName) || !fileName.endsWith(`.${kind}`)) {
+    throw new WebviewMessageError(`exportFile.fileName: expected a file name ending in .${kind} without folders, got ${JSON.stringify(fileName)}`);
+  }
+  if (typeof data !== 'string' || data.length > MAX_EXPORT_CHARS) {
+    throw new WebviewMessageError(`exportFile.data: expected a string of at most ${MAX_EXPORT_CHARS} characters`);
+  }
+  if (kind === 'png' && !/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(data)) {
+    throw new WebviewMessageError('exportFile.data: expected a data:image/png;base64 URL');
+  }
+  return { type: 'exportFile', kind, fileName, data };
 }
 
 /** Checks a message posted by a webview; throws WebviewMessageError naming what is wrong. */
@@ -91,8 +128,12 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
       return { type: 'stop', runId: checkedRunId(message) };
     case 'openDashboard':
       return { type: 'openDashboard', runId: checkedRunId(message) };
+    case 'resume':
+      return { type: 'resume', runId: checkedRunId(message) };
+    case 'exportFile':
+      return parseExportFile(message);
     default:
-      throw new WebviewMessageError(`type: expected "ready", "stop" or "openDashboard", got ${JSON.stringify(message.type)}`);
+      throw new WebviewMessageError(`type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`);
   }
 }
 

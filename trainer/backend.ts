@@ -1,20 +1,24 @@
 /**
- * Picks the TensorFlow.js backend. The native ones (@tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node)
- * are optional: loaded dynamically from node_modules or from $MOE_LENS_NATIVE_MODULES (where the
- * extension installs them), never bundled. `auto` takes the first that loads, else wasm.
+ * Picks the TensorFlow.js backend. The GPU ones are optional, loaded dynamically from node_modules or
+ * from $MOE_LENS_NATIVE_MODULES (where the extension installs them), never bundled: `webgpu` (Dawn +
+ * tfjs-backend-webgpu, webgpu.ts) and the native @tensorflow/tfjs-node-gpu and @tensorflow/tfjs-node.
+ * `auto` takes webgpu on a hardware adapter, else the first native one that loads, else wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gpuAdapterLabel as adapterLabel, type GpuAdapter } from '../protocol/events';
 import type { BackendName } from '../protocol/runConfig';
+import { requireOptional } from './optionalModule';
+import { activateWebGpu, probeAdapter, WEBGPU_INSTALL_HINT } from './webgpu';
 
 export interface BackendChoice {
   name: string;
   reason: string;
+  /** the WebGPU adapter, on webgpu only */
+  adapter?: GpuAdapter;
 }
-
 /** Asking explicitly for a backend that cannot load: a usage error (exit code 2). */
 export class BackendError extends Error {
   override name = 'BackendError';
@@ -26,31 +30,9 @@ const NATIVE_PACKAGES = {
 } as const;
 type NativeBackend = keyof typeof NATIVE_PACKAGES;
 
-/** Requires `pkg` from the usual places, then from $MOE_LENS_NATIVE_MODULES; returns why it failed, or undefined. */
-function loadNative(pkg: string): string | undefined {
-  const load = createRequire(__filename);
-  const searchPaths = [undefined, process.env.MOE_LENS_NATIVE_MODULES].filter((p, i) => i === 0 || p);
-  let failure = 'not installed';
-  for (const path of searchPaths) {
-    let resolved: string;
-    try {
-      resolved = path ? load.resolve(pkg, { paths: [path] }) : load.resolve(pkg);
-    } catch {
-      continue;
-    }
-    try {
-      load(resolved);
-      return undefined;
-    } catch (error) {
-      failure = `installed but failed to load: ${(error as Error).message.split('\n')[0]}`;
-    }
-  }
-  return failure;
-}
-
 async function useNative(backend: NativeBackend): Promise<string | undefined> {
-  const failure = loadNative(NATIVE_PACKAGES[backend]);
-  if (failure) return failure;
+  const { failure } = requireOptional(NATIVE_PACKAGES[backend]);
+  if (failure !== undefined) return failure;
   // both packages register the backend under the name "tensorflow"
   return (await tf.setBackend('tensorflow')) ? undefined : 'loaded, but the "tensorflow" backend did not initialise';
 }
@@ -61,8 +43,30 @@ async function useWasm(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
 }
 
+/** webgpu on a hardware adapter; a software one (lavapipe, SwiftShader) would be slower than wasm. */
+async function autoWebGpu(notes: string[]): Promise<BackendChoice | undefined> {
+  const probe = await probeAdapter();
+  if (probe.failure !== undefined) {
+    notes.push(`webgpu: ${probe.failure}`);
+    return undefined;
+  }
+  const label = adapterLabel(probe.adapter);
+  if (probe.adapter.software) {
+    notes.push(`webgpu: only a software adapter, ${label}, which auto never takes (ask for "webgpu" to use it)`);
+    return undefined;
+  }
+  const failure = await activateWebGpu();
+  if (failure) {
+    notes.push(`webgpu: ${failure}`);
+    return undefined;
+  }
+  return { name: 'webgpu', reason: `auto: hardware WebGPU adapter ${label}`, adapter: probe.adapter };
+}
+
 async function chooseAuto(): Promise<BackendChoice> {
   const notes: string[] = [];
+  const webgpu = await autoWebGpu(notes);
+  if (webgpu) return webgpu;
   for (const backend of ['tensorflow-gpu', 'tensorflow'] as const) {
     const failure = await useNative(backend);
     if (!failure) return { name: backend, reason: `auto: ${[...notes, `${NATIVE_PACKAGES[backend]} loaded`].join('; ')}` };
@@ -84,11 +88,26 @@ async function chooseNative(backend: NativeBackend): Promise<BackendChoice> {
   return { name: backend, reason: `requested; ${NATIVE_PACKAGES[backend]} loaded` };
 }
 
+async function chooseWebGpu(): Promise<BackendChoice> {
+  const probe = await probeAdapter();
+  const failure = probe.failure ?? (await activateWebGpu());
+  if (failure !== undefined || !probe.adapter) {
+    throw new BackendError(
+      `backend "webgpu" is unavailable: ${failure}. It needs the npm packages webgpu (Dawn) and ` +
+        `@tensorflow/tfjs-backend-webgpu: ${WEBGPU_INSTALL_HINT}. Or choose "auto", "wasm" or "cpu".`,
+    );
+  }
+  const kind = probe.adapter.software ? 'software adapter (runs on the CPU: for correctness, not speed)' : 'hardware adapter';
+  return { name: 'webgpu', reason: `requested; ${kind} ${adapterLabel(probe.adapter)}`, adapter: probe.adapter };
+}
+
 /** Activates the backend the config asks for; returns its name and why it was chosen (for the start event). */
 export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
   let choice: BackendChoice;
   if (requested === 'auto') {
     choice = await chooseAuto();
+  } else if (requested === 'webgpu') {
+    choice = await chooseWebGpu();
   } else if (requested === 'tensorflow-gpu' || requested === 'tensorflow') {
     choice = await chooseNative(requested);
   } else if (requested === 'wasm') {

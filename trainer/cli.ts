@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { BACKENDS, budgetExcess, RESOURCE_BUDGET, RunConfigError, type BackendName } from '../protocol/runConfig';
 import packageJson from '../package.json';
 import { BackendError, selectBackend } from './backend';
+import { listAdapters } from './webgpu';
 import { DataError, prepareDataset, type Dataset } from './data/dataset';
 import { createMoeModel } from './model';
 import type { MoeModel } from './model/api';
@@ -24,6 +25,7 @@ Usage:
   node dist/trainer.js --config FILE.moe.json --out DIR [--steps N] [--backend NAME]
   node dist/trainer.js --resume DIR [--steps N] [--backend NAME]
   node dist/trainer.js --analyse DIR
+  node dist/trainer.js --list-adapters
 
 Options:
   --config FILE   run config (*.moe.json); data paths in it are relative to it
@@ -32,6 +34,7 @@ Options:
   --backend NAME  ${BACKENDS.join(' | ')} (overrides backend)
   --resume DIR    continue a stopped run from its checkpoint, appending to its events.jsonl
   --analyse DIR   append the final analysis (drop-top-experts, Dynamic-K) of a run's checkpoint
+  --list-adapters print the WebGPU adapters Dawn finds, as JSON {adapters, failure?}; exit 1 if none
   --help          show this help
 
 Events go to DIR/events.jsonl and stdout (JSON Lines, docs/events.md); progress to stderr.
@@ -46,7 +49,7 @@ interface Command {
   overrides: Overrides;
 }
 
-function parseCommandLine(argv: string[]): Command | 'help' {
+function parseCommandLine(argv: string[]): Command | 'help' | 'list-adapters' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -61,12 +64,14 @@ function parseCommandLine(argv: string[]): Command | 'help' {
         resume: { type: 'string' },
         analyse: { type: 'string' },
         help: { type: 'boolean' },
+        'list-adapters': { type: 'boolean' },
       },
     }));
   } catch (error) {
     throw new UsageError(`trainer: ${(error as Error).message} (see --help)`);
   }
   if (values.help) return 'help';
+  if (values['list-adapters']) return 'list-adapters';
   const overrides: Overrides = {};
   if (values.steps !== undefined) {
     const steps = Number(values.steps);
@@ -139,6 +144,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return 0;
   }
+  if (command === 'list-adapters') {
+    const found = await listAdapters();
+    process.stdout.write(JSON.stringify(found) + '\n');
+    return found.adapters.length > 0 ? 0 : 1;
+  }
   // Installed first, so a stop while the data is prepared still ends the run cleanly ("stopped" at its start step).
   const stop = new StopSignal();
   const planRun = () =>
@@ -183,7 +193,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`trainer: ${(error as Error).stack ?? error}\n`);
+      process.stderr.write(`trainer: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;
     }
   },

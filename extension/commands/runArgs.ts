@@ -1,7 +1,9 @@
 /** Which run(s) a command is about: its argument (id, RunInfo, tree item), else a quick pick. */
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/events';
+import { runStamp } from '../../protocol/runLabels';
 import { runDescription } from '../runs/format';
+import { pickOne } from './quickPick';
 import type { RunStore } from '../runs/runStore';
 import type { RunInfo } from '../runs/types';
 
@@ -16,15 +18,28 @@ export function runIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-export async function pickRun(store: RunStore, title: string, statuses?: RunStatus[], exclude?: string): Promise<RunInfo | undefined> {
+/** Which pick of a multi-step command this is, and what it asks for ("the left side of the diff"). */
+export interface RunPickStep {
+  step: number;
+  totalSteps: number;
+  placeholder: string;
+}
+
+export async function pickRun(
+  store: RunStore,
+  title: string,
+  statuses?: RunStatus[],
+  exclude?: string,
+  step?: RunPickStep,
+): Promise<RunInfo | undefined> {
   const runs = store.list().filter((run) => (!statuses || statuses.includes(run.status)) && run.id !== exclude);
   if (runs.length === 0) {
     void vscode.window.showInformationMessage(`MoE Lens: no run to ${title.toLowerCase()}.`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    runs.map((run) => ({ label: run.name, description: runDescription(run), detail: run.id, run })),
-    { title: `MoE Lens: ${title}`, placeHolder: 'Pick a run', matchOnDescription: true, matchOnDetail: true },
+  const picked = await pickOne(
+    runs.map((run) => ({ label: run.name, description: `${runStamp(run)} · ${runDescription(run)}`, detail: run.id, run })),
+    { title: `MoE Lens: ${title}`, placeholder: step?.placeholder ?? 'Pick a run', step: step?.step, totalSteps: step?.totalSteps, matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.run;
 }

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES } from '../../protocol/events';
+import { runStamp } from '../../protocol/runLabels';
 import { EXTENSION_RUN_FILES } from '../runs/runFolders';
 import type { RunInfo } from '../runs/types';
+import { openDashboardOnStart } from './startRun';
 import { pickRun, runFromArg, runIdOf } from './runArgs';
 import type { Services } from './services';
 import { requireTrust } from './trust';
@@ -23,6 +25,7 @@ export async function resumeRun({ store, manager }: Services, arg?: unknown): Pr
     return;
   }
   manager.enqueue({ runId: run.id, folder: run.folder, name: run.name, args: ['--resume', run.folder.fsPath], resume: true });
+  openDashboardOnStart(run.id);
 }
 
 export async function deleteRun({ store, manager }: Services, arg?: unknown): Promise<void> {
@@ -65,9 +68,17 @@ export function runConfigFile(run: RunInfo): vscode.Uri {
 export async function compareRunConfigs({ store }: Services, clicked?: unknown, selected?: unknown[]): Promise<void> {
   const ids = (selected && selected.length >= 2 ? selected : [clicked]).map(runIdOf).filter((id): id is string => !!id);
   let [left, right] = ids.slice(0, 2).map((id) => store.get(id));
-  left ??= await pickRun(store, 'Compare Run Configs');
+  left ??= await pickRun(store, 'Compare Run Configs', undefined, undefined, {
+    step: 1,
+    totalSteps: 2,
+    placeholder: 'Left side of the diff: the first run',
+  });
   if (!left) return;
-  right ??= await pickRun(store, 'Compare Run Configs', undefined, left.id);
+  right ??= await pickRun(store, 'Compare Run Configs', undefined, left.id, {
+    step: 2,
+    totalSteps: 2,
+    placeholder: `Right side of the diff, against ${left.name} (${runStamp(left)}) on the left`,
+  });
   if (!right) return;
   await vscode.commands.executeCommand('vscode.diff', runConfigFile(left), runConfigFile(right), `${left.id} ↔ ${right.id}`);
 }

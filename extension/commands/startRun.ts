@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { balancerLabel, parseRunConfig, RunConfigError } from '../../protocol/runConfig';
-import { showConfigProblems } from '../config/configDiagnostics';
+import { refreshConfigDiagnostics } from '../config/configDiagnostics';
 import { balancerChoices, prepareRunSource } from '../runs/prepareRun';
 import { EXTENSION_RUN_FILES, freeFolderName, runFolderName, type RunOrigin } from '../runs/runFolders';
 import type { Services } from './services';
+import { pickOne } from './quickPick';
 import { requireTrust } from './trust';
 
 export async function startRun({ store, manager }: Services, arg?: unknown): Promise<void> {
@@ -19,14 +20,13 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
   const file = await chooseConfigFile(arg instanceof vscode.Uri ? arg : undefined, runsDir);
   if (!file) return;
   const document = await vscode.workspace.openTextDocument(file);
-  if (document.isDirty) await document.save();
-  const text = document.getText();
+  const text = await savedText(document);
+  if (text === undefined) return;
   try {
     const own = balancerLabel(parseRunConfig(text, file.fsPath).balancer.methods);
-    const balancer = await pickBalancer(own);
+    const balancer = await pickBalancer(own, basename(file.fsPath));
     if (!balancer) return;
     const prepared = prepareRunSource(text, file.fsPath, balancer);
-    showConfigProblems(document, []);
     const runId = freeFolderName(runsDir.fsPath, runFolderName(prepared.config.name, prepared.balancer, new Date()));
     const folder = vscode.Uri.joinPath(runsDir, runId);
     const source = join(folder.fsPath, EXTENSION_RUN_FILES.source);
@@ -41,13 +41,40 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
       [folder.fsPath, dirname(file.fsPath)],
     ];
     manager.enqueue({ runId, folder, name, args: ['--config', source, '--out', folder.fsPath], resume: false, configCopy });
+    openDashboardOnStart(runId);
   } catch (error) {
     if (!(error instanceof RunConfigError)) throw error;
-    showConfigProblems(document, error.problems);
+    refreshConfigDiagnostics(document);
     const shown = vscode.workspace.asRelativePath(file, false);
     const problems = error.problems.map((p) => `${shown}: ${p.path}: ${p.message}`).join('; ');
     void vscode.window.showErrorMessage(`MoE Lens: cannot start a run: ${problems}`);
   }
+}
+
+/** Beside the config (the active editor), unless the user turned it off (moeLens.openDashboardOnStart). */
+export function openDashboardOnStart(runId: string): void {
+  if (vscode.workspace.getConfiguration('moeLens').get<boolean>('openDashboardOnStart', true)) {
+    void vscode.commands.executeCommand('moeLens.openDashboard', runId);
+  }
+}
+
+/**
+ * The config text to run: with unsaved changes, the user chooses to save them first or to run the
+ * file as saved; undefined when they cancel.
+ */
+async function savedText(document: vscode.TextDocument): Promise<string | undefined> {
+  if (!document.isDirty) return document.getText();
+  const save = 'Save and Start';
+  const asSaved = 'Start the Saved Version';
+  const choice = await vscode.window.showWarningMessage(
+    `${basename(document.uri.fsPath)} has unsaved changes.`,
+    { modal: true, detail: 'Save them and start the run with them, or start the run from the file as it is on disk?' },
+    save,
+    asSaved,
+  );
+  if (choice === save) return (await document.save()) ? document.getText() : undefined;
+  if (choice === asSaved) return new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+  return undefined;
 }
 
 /** The given file, else the active *.moe.json editor, else a pick among the workspace's configs. */
@@ -64,19 +91,21 @@ async function chooseConfigFile(given: vscode.Uri | undefined, runsDir: vscode.U
     return undefined;
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  const picked = await vscode.window.showQuickPick(
+  const picked = await pickOne(
     files.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), uri })),
-    { title: 'MoE Lens: Start Run', placeHolder: 'Run config to train' },
+    { title: 'MoE Lens: Start Run', placeholder: 'Run config to train', step: 1, totalSteps: 2 },
   );
   return picked?.uri;
 }
 
-/** The balancer for this run, the config's own first (and active). */
-async function pickBalancer(own: string): Promise<string | undefined> {
+/** The balancer for this run, the config's own first (and active); the last step of Start Run. */
+async function pickBalancer(own: string, configName: string): Promise<string | undefined> {
   const items = balancerChoices(own).map((label) => ({ label, description: label === own ? 'from the config' : undefined }));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'MoE Lens: Start Run',
-    placeHolder: 'Balancer for this run (the rest of the config stays as it is)',
+  const picked = await pickOne(items, {
+    title: `MoE Lens: Start Run · ${configName}`,
+    placeholder: 'Balancer for this run (the rest of the config stays as it is)',
+    step: 2,
+    totalSteps: 2,
   });
   return picked?.label;
 }

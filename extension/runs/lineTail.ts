@@ -25,7 +25,8 @@ export interface LinesRead {
 /** Bytes of the file's head compared on every read: a file rewritten in place with other content is a new log. */
 const HEAD_BYTES = 64;
 const CHUNK_BYTES = 1024 * 1024;
-export const DEFAULT_READ_BUDGET_BYTES = 16 * 1024 * 1024;
+/** Per read: about 50–100 ms of parsing and checking, so the host's event loop never waits long. */
+export const DEFAULT_READ_BUDGET_BYTES = 1024 * 1024;
 
 export class LineTail {
   private splitter: LineSplitter;

@@ -27,7 +27,6 @@ export interface RunRecordView {
 
 /** A name from a log as the views show it: control and bidi-override characters become "�". */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
@@ -48,6 +47,8 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
     ...runPace(state, verdict.status),
     startedAt: state.startedAt,
     backend: state.backend || undefined,
+    backendReason: state.backendReason,
+    adapter: state.adapter,
     sourceConfig: record.sourceConfig,
     ...(record.logProblems && { logProblems: record.logProblems }),
   };

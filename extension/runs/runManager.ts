@@ -61,6 +61,7 @@ export class RunManager implements vscode.Disposable {
     const queued = this.queue.findIndex((job) => job.runId === runId);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
+      this.store.setQueue(this.queue.map((waiting) => waiting.runId));
       await this.dropQueued(job);
       return;
     }
@@ -106,6 +107,7 @@ export class RunManager implements vscode.Disposable {
   private pump(): void {
     const limit = vscode.workspace.getConfiguration('moeLens').get<number>('maxConcurrentRuns') ?? 1;
     while (this.active.size < Math.max(1, limit) && this.queue.length > 0) void this.launch(this.queue.shift()!);
+    this.store.setQueue(this.queue.map((job) => job.runId));
   }
 
   private async dropQueued(job: RunJob): Promise<void> {
@@ -159,7 +161,7 @@ export class RunManager implements vscode.Disposable {
     this.active.set(runId, trainer);
     this.store.select(runId);
     this.log.info(`[${runId}] trainer pid ${trainer.pid ?? '?'}: ${job.args.join(' ')}`);
-    void this.showStarting(job, Promise.race([started, trainer.exited.then(() => undefined)]));
+    this.showStarting(job, Promise.race([started, trainer.exited.then(() => undefined)]));
     const exit = await trainer.exited;
     flush();
     this.active.delete(runId);
@@ -167,15 +169,19 @@ export class RunManager implements vscode.Disposable {
     this.pump();
   }
 
-  private showStarting(job: RunJob, startedOrExited: Promise<void>): Thenable<void> {
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MoE Lens: starting ${job.name}`, cancellable: true },
-      async (progress, cancel) => {
-        cancel.onCancellationRequested(() => void this.stop(job.runId));
-        progress.report({ message: job.resume ? 'resuming from the checkpoint…' : 'loading data, building the model…' });
-        await startedOrExited;
-      },
-    );
+  /**
+   * While the trainer starts: a spinner in the status bar, and a toast naming the run that offers
+   * its dashboard and Stop (a progress toast can only offer Cancel).
+   */
+  private showStarting(job: RunJob, startedOrExited: Promise<void>): void {
+    const doing = job.resume ? 'resuming' : 'starting';
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `MoE Lens: ${doing} ${job.name}` }, () => startedOrExited);
+    void vscode.window
+      .showInformationMessage(`MoE Lens: ${doing} ${job.name} (${job.runId})`, 'Open Dashboard', 'Stop Run')
+      .then((choice) => {
+        if (choice === 'Open Dashboard') void vscode.commands.executeCommand('moeLens.openDashboard', job.runId);
+        if (choice === 'Stop Run') void this.stop(job.runId);
+      });
   }
 
   private async finish(job: RunJob, exit: TrainerExit): Promise<void> {

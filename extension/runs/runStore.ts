@@ -59,6 +59,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private scanning?: Promise<void>;
   private rescan?: Promise<void>;
   private selected: string | undefined;
+  private queueOrder: string[] = [];
   /** set by the run manager */
   stopHandler: (runId: string) => Promise<void> = async () => undefined;
 
@@ -293,7 +294,20 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     return record;
   }
 
+  /** The runs this window has queued, first to start first (set by the run manager). */
+  setQueue(runIds: readonly string[]): void {
+    if (runIds.join('\n') === this.queueOrder.join('\n')) return;
+    this.queueOrder = [...runIds];
+    this.changed();
+  }
+
   private info(record: RunRecord): RunInfo {
+    const position = this.queueOrder.indexOf(record.id);
+    const info = this.infoOf(record);
+    return info.status === 'queued' && position >= 0 ? { ...info, queuePosition: position + 1 } : info;
+  }
+
+  private infoOf(record: RunRecord): RunInfo {
     const { state } = record;
     const logEnded = state.status !== undefined && !state.open;
     // A resumed run's log still ends with the earlier `end` until the new start event comes.

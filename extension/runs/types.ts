@@ -28,8 +28,12 @@ export interface RunInfo {
   etaSeconds?: number;
   /** time of the run's first start event (ISO 8601) */
   startedAt?: string;
-  /** the backend of the latest start event, e.g. "wasm" */
+  /** the backend of the latest start event, e.g. "wasm"; why it was chosen; its WebGPU adapter */
   backend?: string;
+  /** a queued run's place in this window's queue: 1 starts next */
+  queuePosition?: number;
+  backendReason?: string;
+  adapter?: string;
   /** lines of the run's log that are not valid events: how many, and the first ("line 12: runName: expected …") */
   logProblems?: { count: number; first: string };
 }

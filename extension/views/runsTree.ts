@@ -1,9 +1,18 @@
-/** The Runs tree (view moeLens.runs): one item per run, newest first. */
+/**
+ * The Runs tree (view moeLens.runs): runs grouped by the config they were started from, the group of
+ * the newest run first and the newest run first in each group; each run labelled with its start time
+ * and short id so runs of one config can be told apart. A click opens the run's dashboard beside the
+ * editor without taking the focus, as the Explorer previews a file (so a double-click does too: VS Code
+ * re-renders a training run's row on every step, and a browser double-click needs both clicks on one
+ * element, so counting clicks would miss).
+ */
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/events';
-import { runDescription, runTooltipMarkdown } from '../runs/format';
+import { escapeMarkdown, runDescription, runTooltipMarkdown } from '../runs/format';
 import type { RunStore } from '../runs/runStore';
 import type { RunInfo } from '../runs/types';
+import { runStamp, runStart, shortRunId } from '../../protocol/runLabels';
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('loading~spin'),
@@ -24,28 +33,99 @@ export class RunTreeItem extends vscode.TreeItem {
     super(run.name, vscode.TreeItemCollapsibleState.None);
     this.runId = run.id;
     this.id = run.id;
-    this.description = runDescription(run);
-    this.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
+    // "14:03:12 #3fa2 · loss-free · 120/300 · running"
+    const place = run.queuePosition ? ` (position ${run.queuePosition})` : '';
+    this.description = `${runStamp(run)} · ${runDescription(run)}${place}`;
+    const started = runStart(run);
+    this.tooltip = new vscode.MarkdownString(
+      [
+        runTooltipMarkdown(run),
+        `Started: ${started ? started.toLocaleString('en-GB') : 'not yet'}`,
+        `Run: ${escapeMarkdown(run.id)} (${shortRunId(run.id)})`,
+        'Click: open the dashboard',
+      ].join('  \n'),
+    );
     this.iconPath = STATUS_ICONS[run.status];
     this.contextValue = `run.${run.status}`;
+    this.command = { command: 'moeLens.openDashboard', title: 'Open Dashboard', arguments: [run.id] };
   }
 }
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunTreeItem>, vscode.Disposable {
+/** The runs of one config file (or, for runs started outside VS Code, of one run name). */
+export class ConfigGroupItem extends vscode.TreeItem {
+  constructor(
+    readonly key: string,
+    label: string,
+    readonly runs: RunInfo[],
+  ) {
+    super(label, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `config:${key}`;
+    this.description = `${runs.length} run${runs.length === 1 ? '' : 's'}`;
+    this.contextValue = 'configGroup';
+    this.iconPath = new vscode.ThemeIcon('file-code');
+    this.tooltip = key;
+  }
+}
+
+type Item = ConfigGroupItem | RunTreeItem;
+
+const TREE_REFRESH_MS = 1000;
+
+/** Groups in order of their newest run; `runs` come newest first and keep that order in each group. */
+export function groupRuns(runs: readonly RunInfo[]): { key: string; label: string; runs: RunInfo[] }[] {
+  const groups = new Map<string, { key: string; label: string; runs: RunInfo[] }>();
+  for (const run of runs) {
+    const key = run.sourceConfig ? run.sourceConfig.fsPath : `name:${run.name}`;
+    // Runs trained outside VS Code (a terminal, another trainer) are grouped by name.
+    const label = run.sourceConfig ? basename(run.sourceConfig.fsPath) : `${run.name} (no config file)`;
+    const group = groups.get(key) ?? { key, label, runs: [] };
+    group.runs.push(run);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<Item>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly subscription: vscode.Disposable;
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   constructor(private readonly store: RunStore) {
-    this.subscription = store.onDidChangeRuns(() => this.changeEmitter.fire());
+    // A training run changes every step: at most one refresh a second (the first at once), so rows
+    // are not re-rendered under the user's clicks several times a second.
+    let timer: NodeJS.Timeout | undefined;
+    let pending = false;
+    const fire = () => {
+      if (timer) {
+        pending = true;
+        return;
+      }
+      this.changeEmitter.fire();
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (pending) {
+          pending = false;
+          fire();
+        }
+      }, TREE_REFRESH_MS);
+    };
+    this.subscription = vscode.Disposable.from(store.onDidChangeRuns(fire), { dispose: () => clearTimeout(timer) });
   }
 
-  getTreeItem(item: RunTreeItem): RunTreeItem {
+  getTreeItem(item: Item): Item {
     return item;
   }
 
-  getChildren(parent?: RunTreeItem): RunTreeItem[] {
-    return parent ? [] : this.store.list().map((run) => new RunTreeItem(run));
+  getChildren(parent?: Item): Item[] {
+    if (parent instanceof ConfigGroupItem) return parent.runs.map((run) => new RunTreeItem(run));
+    if (parent) return [];
+    return groupRuns(this.store.list()).map((group) => new ConfigGroupItem(group.key, group.label, group.runs));
+  }
+
+  getParent(item: Item): Item | undefined {
+    if (!(item instanceof RunTreeItem)) return undefined;
+    const group = groupRuns(this.store.list()).find((g) => g.runs.some((run) => run.id === item.runId));
+    return group && new ConfigGroupItem(group.key, group.label, group.runs);
   }
 
   dispose(): void {
@@ -57,9 +137,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunTreeItem>, v
 /** Registers the view: multi-select for Compare, and the selection feeds the registry. */
 export function registerRunsTree(store: RunStore): vscode.Disposable {
   const provider = new RunsTreeProvider(store);
-  const view = vscode.window.createTreeView('moeLens.runs', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: false });
+  const view = vscode.window.createTreeView('moeLens.runs', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
   const selection = view.onDidChangeSelection((e) => {
-    if (e.selection.length > 0) store.select(e.selection[e.selection.length - 1].runId);
+    const runs = e.selection.filter((item): item is RunTreeItem => item instanceof RunTreeItem);
+    if (runs.length > 0) store.select(runs[runs.length - 1].runId);
   });
   return vscode.Disposable.from(provider, view, selection);
 }

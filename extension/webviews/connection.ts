@@ -93,7 +93,7 @@ export class WebviewConnection implements vscode.Disposable {
       void this.sendSnapshot();
       return;
     }
-    if (!this.options.runIds.includes(message.runId)) {
+    if ('runId' in message && !this.options.runIds.includes(message.runId)) {
       this.options.log(`webview asked to ${message.type} run ${JSON.stringify(message.runId)}, which it does not show`);
       return;
     }
@@ -144,6 +144,6 @@ export class WebviewConnection implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.disposables) d.dispose();
   }
 }

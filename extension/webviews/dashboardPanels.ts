@@ -6,8 +6,10 @@ import * as vscode from 'vscode';
 import { parseDashboardViewState } from '../../protocol/webviewMessages';
 import type { RunRegistry } from '../runs/types';
 import { WebviewConnection } from './connection';
+import { saveExport } from './exportFile';
 import { loadBundle } from './page';
 import type { RunFeed } from './runFeed';
+import { shortRunId } from '../../protocol/runLabels';
 import { dashboardTitle, parseDashboardTitle, type DashboardMode } from './titles';
 
 export const DASHBOARD_VIEW_TYPE = 'moeLens.dashboard';
@@ -59,7 +61,7 @@ export class DashboardPanels implements vscode.Disposable {
       return;
     }
     const find = () => {
-      const ids = wanted.names.map((name) => this.runs.list().find((run) => run.name === name)?.id);
+      const ids = wanted.shortIds.map((short) => this.runs.list().find((run) => shortRunId(run.id) === short)?.id);
       return ids.every((id) => id !== undefined) ? ids : undefined;
     };
     const found = find();
@@ -74,11 +76,13 @@ export class DashboardPanels implements vscode.Disposable {
       waiting.dispose();
       connection.setRuns(ids);
     });
-    panel.onDidDispose(() => waiting.dispose());
+    panel.onDidDispose(() => {
+      waiting.dispose();
+    });
   }
 
   private title(runIds: string[], mode: Mode): string {
-    return dashboardTitle(runIds.map((id) => this.runs.get(id)?.name ?? id), mode);
+    return dashboardTitle(runIds.map((id) => this.runs.get(id) ?? { id, name: id }), mode);
   }
 
   /** Titles the panel with the run names; right after a reload the registry may not know them yet. */
@@ -91,14 +95,20 @@ export class DashboardPanels implements vscode.Disposable {
       waiting.dispose();
       panel.title = this.title(runIds, mode);
     });
-    panel.onDidDispose(() => waiting.dispose());
+    panel.onDidDispose(() => {
+      waiting.dispose();
+    });
   }
 
   private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): WebviewConnection {
     const key = keyOf(runIds, mode);
     this.panels.set(key, panel);
     if (runIds.length) this.titleWhenKnown(panel, runIds, mode);
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens.svg');
+    // An SVG tab icon is drawn as an image: currentColor would be black on every theme.
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens-light.svg'),
+      dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens-dark.svg'),
+    };
     loadBundle(panel.webview, this.extensionUri, 'dashboard', panel.title);
     const connection = new WebviewConnection({
       webview: panel.webview,
@@ -112,6 +122,8 @@ export class DashboardPanels implements vscode.Disposable {
       onMessage: (message) => {
         if (message.type === 'stop') void this.runs.stop(message.runId);
         if (message.type === 'openDashboard') this.open([message.runId], 'single');
+        if (message.type === 'exportFile') void saveExport(message, this.log);
+        if (message.type === 'resume') void vscode.commands.executeCommand('moeLens.resumeRun', message.runId);
       },
     });
     panel.onDidDispose(() => {

@@ -68,6 +68,6 @@ export class RoutingViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   dispose(): void {
     this.connection?.dispose();
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.disposables) d.dispose();
   }
 }

@@ -24,6 +24,9 @@ export function runHeader(run: RunInfo): RunHeader {
     etaSeconds: run.etaSeconds,
     reason: run.reason,
     backend: run.backend,
+    queuePosition: run.queuePosition,
+    backendReason: run.backendReason,
+    adapter: run.adapter,
   };
 }
 

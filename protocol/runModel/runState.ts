@@ -11,7 +11,7 @@
  * skipped, so a snapshot racing with live appends never duplicates points. A `start` event at an
  * earlier step (a resumed run) rewinds the curves to that step.
  */
-import type { AnalysisEvent, BalancerTerms, EndStatus, EvalEvent, RoutingSample, StartEvent, StepEvent, TrainerEvent } from '../events';
+import { gpuAdapterLabel, type AnalysisEvent, type BalancerTerms, type EndStatus, type EvalEvent, type RoutingSample, type StartEvent, type StepEvent, type TrainerEvent } from '../events';
 import { loadStatsOf } from '../loadStats';
 import { balancerLabel } from '../runConfig';
 import { appendLayerStats, createLayerStatHistory, layerStatValues, truncateLayerStatsAfter, type LayerStatHistory } from './layerStats';
@@ -49,6 +49,9 @@ export interface RunSummary {
   balancer: string;
   /** backend of the latest start event, e.g. "wasm" */
   backend: string;
+  /** why the trainer chose that backend, and its WebGPU adapter (gpuAdapterLabel), on webgpu only */
+  backendReason?: string;
+  adapter?: string;
   totalSteps: number;
   /** trainer pid of the latest start event */
   pid?: number;
@@ -89,6 +92,10 @@ export interface RunState extends RunSummary {
   layers: number;
   /** block index of each MoE layer */
   moeLayers: number[];
+  /** evaluations come every this many steps (the start event's config); 0 before the start */
+  evalEvery: number;
+  /** when each step ended: x = step, y = epoch ms (the charts' time axes) */
+  stepTimes: Series;
   loss: Series;
   lmLoss: Series;
   valLoss: Series;
@@ -139,6 +146,8 @@ export function createRunState(): RunState {
     topK: 0,
     layers: 0,
     moeLayers: [],
+    evalEvery: 0,
+    stepTimes: createSeries(),
     loss: createSeries(),
     lmLoss: createSeries(),
     valLoss: createSeries(),
@@ -177,6 +186,8 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       state.runName = event.runName;
       state.balancer = balancerLabel(event.config.balancer.methods);
       state.backend = event.backend.name;
+      state.backendReason = event.backend.reason;
+      state.adapter = event.backend.adapter && gpuAdapterLabel(event.backend.adapter);
       state.totalSteps = event.config.training.steps;
       state.pid = event.pid;
       state.host = event.host;
@@ -255,6 +266,7 @@ function ensureShape(state: RunState, layers: number, experts: number): void {
 }
 
 const allSeries = (state: RunState): Series[] => [
+  state.stepTimes,
   state.loss,
   state.lmLoss,
   state.valLoss,
@@ -274,6 +286,7 @@ const allSeries = (state: RunState): Series[] => [
 /** A start event, before the summary takes its step: shapes the curves, and rewinds them on a resume. */
 function startCurves(state: RunState, event: StartEvent): void {
   state.topK = event.config.model.topK;
+  state.evalEvery = event.config.training.evalEvery;
   state.moeLayers = [...event.moeLayers];
   state.countsEvery = Math.max(1, event.countsEvery ?? 1);
   ensureShape(state, event.moeLayers.length, event.config.model.experts);
@@ -289,6 +302,7 @@ function appendStep(state: RunState, event: StepEvent): void {
   const stats = event.loadStats ?? (event.expertCounts && loadStatsOf(event.expertCounts));
   ensureShape(state, stats?.mean.length ?? event.maxVioBatch.length, event.expertCounts?.[0]?.length ?? state.experts);
   const x = event.step;
+  appendPoint(state.stepTimes, x, Date.parse(event.time));
   appendPoint(state.loss, x, event.loss);
   appendPoint(state.lmLoss, x, event.lmLoss);
   for (const name of TERM_NAMES) {

@@ -29,6 +29,8 @@ const session = vsCodeForTests({
   trust: true,
   // Long enough to be stopped while it trains.
   files: { 'long.moe.json': tinyVariant('long', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }) },
+  // The runs' lifecycle without their dashboards opening by themselves (test/e2e/dashboard tests that).
+  userSettings: { 'moeLens.openDashboardOnStart': false },
 });
 
 const folderOf = (prefix: string) => runFolders(session.workspace).find((name) => name.startsWith(prefix));
@@ -52,12 +54,22 @@ test('Start Run on the tiny example: the run goes from running to completed in t
   await vscode.screenshot('runs-a-tiny-completed');
 
   const shown = parseRunDescription(done.description);
-  assert.deepEqual(shown, { balancer: 'loss-free', step: 20, total: 20, status: 'completed' });
+  assert.deepEqual({ ...shown, stamp: undefined, shortId: undefined }, { balancer: 'loss-free', step: 20, total: 20, status: 'completed', stamp: undefined, shortId: undefined });
+  assert.match(shown?.stamp ?? '', /^\d\d:\d\d:\d\d$/, `the run shows its start time: ${done.description}`);
   assert.deepEqual(done.icon, ['pass'], 'a completed run has the pass icon');
   const history = (await runsTreeHistory(page)).filter((item) => item.label === 'tiny');
   const running = history.find((item) => parseRunDescription(item.description)?.status === 'running');
   assert.ok(running, `the tree showed the run running before completed; it showed: ${JSON.stringify(history)}`);
   assert.ok(running.icon.includes('loading'), `a running run spins: ${JSON.stringify(running)}`);
+
+  // A click on the finished run in the Runs tree (grouped under its config) opens its dashboard.
+  const dashboardTab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: tiny/ });
+  assert.equal(await dashboardTab.count(), 0, 'with moeLens.openDashboardOnStart off, Start Run opened no dashboard');
+  const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^tiny$/ }) });
+  await row.click();
+  await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: /^tiny\.moe\.json$/ }).count(), 1, 'a group row for tiny.moe.json');
+  await vscode.screenshot('runs-a-click-opens-dashboard');
 
   // The balancer picked in the quick pick is the one the trainer ran with.
   const folder = folderOf('tiny-loss-free-');
@@ -87,7 +99,30 @@ test('Start Run on a long config, then Stop Run: the run ends stopped with a che
   assert.ok(folder);
   const end = runEvents(workspace, folder).at(-1);
   assert.equal(end?.type === 'end' && end.status, 'stopped');
+  assert.match(end?.type === 'end' ? end.reason : '', /^stopped by you \(SIGTERM\) at step \d+, checkpoint saved$/);
   assert.ok(existsSync(join(workspace, '.moe-runs', folder, 'checkpoint')), 'a stopped run keeps a checkpoint to resume from');
+
+  // The stopped run's dashboard says why in words and offers Resume; Resume trains on from the
+  // checkpoint, and the dashboard's Stop stops it again.
+  await page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^long$/ }) }).click();
+  const dashboard = await waitFor('the long run’s dashboard offering Resume', async () => {
+    for (const frame of page.frames()) if (await frame.locator('#resume-run').isVisible().catch(() => false)) return frame;
+    return undefined;
+  });
+  const stats = await waitFor('the stop reason in the header', async () => {
+    const text = await dashboard.locator('.stats').innerText();
+    return /stopped by you \(SIGTERM\) at step \d+, checkpoint saved/.test(text) && text;
+  });
+  assert.ok(stats);
+  assert.equal(await dashboard.locator('#stop-run').isVisible(), false, 'no Stop on a stopped run');
+  await vscode.screenshot('runs-b-stopped-dashboard');
+  await dashboard.locator('#resume-run').click();
+  await waitForRun(page, 'the long run to train again', (item) => {
+    const again = parseRunDescription(item.description);
+    return item.label === 'long' && again?.status === 'running' && again.step > (shown?.step ?? 0);
+  });
+  await dashboard.locator('#stop-run').click();
+  await waitForRun(page, 'the resumed run to be stopped', (item) => item.label === 'long' && item.description.endsWith('stopped'), 60_000);
 });
 
 test('Compare Run Configs on the two runs opens a diff editor titled with both runs', { timeout: 120_000 }, async () => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  parseRunDescription,
   runFolders,
   runStartRunOn,
   showMoeLens,
@@ -27,7 +28,9 @@ test('an untrusted workspace shows its existing runs', { timeout: 120_000 }, asy
   await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ timeout: 60_000 });
   await showMoeLens(page);
   const earlier = await waitForRun(page, 'the earlier run in the Runs view', (item) => item.label === 'tiny');
-  assert.equal(earlier.description, 'aux-loss · 20/20 · completed');
+  const shown = parseRunDescription(earlier.description);
+  assert.deepEqual(shown && [shown.balancer, shown.step, shown.total, shown.status], ['aux-loss', 20, 20, 'completed'], earlier.description);
+  assert.match(shown?.stamp ?? '', /^\d\d:\d\d:\d\d$/, 'a run trained in a terminal shows the start time of its log');
 });
 
 test('Start Run in an untrusted workspace is refused with the reason and a way to trust it', { timeout: 120_000 }, async () => {

@@ -17,7 +17,7 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
   const events = readEvents(runDir);
   assert.deepEqual(
     events.map((e) => e.type),
-    ['start', ...Array(10).fill('step'), 'eval', 'checkpoint', ...Array(10).fill('step'), 'eval', 'checkpoint', 'analysis', 'end'],
+    ['start', ...Array<string>(10).fill('step'), 'eval', 'checkpoint', ...Array<string>(10).fill('step'), 'eval', 'checkpoint', 'analysis', 'end'],
   );
   const [start] = ofType(events, 'start');
   assert.deepEqual(start.config, JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')));
@@ -39,7 +39,7 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
     assert.equal('auxLoss' in s.terms, methods.includes('aux-loss'));
     assert.equal('simbal' in s.terms, methods.includes('simbal'));
     assert.equal(s.bias !== undefined, methods.includes('loss-free'));
-    const termSum = Object.values(s.terms).reduce((a, b) => a + (b ?? 0), 0);
+    const termSum = (Object.values(s.terms) as (number | undefined)[]).reduce((a: number, b) => a + (b ?? 0), 0);
     assert.ok(Math.abs(s.loss - (s.lmLoss + termSum)) < 1e-4, `loss = lmLoss + terms at step ${s.step}`);
   }
   const evals = ofType(events, 'eval');

@@ -127,7 +127,7 @@ test('a truncated checkpoint: resume refuses with a clear message and changes no
 test('a changed model shape in config.json: resume refuses, naming the parameter', () => {
   const dir = tempDir('shape');
   const runDir = completedRun(dir, 10);
-  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { model: { expertHidden: number } };
   config.model.expertHidden = 24;
   writeFileSync(join(runDir, 'config.json'), JSON.stringify(config));
   const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8');

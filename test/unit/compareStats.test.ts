@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { armStats, meanCurve, paperSection, seedTable, spread, stepsToTarget } from '../../trainer/bench/compareStats';
-import type { RunSummary } from '../../trainer/run/summary';
+import type { CompareRunFigures } from '../../trainer/run/summary';
 import { assertClose } from './modelSupport';
 
-const run = (label: string, seed: number, curve: number[], extra: Partial<RunSummary> = {}): RunSummary => ({
+const run = (label: string, seed: number, curve: number[], extra: Partial<CompareRunFigures> = {}): CompareRunFigures => ({
   label,
   seed,
   status: 'completed',

@@ -11,12 +11,12 @@ import { median, summarizeRun } from '../../trainer/run/summary';
 
 /** Runs fn with process.stdout.write captured (stdout is the test runner's channel). */
 function captureStdout(fn: () => void): string {
-  const original = process.stdout.write;
+  const original = process.stdout.write.bind(process.stdout);
   let captured = '';
   process.stdout.write = ((chunk: string) => {
     captured += chunk;
     return true;
-  }) as typeof process.stdout.write;
+  });
   try {
     fn();
   } finally {
@@ -87,7 +87,7 @@ test('progress on stderr: log lines about every 5% without a terminal, a redrawn
   for (let step = 1; step <= 100; step++) progress.step({ step, loss: 2, lr: 0.001, tokensPerSecond: 1234.4 });
   progress.note('completed');
   assert.equal(plain.written.length, 1 + 20 + 1, 'step 1, every 5th step, the note');
-  assert.match(plain.written[1], /^step 5\/100  loss 2\.0000  lr 1\.00e-3  1234 tok\/s  ETA \d+:\d\d\n$/);
+  assert.match(plain.written[1], /^step 5\/100 {2}loss 2\.0000 {2}lr 1\.00e-3 {2}1234 tok\/s {2}ETA \d+:\d\d\n$/);
   assert.ok(plain.written.every((line) => !line.includes('\r')));
 
   const tty = recordingStream(true);

@@ -47,11 +47,11 @@ test('malformed events are reported once each, with line and field, and the good
   assert.deepEqual(read.problems, [
     'line 3: config.model.experts: expected an integer in 1…4096, got undefined',
     'line 4: runName: expected a string, got 42',
-    'line 5: expertCounts: expected 1 rows, one per MoE layer (start.moeLayers)',
+    'line 5: line: expected a JSON event object of docs/events.md (step event: expertCounts is not an array)',
     'line 6: routingSample.tokens: expected a list of strings',
     'line 7: reason: expected a string, got {"why":"object"}',
-    'line 8: type: expected one of start, step, eval, analysis, checkpoint, end (schema 1), got "constructor"',
-    'line 9: v: expected 1, got 999',
+    'line 8: type: expected one of start, step, eval, analysis, checkpoint, end, got "constructor"',
+    'line 9: v: expected 1 or 2, got 999',
   ]);
   assert.deepEqual((await tail.read()).problems, [], 'reported once');
   const summary = reduceEvents(read.events, createRunSummary());

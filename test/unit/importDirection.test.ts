@@ -1,6 +1,7 @@
-// Imports flow one way: protocol ← trainer, extension, webview. protocol/ imports none of them (nor
-// Node or VS Code), and trainer/, extension/ and webview/ never import each other; the webview runs
-// in a browser (no Node, no VS Code API). Scans every source file's imports.
+// Imports flow one way: protocol ← nodeio ← trainer, extension; protocol ← webview. protocol/ imports
+// none of them (nor Node or VS Code); nodeio/ (Node I/O) only protocol/; trainer/, extension/ and
+// webview/ never import each other; the webview runs in a browser (no Node, no nodeio, no VS Code API).
+// Scans every source file's imports.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -8,15 +9,16 @@ import { test } from 'node:test';
 
 /** The repository: tests run from its root (npm test). */
 const ROOT = resolve('.');
-const FOLDERS = ['protocol', 'trainer', 'extension', 'webview'] as const;
+const FOLDERS = ['protocol', 'nodeio', 'trainer', 'extension', 'webview'] as const;
 type Folder = (typeof FOLDERS)[number];
 
 /** What each folder may not import: other top folders, and runtime modules ('node:…', 'vscode'). */
 const FORBIDDEN: Record<Folder, { folders: Folder[]; modules: RegExp[] }> = {
-  protocol: { folders: ['trainer', 'extension', 'webview'], modules: [/^node:/, /^vscode$/] },
+  protocol: { folders: ['nodeio', 'trainer', 'extension', 'webview'], modules: [/^node:/, /^vscode$/] },
+  nodeio: { folders: ['trainer', 'extension', 'webview'], modules: [/^vscode$/] },
   trainer: { folders: ['extension', 'webview'], modules: [/^vscode$/] },
   extension: { folders: ['trainer', 'webview'], modules: [] },
-  webview: { folders: ['trainer', 'extension'], modules: [/^node:/, /^vscode$/] },
+  webview: { folders: ['nodeio', 'trainer', 'extension'], modules: [/^node:/, /^vscode$/] },
 };
 
 /** Module specifiers of static imports, re-exports, dynamic imports and requires. */

@@ -10,17 +10,20 @@ import { parseRouterTraceLine, parseTokensPerExpertLine } from '../../protocol/m
 import { isMegatronFolder, MegatronSource } from '../../extension/runs/megatronSource';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'megatron', 'megatron-run');
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = <T>(file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+/** A line of router_trace_rank{N}.jsonl, and one of tokens_per_expert/rank{N}.jsonl. */
+interface TraceRecord { block: string; step: number; layer: number; top_indices: number[][] }
+interface TokensPerExpertRecord { iter: number; layer: number; tpe: number[][] }
 
 /** Per step (1-based) and decoder layer, counts summed over both rank files: the expected values. */
 function expectedFromTraces(dir: string): Map<number, Map<number, number[]>> {
   const steps = new Map<number, Map<number, number[]>>();
   for (const rank of [0, 1]) {
-    for (const r of lines(join(dir, `router_trace_rank${rank}.jsonl`))) {
+    for (const r of lines<TraceRecord>(join(dir, `router_trace_rank${rank}.jsonl`))) {
       if (r.block !== 'decoder') continue;
       const layers = steps.get(r.step + 1) ?? new Map<number, number[]>();
       steps.set(r.step + 1, layers);
-      const counts = layers.get(r.layer) ?? Array(8).fill(0);
+      const counts = layers.get(r.layer) ?? Array<number>(8).fill(0);
       for (const row of r.top_indices) for (const e of row) counts[e]++;
       layers.set(r.layer, counts);
     }
@@ -84,10 +87,10 @@ test('tokens-per-expert files alone give counts at their iterations, summed over
   const steps = events.slice(1) as StepEvent[];
   assert.deepEqual(steps.map((e) => e.step), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
   const sum = (iter: number, layer: number) => {
-    const total = Array(8).fill(0);
+    const total = Array<number>(8).fill(0);
     for (const rank of [0, 1]) {
-      const record = lines(join(dir, 'tokens_per_expert', `rank${rank}.jsonl`)).find((r) => r.iter === iter && r.layer === layer);
-      for (const mb of record.tpe) mb.forEach((c: number, e: number) => (total[e] += c));
+      const record = lines<TokensPerExpertRecord>(join(dir, 'tokens_per_expert', `rank${rank}.jsonl`)).find((r) => r.iter === iter && r.layer === layer);
+      for (const mb of record!.tpe) mb.forEach((c: number, e: number) => (total[e] += c));
     }
     return total;
   };

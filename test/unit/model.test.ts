@@ -27,7 +27,7 @@ for (const backend of BACKENDS) {
     await useBackend(backend);
     const inputs = [normal([5, 3], 1), normal([3, 4], 2)];
     const ours = gradientsOf((a, b) => mm(a as tf.Tensor2D, b as tf.Tensor2D), inputs);
-    const theirs = gradientsOf((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), inputs);
+    const theirs = gradientsOf((a, b) => tf.matMul(a, b), inputs);
     ours.forEach((g, i) => assertClose(g, theirs[i], 1e-5, 1e-5, `grad ${i}`));
   });
 
@@ -39,7 +39,7 @@ for (const backend of BACKENDS) {
     assertClose(gatherRows(x[0] as tf.Tensor2D, indices).dataSync(), tf.matMul(oneHot, x[0] as tf.Tensor2D).dataSync(), 1e-6);
     assertClose(
       gradientsOf((a) => gatherRows(a as tf.Tensor2D, indices), x)[0],
-      gradientsOf((a) => tf.matMul(oneHot, a as tf.Tensor2D), x)[0],
+      gradientsOf((a) => tf.matMul(oneHot, a), x)[0],
       1e-5,
     );
   });
@@ -112,8 +112,8 @@ for (const backend of BACKENDS) {
     };
     const inputs = [x, tf.tensor2d(scoreValues, [tokens, experts]), ...weights];
     assertClose(sparse(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(), dense(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(), 1e-5, 1e-4);
-    const gs = gradientsOf(sparse as never, inputs);
-    const gd = gradientsOf(dense as never, inputs);
+    const gs = gradientsOf(sparse, inputs);
+    const gd = gradientsOf(dense, inputs);
     gs.forEach((g, i) => assertClose(g, gd[i], 1e-5, 1e-4, `dispatch grad ${i}`));
     assert.ok(gs[2 + 6].every((v) => v === 0) && gs[2 + 7].every((v) => v === 0), 'idle expert gets zero gradients');
   });

@@ -40,7 +40,7 @@ for (const backend of BACKENDS) {
     const params = makeParams();
     const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0.01, gradClip: 0 });
     const norm = optimizer.apply([tf.tensor2d([0.5, 0.1], [1, 2]), tf.tensor1d([-0.2])], 0.1);
-    assertClose([norm], [Math.sqrt(0.3)], 1e-6);
+    assertClose(await norm.data(), [Math.sqrt(0.3)], 1e-6);
     // m̂/√v̂ = sign(g) at step 1; the matrix first decays by (1 − 0.1·0.01): 1 → 0.999 − 0.1, −2 → −1.998 − 0.1
     assertClose(params[0].variable.dataSync(), [0.899, -2.098], 1e-6);
     assertClose(params[1].variable.dataSync(), [3.1], 1e-6);
@@ -56,7 +56,7 @@ for (const backend of BACKENDS) {
       [-1, 2, 0.5],
       [0, 0, 0],
     ];
-    const norms = gradSteps.map((g) => optimizer.apply([tf.tensor2d(g.slice(0, 2), [1, 2]), tf.tensor1d(g.slice(2))], 0.05));
+    const norms = gradSteps.map((g) => optimizer.apply([tf.tensor2d(g.slice(0, 2), [1, 2]), tf.tensor1d(g.slice(2))], 0.05).dataSync()[0]);
     assertClose(norms, gradSteps.map((g) => Math.hypot(...g)), 1e-6);
     const expected = referenceSteps([1, -2, 3], [true, true, false], gradSteps, 0.05, 0.1, 0.3);
     assertClose([...params[0].variable.dataSync(), ...params[1].variable.dataSync()], expected, 1e-5, 1e-5);

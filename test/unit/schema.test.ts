@@ -7,7 +7,7 @@ import { resolveRunConfig, RUN_CONFIG_SPEC, runConfigJsonSchema } from '../../pr
 
 type Schema = Record<string, unknown>;
 
-const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default']);
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'markdownDescription', 'default']);
 const KEYWORDS = new Set(['type', 'properties', 'additionalProperties', 'enum', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'items', 'uniqueItems']);
 
 function typeOk(type: string, value: unknown): boolean {
@@ -72,7 +72,7 @@ function resolverProblems(config: unknown): string[] {
 
 test('the build writes the generated schema to dist/moe-run.schema.json (jsonValidation points there)', () => {
   assert.deepEqual(JSON.parse(readFileSync('dist/moe-run.schema.json', 'utf8')), schema);
-  const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { jsonValidation: unknown } };
   assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '*.moe.json', url: './dist/moe-run.schema.json' }]);
 });
 
@@ -109,7 +109,7 @@ test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types,
           assert.deepEqual([s.type, s.items, s.uniqueItems], ['array', { type: 'string', enum: field.values }, true], where);
           break;
         default:
-          assert.fail(`${where}: kind ${field.kind} not checked`);
+          assert.fail(`${where}: kind ${JSON.stringify(field.kind)} not checked`);
       }
     }
   }

@@ -146,7 +146,7 @@ test('messages from the webview are validated and must be about a shown run', ()
   web.fromWebview({ type: 'stop', runId: 'r1' });
   assert.deepEqual(acted, [{ type: 'stop', runId: 'r1' }]);
   assert.equal(logged.length, 2);
-  assert.match(logged[0], /type: expected "ready", "stop" or "openDashboard", got "exec"/);
+  assert.match(logged[0], /type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got "exec"/);
   assert.match(logged[1], /stop run "other-run", which it does not show/);
   dispose();
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { shortRunId } from '../../protocol/runLabels';
 import { parseEventLine, type StepEvent, type TrainerEvent } from '../../protocol/events';
 import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
 import { syntheticLog } from './syntheticLog';
@@ -224,9 +225,11 @@ test('compare mode overlays runs with a legend by run', async () => {
   await send(page, { type: 'snapshot', mode: 'compare', runs: [snapshotOf('a', EVENTS, 'completed'), snapshotOf('b', other, 'running')] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
-  assert.deepEqual(loss.map((d) => [d.label, d.points.length]), [['tiny-loss-free', 120], ['tiny-aux', 80], ['tiny-loss-free (val)', 3], ['tiny-aux (val)', 2]]);
+  // Runs of one config would share a name: each curve carries its run's short id.
+  const [a, b] = [shortRunId('a'), shortRunId('b')];
+  assert.deepEqual(loss.map((d) => [d.label, d.points.length]), [[`tiny-loss-free ${a}`, 120], [`tiny-aux ${b}`, 80], [`tiny-loss-free ${a} (val)`, 3], [`tiny-aux ${b} (val)`, 2]]);
   const pes = await page.evaluate(() => window.__moeLens!.chartData('chart-pes')!);
-  assert.deepEqual(pes.map((d) => d.label), ['tiny-loss-free', 'tiny-aux']);
+  assert.deepEqual(pes.map((d) => d.label), [`tiny-loss-free ${a}`, `tiny-aux ${b}`]);
   assert.equal(await page.locator('.run-legend li').count(), 2);
   await page.screenshot({ path: 'test-results/webview-compare-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);

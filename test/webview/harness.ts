@@ -93,9 +93,9 @@ export const cspViolations = (page: Page) => page.evaluate(() => (window as unkn
 export function canvasPixel(page: Page, selector: string, x: number, y: number): Promise<number[]> {
   return page.evaluate(
     ([sel, px, py]) => {
-      const canvas = document.querySelector(sel as string) as HTMLCanvasElement;
+      const canvas = document.querySelector(sel) as HTMLCanvasElement;
       const scale = canvas.width / canvas.clientWidth;
-      const data = canvas.getContext('2d')!.getImageData(Math.floor((px as number) * scale), Math.floor((py as number) * scale), 1, 1).data;
+      const data = canvas.getContext('2d')!.getImageData(Math.floor((px) * scale), Math.floor((py) * scale), 1, 1).data;
       return [...data];
     },
     [selector, x, y] as const,

@@ -125,7 +125,8 @@ function main(): void {
   const outDir = resolve(values.out);
   const name = values.name ?? `${preset ? presetName(presetFile!) : 'compare'}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   const trainer = join(__dirname, 'trainer.js');
-  mkdirSync(outDir, { recursive: true });
+  const configDir = join(outDir, `${name}.configs`);
+  mkdirSync(configDir, { recursive: true });
 
   const armRuns: ArmRuns[] = [];
   const folders: string[][] = [];
@@ -145,8 +146,8 @@ function main(): void {
         balancer: arm.balancer,
         router: arm.router,
       };
-      mkdirSync(runDir, { recursive: true });
-      const configFile = join(runDir, 'compare.moe.json');
+      // beside the runs, not in the run folder: the trainer takes only an empty or absent --out
+      const configFile = join(configDir, `${folder}.moe.json`);
       writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
       process.stderr.write(`compare: training ${arm.label}, seed ${seed}, ${steps} steps → ${runDir}\n`);
       const args = [trainer, '--config', configFile, '--out', runDir, ...(values.backend ? ['--backend', values.backend] : [])];

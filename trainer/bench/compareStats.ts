@@ -3,7 +3,7 @@
  * validation-loss curve, and the steps each arm needs to reach the baseline's final val loss.
  */
 import type { ComparePreset, ReportedFigure } from '../../protocol/comparePreset';
-import type { RunSummary } from '../run/summary';
+import type { CompareRunFigures } from '../run/summary';
 
 export interface Spread {
   mean: number;
@@ -15,7 +15,7 @@ export interface Spread {
 export interface ArmRuns {
   label: string;
   /** one per seed */
-  runs: RunSummary[];
+  runs: CompareRunFigures[];
 }
 
 /** Mean and sample sd of the defined values; undefined when there are none. */
@@ -28,7 +28,7 @@ export function spread(values: readonly (number | undefined)[]): Spread | undefi
 }
 
 /** The mean val loss over the runs at each eval step that every run reached, in step order. */
-export function meanCurve(runs: readonly RunSummary[]): { step: number; valLoss: number }[] {
+export function meanCurve(runs: readonly CompareRunFigures[]): { step: number; valLoss: number }[] {
   if (runs.length === 0) return [];
   const byStep = runs.map((r) => new Map(r.evalCurve.map((p) => [p.step, p.valLoss])));
   return runs[0].evalCurve
@@ -43,7 +43,7 @@ export function stepsToTarget(curve: readonly { step: number; valLoss: number }[
 }
 
 /** Mean over layers of the experts used at the last eval, per run. */
-const meanExpertsUsed = (r: RunSummary) => (r.expertsUsed?.length ? r.expertsUsed.reduce((a, b) => a + b, 0) / r.expertsUsed.length : undefined);
+const meanExpertsUsed = (r: CompareRunFigures) => (r.expertsUsed?.length ? r.expertsUsed.reduce((a, b) => a + b, 0) / r.expertsUsed.length : undefined);
 
 export interface ArmStats {
   label: string;

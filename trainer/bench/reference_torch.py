@@ -3,7 +3,8 @@
 Pre-LN decoder blocks (causal attention from one QKV projection, no biases), MoE FFN with a softmax
 router, top-K, gates renormalised over the K picks, sparse sort-based dispatch (dropless), GELU
 (tanh), aux loss alpha·E·Σ f_i·P_i, AdamW (0.9, 0.95), grad-norm clip; random tokens.
-Prints tokens_per_second=<float>. Run with OPENBLAS_NUM_THREADS=1.
+Prints tokens_per_second=<float>. `--device cpu` (one thread; run with OPENBLAS_NUM_THREADS=1) or
+`--device cuda` (the GPU bench's reference).
 """
 import argparse
 import json
@@ -38,7 +39,7 @@ class MoeLayer(nn.Module):
         gates = top_scores / top_scores.sum(-1, keepdim=True)
         flat_expert = top_idx.reshape(-1)
         order = torch.argsort(flat_expert, stable=True)
-        token_of = torch.arange(x.shape[0]).repeat_interleave(self.top_k)[order]
+        token_of = torch.arange(x.shape[0], device=x.device).repeat_interleave(self.top_k)[order]
         counts = torch.bincount(flat_expert, minlength=len(self.experts))
         rows = x[token_of]
         outputs = [e(r) for e, r in zip(self.experts, rows.split(counts.tolist())) if r.shape[0] > 0]
@@ -100,16 +101,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--steps', type=int, default=30)
     parser.add_argument('--shape', required=True)
+    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     args = parser.parse_args()
     s = json.loads(args.shape)
-    torch.set_num_threads(1)
+    device = torch.device(args.device)
+    if args.device == 'cpu':
+        torch.set_num_threads(1)
     torch.manual_seed(s['seed'])
-    model = Model(s)
+    model = Model(s).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=s['lr'], betas=(0.9, 0.95), weight_decay=s['weightDecay'])
     tokens = s['batchSize'] * s['seqLen']
 
     def step():
-        data = torch.randint(0, s['vocab'], (s['batchSize'], s['seqLen'] + 1))
+        data = torch.randint(0, s['vocab'], (s['batchSize'], s['seqLen'] + 1), device=device)
         logits, aux = model(data[:, :-1])
         loss = F.cross_entropy(logits.reshape(tokens, -1), data[:, 1:].reshape(-1)) + s['auxAlpha'] * aux
         optimizer.zero_grad(set_to_none=True)
@@ -124,7 +128,10 @@ def main():
     for _ in range(args.steps):
         loss = step()
     seconds = time.perf_counter() - started
-    print(f'torch {torch.__version__}, {torch.get_num_threads()} thread, BLAS {blas_library()}')
+    if args.device == 'cuda':
+        print(f'torch {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.get_device_name(device)}')
+    else:
+        print(f'torch {torch.__version__}, {torch.get_num_threads()} thread, BLAS {blas_library()}')
     print(f'{args.steps} steps in {seconds:.1f} s = {1000 * seconds / args.steps:.0f} ms/step, last loss {loss:.4f}')
     print(f'tokens_per_second={args.steps * tokens / seconds:.1f}')
 

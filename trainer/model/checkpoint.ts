@@ -40,9 +40,10 @@ async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
-export async function saveCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
-  const weights = params.map((p) => p.variable.dataSync() as Float32Array);
-  const moments = [optimizer.m.dataSync() as Float32Array, optimizer.v.dataSync() as Float32Array];
+export async function saveModelState(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
+  // awaited reads: webgpu has no synchronous ones
+  const weights = (await Promise.all(params.map((p) => p.variable.data()))) as Float32Array[];
+  const moments = (await Promise.all([optimizer.m.data(), optimizer.v.data()])) as Float32Array[];
   const manifest: Manifest = {
     format: FORMAT,
     step: optimizer.step,
@@ -102,7 +103,7 @@ function readFloats(file: string, count: number): Float32Array {
 }
 
 /** Restores a checkpoint into a model made with the same config; throws naming any mismatch. */
-export async function loadCheckpoint(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
+export async function loadModelState(dir: string, params: Param[], optimizer: AdamW, routers: Router[]): Promise<void> {
   const manifestPath = join(dir, CHECKPOINT_FILES.manifest);
   const manifest = readManifest(manifestPath);
   const shapeOf = (shape: number[]) => `[${shape.join(', ')}]`;

@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows, gelu, geluBackward, geluForward, mm } from './ops';
 import type { FfnParams } from './params';
-import type { RouterOutput } from './router';
-import { pruneByGate, type RoutingPlan } from './routing';
+import type { RoutingPlan } from './routing';
 
 type T2 = tf.Tensor2D;
 
@@ -68,17 +67,15 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
           return [dInput, dGates, ...dWeights];
         }),
     };
-  })(x, rowGates, ...weights) as T2;
+  })(x, rowGates, ...weights);
 }
 
 /**
- * The experts' side of one MoE layer on its input x [T, dModel], routed by `routing`; with a
- * gateThreshold > 0 (Dynamic-K analysis: reads the gates), only picks whose gate is at least the
- * threshold are dispatched (each token keeps its best; kept experts keep their gates).
+ * The experts' side of one MoE layer on its input x [T, dModel]: the rows of `plan` (the routing's
+ * plan, or under Dynamic-K the pruned one: pruneByGate) dispatched with their gates [T, E].
  */
-export function moeExperts(x: T2, routing: RouterOutput, experts: FfnParams[], gateThreshold = 0): T2 {
-  const [tokens, expertCount] = routing.gates.shape;
-  const plan = gateThreshold > 0 ? pruneByGate(routing.plan, routing.gates.dataSync(), gateThreshold) : routing.plan;
-  const rowGates = gatherRows(tf.reshape(routing.gates, [tokens * expertCount, 1]), plan.rowGateIndex);
+export function moeExperts(x: T2, gates: T2, plan: RoutingPlan, experts: FfnParams[]): T2 {
+  const [tokens, expertCount] = gates.shape;
+  const rowGates = gatherRows(tf.reshape(gates, [tokens * expertCount, 1]), plan.rowGateIndex);
   return dispatchExperts(x, rowGates, plan, experts);
 }

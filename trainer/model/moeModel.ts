@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
 import type { RunConfig } from '../../protocol/runConfig';
 import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
+import { GpuBufferPoolTrimmer } from '../webgpu';
 import {
   expertsUsed,
   gramDeviation,
@@ -15,16 +16,16 @@ import {
 } from '../training/metrics';
 import type { AnalysisResult, Batch, EvalResult, MoeModel, StepResult } from './api';
 import { causalMask } from './attention';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { loadModelState, saveModelState } from './checkpoint';
 import { ffn } from './moe';
 import { crossEntropy, gatherRows } from './ops';
 import { countParameters, createParams, moeBlockIndices, type FfnParams, type ModelParams } from './params';
 import type { Router } from './router';
-import { tokenRoutes } from './routing';
-import { forward, type ForwardOptions, type MoeTrace } from './transformer';
+import { tokenRoutes, type RoutingPlan } from './routing';
+import { forward, forwardAsync, planRoutes, type ForwardOptions, type MoeTrace } from './transformer';
 
-/** The analysis settings of a forward pass (drop-top-experts, Dynamic-K). */
-type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold'>;
+/** A forward pass's routing settings: precomputed plans (webgpu), drop-top-experts, Dynamic-K. */
+type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold' | 'plans'>;
 
 /** Tokens of the eval sample on which every expert runs for PES. */
 const PES_TOKENS = 64;
@@ -34,6 +35,16 @@ const MAX_DROPPED = 4;
 const ANALYSIS_TOKENS = 8192;
 /** timed passes per Dynamic-K threshold, after one untimed warm-up pass */
 const TIMING_PASSES = 2;
+
+/** Runs f in a tensor scope that may span awaits (tf.tidy cannot): every tensor made inside is disposed. */
+async function scoped<T>(f: () => Promise<T>): Promise<T> {
+  tf.engine().startScope();
+  try {
+    return await f();
+  } finally {
+    tf.engine().endScope();
+  }
+}
 
 function sliceBatch(batch: Batch, start: number, count: number): Batch {
   const from = start * batch.seqLen;
@@ -49,6 +60,10 @@ export class TfMoeModel implements MoeModel {
   /** one per MoE layer */
   private readonly routers: Router[];
   private readonly mask: tf.Tensor2D;
+  /** webgpu in Node reads only asynchronously: a training step plans its routing first (planRoutes) */
+  private readonly planAhead = tf.getBackend() === 'webgpu';
+  /** webgpu: frees pooled GPU buffers of sizes recent passes no longer use (the dispatch's shapes vary) */
+  private readonly bufferPool = new GpuBufferPoolTrimmer();
 
   constructor(
     private readonly config: RunConfig,
@@ -66,14 +81,14 @@ export class TfMoeModel implements MoeModel {
     this.mask = tf.keep(causalMask(config.model.seqLen));
   }
 
-  private run(batch: Batch, analysis: AnalysisRouting = {}) {
+  private forwardOptions(batch: Batch, analysis: AnalysisRouting = {}): ForwardOptions {
     if (batch.seqLen > this.config.model.seqLen || batch.inputs.length !== batch.batchSize * batch.seqLen) {
       throw new Error(
         `batch of ${batch.inputs.length} tokens as ${batch.batchSize} × ${batch.seqLen}: expected batchSize × seqLen tokens with seqLen ≤ model.seqLen (${this.config.model.seqLen})`,
       );
     }
     const { inputs, batchSize, seqLen } = batch;
-    return forward(this.params, { model: this.config.model, inputs, batchSize, seqLen, mask: this.mask, ...analysis });
+    return { model: this.config.model, inputs, batchSize, seqLen, mask: this.mask, ...analysis };
   }
 
   /** The active balancer terms, each summed over MoE layers. */
@@ -85,17 +100,18 @@ export class TfMoeModel implements MoeModel {
 
   async trainStep(batch: Batch, lr: number): Promise<StepResult> {
     const variables = this.params.list.map((p) => p.variable);
+    const plans: RoutingPlan[] | undefined = this.planAhead ? await planRoutes(this.params, this.forwardOptions(batch)) : undefined;
     let counts: number[][] = [];
-    let values: { loss: number; lmLoss: number; terms: BalancerTerms } | undefined;
+    let names: (keyof BalancerTerms)[] = [];
+    let losses: tf.Tensor1D | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const { logits, moe } = this.run(batch);
+      const { logits, moe } = forward(this.params, this.forwardOptions(batch, { plans }));
       const lmLoss = crossEntropy(logits, batch.targets);
       const terms = this.balancerTerms(moe, batch.seqLen);
-      const names = Object.keys(terms) as (keyof BalancerTerms)[];
+      names = Object.keys(terms) as (keyof BalancerTerms)[];
       const termTensors = names.map((n) => terms[n] as tf.Scalar);
       const loss = termTensors.length ? (tf.addN([lmLoss, ...termTensors]) as tf.Scalar) : lmLoss;
-      const read = tf.stack([loss, lmLoss, ...termTensors]).dataSync();
-      values = { loss: read[0], lmLoss: read[1], terms: Object.fromEntries(names.map((n, i) => [n, read[2 + i]])) };
+      losses = tf.keep(tf.stack([loss, lmLoss, ...termTensors]) as tf.Tensor1D);
       counts = moe.map((t) => t.plan.counts);
       return loss;
     }, variables);
@@ -103,14 +119,18 @@ export class TfMoeModel implements MoeModel {
       variables.map((v) => grads[v.name]),
       lr,
     );
-    value.dispose();
-    tf.dispose(grads);
+    // the step's one read, after the update: losses, balancer terms and the gradient norm together
+    const readout = tf.tidy(() => tf.concat([losses!, tf.reshape(gradNorm, [1])]));
+    const read = await readout.data();
+    tf.dispose([value, grads, losses!, gradNorm, readout]);
     counts.forEach((c, l) => this.routers[l].afterStep(c));
-    const result = values!;
+    this.bufferPool.endStep();
     const lossFree = this.config.balancer.methods.includes('loss-free');
     return {
-      ...result,
-      gradNorm,
+      loss: read[0],
+      lmLoss: read[1],
+      terms: Object.fromEntries(names.map((n, i) => [n, read[2 + i]])),
+      gradNorm: read[2 + names.length],
       expertCounts: counts,
       maxVioBatch: counts.map(maxVio),
       ...(lossFree && { bias: this.routers.map((r) => Array.from(r.bias)) }),
@@ -118,18 +138,24 @@ export class TfMoeModel implements MoeModel {
   }
 
   /** Mean LM loss over a sample, chunk by chunk, and the expert rows dispatched. */
-  private sampleLoss(sample: Batch, analysis?: AnalysisRouting, onChunk?: (moe: MoeTrace[], chunk: Batch, index: number) => void) {
+  private async sampleLoss(
+    sample: Batch,
+    analysis?: AnalysisRouting,
+    onChunk?: (moe: MoeTrace[], chunk: Batch, index: number) => Promise<void>,
+  ) {
     const chunkSize = this.config.training.batchSize;
     let lossSum = 0;
     let rows = 0;
     for (let start = 0, index = 0; start < sample.batchSize; start += chunkSize, index++) {
       const chunk = sliceBatch(sample, start, Math.min(chunkSize, sample.batchSize - start));
-      tf.tidy(() => {
-        const { logits, moe } = this.run(chunk, analysis);
-        lossSum += crossEntropy(logits, chunk.targets).dataSync()[0] * chunk.inputs.length;
+      // awaited reads on every backend: one code path, and webgpu has no other
+      await scoped(async () => {
+        const { logits, moe } = await forwardAsync(this.params, this.forwardOptions(chunk, analysis));
+        lossSum += (await crossEntropy(logits, chunk.targets).data())[0] * chunk.inputs.length;
         for (const t of moe) rows += t.plan.rowToken.length;
-        onChunk?.(moe, chunk, index);
+        await onChunk?.(moe, chunk, index);
       });
+      this.bufferPool.endStep();
     }
     const tokens = sample.batchSize * sample.seqLen;
     return { loss: lossSum / tokens, rows, tokens };
@@ -143,16 +169,17 @@ export class TfMoeModel implements MoeModel {
     const seuSum = new Array<number>(layers).fill(0);
     const pes = new Array<number>(layers).fill(0);
     const moeExperts = this.params.blocks.flatMap((b) => (b.experts ? [b.experts] : []));
-    const { loss, tokens } = this.sampleLoss(sample, undefined, (moe, chunk, index) => {
-      moe.forEach((t, l) => {
+    const { loss, tokens } = await this.sampleLoss(sample, undefined, async (moe, chunk, index) => {
+      for (const [l, t] of moe.entries()) {
         t.plan.counts.forEach((c, e) => (load[l][e] += c));
         const chunkTokens = chunk.inputs.length;
         entropySum[l] += routerEntropy(normaliseScores(t.plan.scores, experts), experts) * chunkTokens;
         seuSum[l] += sequenceExpertUtilisation(t.plan.selected, chunk.batchSize, chunk.seqLen, experts) * chunk.batchSize;
-        if (index === 0) pes[l] = this.pes(t.input, moeExperts[l]);
-      });
+        if (index === 0) pes[l] = await this.pes(t.input, moeExperts[l]);
+      }
     });
-    const gramPerLayer = this.routers.map(({ weight: r }) => gramDeviation(r.dataSync(), r.shape[0], r.shape[1]));
+    const gramPerLayer: number[] = [];
+    for (const { weight: r } of this.routers) gramPerLayer.push(gramDeviation((await r.data()) as Float32Array, r.shape[0], r.shape[1]));
     return {
       valLoss: loss,
       perplexity: Math.exp(loss),
@@ -166,30 +193,33 @@ export class TfMoeModel implements MoeModel {
       gramDeviationPerLayer: gramPerLayer,
       routerEntropy: entropySum.map((s) => s / tokens),
       seu: seuSum.map((s) => s / sample.batchSize),
-      routingSample: this.routeSnippet(snippet),
+      routingSample: await this.routeSnippet(snippet),
     };
   }
 
   /** PES of one MoE layer: every expert on PES_TOKENS evenly spaced tokens of its input. */
-  private pes(input: tf.Tensor2D, experts: FfnParams[]): number {
+  private async pes(input: tf.Tensor2D, experts: FfnParams[]): Promise<number> {
     const [tokens, dModel] = input.shape;
     const count = Math.min(PES_TOKENS, tokens);
     const stride = Math.floor(tokens / count);
     const picked = Int32Array.from({ length: count }, (_, i) => i * stride);
     const x = gatherRows(input, picked);
-    const outputs = experts.map((e) => ffn(x, e).dataSync() as Float32Array);
+    // one read for all experts' outputs
+    const all = (await tf.concat(experts.map((e) => ffn(x, e)), 0).data()) as Float32Array;
+    const size = count * dModel;
+    const outputs = experts.map((_, i) => all.subarray(i * size, (i + 1) * size));
     return pairwiseExpertSimilarity(outputs, count, dModel);
   }
 
-  private routeSnippet(snippet: Int32Array): EvalResult['routingSample'] {
+  private async routeSnippet(snippet: Int32Array): Promise<EvalResult['routingSample']> {
     const ids = snippet.subarray(0, this.config.model.seqLen);
     const experts: number[][][] = [];
     const gates: number[][][] = [];
     if (ids.length === 0) return { experts, gates };
-    tf.tidy(() => {
-      const { moe } = this.run({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length });
+    await scoped(async () => {
+      const { moe } = await forwardAsync(this.params, this.forwardOptions({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length }));
       for (const t of moe) {
-        const routes = tokenRoutes(t.plan, t.gates.dataSync());
+        const routes = tokenRoutes(t.plan, await t.gates.data());
         experts.push(routes.experts);
         gates.push(routes.gates);
       }
@@ -202,34 +232,35 @@ export class TfMoeModel implements MoeModel {
     const sample = sliceBatch(fullSample, 0, Math.min(fullSample.batchSize, Math.ceil(ANALYSIS_TOKENS / fullSample.seqLen)));
     const dropTopExperts = [];
     for (let dropped = 0; dropped <= Math.min(experts - topK, MAX_DROPPED); dropped++) {
-      dropTopExperts.push({ dropped, loss: this.sampleLoss(sample, { dropTop: dropped }).loss });
+      dropTopExperts.push({ dropped, loss: (await this.sampleLoss(sample, { dropTop: dropped })).loss });
     }
-    const dynamicK = DYNAMIC_K_THRESHOLDS.map((threshold) => {
+    const dynamicK = [];
+    for (const threshold of DYNAMIC_K_THRESHOLDS) {
       // the fastest of a few passes: one pass on a shared machine is mostly noise
       let ms = Infinity;
-      let pass = this.sampleLoss(sample, { gateThreshold: threshold });
+      let pass = await this.sampleLoss(sample, { gateThreshold: threshold });
       for (let i = 0; i < TIMING_PASSES; i++) {
         const started = performance.now();
-        pass = this.sampleLoss(sample, { gateThreshold: threshold });
+        pass = await this.sampleLoss(sample, { gateThreshold: threshold });
         ms = Math.min(ms, performance.now() - started);
       }
       const { loss, rows, tokens } = pass;
-      return {
+      dynamicK.push({
         threshold,
         perplexity: Math.exp(loss),
         msPerToken: ms / tokens,
         meanExpertsPerToken: rows / (tokens * this.moeLayers.length),
-      };
-    });
+      });
+    }
     return { dropTopExperts, dynamicK };
   }
 
   async save(dir: string): Promise<void> {
-    await saveCheckpoint(dir, this.params.list, this.optimizer, this.routers);
+    await saveModelState(dir, this.params.list, this.optimizer, this.routers);
   }
 
   async load(dir: string): Promise<void> {
-    await loadCheckpoint(dir, this.params.list, this.optimizer, this.routers);
+    await loadModelState(dir, this.params.list, this.optimizer, this.routers);
   }
 
   dispose(): void {

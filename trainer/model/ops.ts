@@ -27,7 +27,7 @@ export function gatherRows(x: T2, indices: Int32Array): T2 {
   return tf.customGrad((input) => ({
     value: tf.gather(input as T2, tf.tensor1d(indices, 'int32')) as T2,
     gradFunc: (dy: T2) => tf.scatterND(indexColumn(indices), dy, [n, d]),
-  }))(x) as T2;
+  }))(x);
 }
 
 const LN_EPS = 1e-5;
@@ -95,5 +95,5 @@ export function crossEntropy(logits: T2, targets: Int32Array): tf.Scalar {
         return tf.mul(tf.sub(tf.softmax(saved), oneHot), tf.div(dy, rows));
       },
     };
-  })(logits) as tf.Scalar;
+  })(logits);
 }

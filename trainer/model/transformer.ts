@@ -2,10 +2,10 @@
  * The forward pass of the decoder-only MoE transformer on [T = B·S] token ids, all 2-D tensors.
  *
  * Each MoE layer's top-K selection needs its router scores on the CPU. The pass is written once, as
- * a generator that yields each MoE layer's scores and takes the layer's routing plan back, with two
- * drivers: `forward` (synchronous: reads the scores with dataSync, or takes `options.plans`), and
- * `planRoutes` (asynchronous, no tape: `await scores.data()`), whose plans a backend that cannot read
- * synchronously (webgpu) passes to `forward` for the gradient pass.
+ * a generator that yields each tensor it must read and takes the values back, with two drivers:
+ * `forward` (synchronous: dataSync; reads nothing when given `options.plans`) and `forwardAsync`
+ * (`await t.data()`, no tape). A backend that cannot read synchronously (webgpu) makes the plans with
+ * `planRoutes` (forwardAsync) and passes them to `forward` for the gradient pass.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../protocol/runConfig';
@@ -13,8 +13,8 @@ import { causalAttention } from './attention';
 import { ffn, moeExperts } from './moe';
 import { gatherRows, layerNorm, mm } from './ops';
 import type { ModelParams } from './params';
-import type { Router, RouterOutput } from './router';
-import type { RoutingPlan } from './routing';
+import type { RouterOutput } from './router';
+import { pruneByGate, type RoutingPlan } from './routing';
 
 export interface ForwardOptions {
   model: Pick<RunConfig['model'], 'dModel' | 'heads'>;
@@ -47,13 +47,11 @@ export interface ForwardResult {
   moe: MoeTrace[];
 }
 
-/** What the pass asks its driver for at each MoE layer: a plan from these scores. */
-interface PlanRequest {
-  router: Router;
-  scores: tf.Tensor2D;
-}
-
-function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<PlanRequest, ForwardResult, RoutingPlan> {
+/**
+ * The pass, written once: it yields each tensor whose values it needs on the CPU (a router's scores
+ * for the top-K selection; under Dynamic-K also the gates) and takes the values back from its driver.
+ */
+function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<tf.Tensor, ForwardResult, Float32Array> {
   const { model, inputs, batchSize: batch, seqLen, mask } = options;
   const { dModel, heads } = model;
   const tokens = batch * seqLen;
@@ -68,10 +66,13 @@ function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<P
     const h = layerNorm(x, block.ln2Gain, block.ln2Bias);
     if (block.router && block.experts) {
       const scored = block.router.score(h);
-      const plan = options.plans?.[moe.length] ?? (yield { router: block.router, scores: scored.scores });
+      const plan = options.plans?.[moe.length] ?? block.router.plan(yield scored.scores, options.dropTop);
       const routing = block.router.output(scored, plan);
-      moe.push({ ...routing, input: h });
-      x = tf.add(x, moeExperts(h, routing, block.experts, options.gateThreshold));
+      // Dynamic-K: the rows actually dispatched (the selection, its counts and gates stay as they are)
+      const threshold = options.gateThreshold ?? 0;
+      const dispatched = threshold > 0 ? pruneByGate(plan, yield routing.gates, threshold) : plan;
+      moe.push({ ...routing, plan: dispatched, input: h });
+      x = tf.add(x, moeExperts(h, routing.gates, dispatched, block.experts));
       if (block.shared) x = tf.add(x, ffn(h, block.shared));
     } else if (block.dense) {
       x = tf.add(x, ffn(h, block.dense));
@@ -81,38 +82,39 @@ function* forwardPass(params: ModelParams, options: ForwardOptions): Generator<P
   return { logits, moe };
 }
 
-/** The forward pass; routers without a plan in `options.plans` read their scores synchronously. */
+/**
+ * The forward pass, reading what the routing needs synchronously (wasm, cpu, tensorflow); with
+ * `options.plans` (and no Dynamic-K) it reads nothing, so it runs on webgpu too.
+ */
 export function forward(params: ModelParams, options: ForwardOptions): ForwardResult {
   const pass = forwardPass(params, options);
   let next = pass.next();
-  while (!next.done) {
-    const { router, scores } = next.value;
-    next = pass.next(router.plan(scores.dataSync() as Float32Array, options.dropTop));
-  }
+  while (!next.done) next = pass.next(next.value.dataSync() as Float32Array);
   return next.value;
 }
 
 /**
- * The routing plan of every MoE layer, reading scores asynchronously, outside any gradient tape; the
- * pass stops after the last MoE layer and disposes every tensor it made. Pass the plans to `forward`
- * (options.plans) with the same parameters and inputs for the gradient pass.
+ * The forward pass with awaited reads (webgpu in Node has no synchronous ones), never under a
+ * gradient tape. The caller disposes what it returns (tf.engine().startScope()/endScope() around it,
+ * since tf.tidy cannot span an await).
+ */
+export async function forwardAsync(params: ModelParams, options: ForwardOptions): Promise<ForwardResult> {
+  const pass = forwardPass(params, options);
+  let next = pass.next();
+  while (!next.done) next = pass.next((await next.value.data()) as Float32Array);
+  return next.value;
+}
+
+/**
+ * The routing plan of every MoE layer, made with awaited reads outside any gradient tape (every
+ * tensor it makes is disposed). Pass the plans to `forward` (options.plans) with the same parameters
+ * and inputs for the gradient pass.
  */
 export async function planRoutes(params: ModelParams, options: Omit<ForwardOptions, 'plans'>): Promise<RoutingPlan[]> {
-  const layers = params.blocks.filter((b) => b.router).length;
-  const plans: RoutingPlan[] = [];
-  const pass = forwardPass(params, options);
   tf.engine().startScope();
   try {
-    let next = pass.next();
-    while (!next.done) {
-      const { router, scores } = next.value;
-      plans.push(router.plan((await scores.data()) as Float32Array, options.dropTop));
-      if (plans.length === layers) break;
-      next = pass.next(plans[plans.length - 1]);
-    }
+    return (await forwardAsync(params, options)).moe.map((t) => t.plan);
   } finally {
-    pass.return(undefined as never);
     tf.engine().endScope();
   }
-  return plans;
 }

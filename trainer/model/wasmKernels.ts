@@ -55,7 +55,7 @@ function slice(stock: KernelFunc): KernelFunc {
     const { inputs, attrs, backend } = args;
     const x = inputs.x;
     if (x.dtype === 'string' || x.shape.length === 0) return stock(args);
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
+    const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
     const out = backend.makeOutput(size, x.dtype);
     if (tf.util.sizeFromShape(size) === 0) return out;
     // views after makeOutput: an allocation may grow (and so replace) the heap buffer

@@ -15,7 +15,7 @@ const OLD = `${RUN_FILES.checkpoint}.old`;
 const TEMP_PREFIX = `${RUN_FILES.checkpoint}.tmp-`;
 
 /** What the run loop needs, besides the model, to continue exactly. */
-export interface RunState {
+export interface ResumeState {
   version: 1;
   /** steps completed */
   step: number;
@@ -27,7 +27,7 @@ export interface RunState {
   elapsedSeconds: number;
 }
 
-export async function saveCheckpoint(runDir: string, model: MoeModel, state: RunState): Promise<string> {
+export async function writeCheckpoint(runDir: string, model: MoeModel, state: ResumeState): Promise<string> {
   const final = join(runDir, RUN_FILES.checkpoint);
   const temp = join(runDir, `${TEMP_PREFIX}${process.pid}`);
   const old = join(runDir, OLD);
@@ -58,16 +58,16 @@ export function removeTemporaryCheckpoints(runDir: string): void {
 }
 
 /** Reads a checkpoint's state.json; any problem is a UsageError naming the file and the field. */
-export function readState(checkpointDir: string): RunState {
+export function readResumeState(checkpointDir: string): ResumeState {
   const file = join(checkpointDir, STATE_FILE);
-  let state: RunState;
+  let state: ResumeState;
   try {
-    state = JSON.parse(readRegularTextFileSync(file, 'checkpoint state', 64 * 1024)) as RunState;
+    state = JSON.parse(readRegularTextFileSync(file, 'checkpoint state', 64 * 1024)) as ResumeState;
   } catch (error) {
     throw new UsageError(error instanceof SyntaxError ? `${file}: not valid JSON: ${error.message}` : (error as Error).message);
   }
   const isObject = state !== null && typeof state === 'object' && !Array.isArray(state);
-  const field = (name: keyof RunState, ok: (v: unknown) => boolean, expected: string) =>
+  const field = (name: keyof ResumeState, ok: (v: unknown) => boolean, expected: string) =>
     ok(state[name]) ? undefined : `$.${name}: expected ${expected}, got ${JSON.stringify(state[name])}`;
   const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   const problem = !isObject

@@ -30,7 +30,7 @@ export class EventLog {
   }
 
   emit(body: EventBody): TrainerEvent {
-    const event = { v: EVENT_SCHEMA_VERSION, time: new Date().toISOString(), ...body } as TrainerEvent;
+    const event = { v: EVENT_SCHEMA_VERSION, time: new Date().toISOString(), ...body };
     const line = JSON.stringify(event) + '\n';
     writeSync(this.fd, line);
     process.stdout.write(line);

@@ -9,7 +9,7 @@ import { describeFileKind, FileRefusedError, readRegularTextFileSync } from '../
 import { RUN_FILES } from '../../protocol/events';
 import { parseRunConfig, resolveRunConfig, type BackendName, type RunConfig } from '../../protocol/runConfig';
 import { resolveDataFiles } from '../data/corpus';
-import { findCheckpoint, readState } from './checkpoint';
+import { findCheckpoint, readResumeState } from './checkpoint';
 import { LOCK_FILE } from './lock';
 import type { RunPlan } from './train';
 import { UsageError } from './usageError';
@@ -39,14 +39,27 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** Applies --steps/--backend and validates again, so cross-field checks (warmup < steps) still hold. */
-function applyOverrides(config: RunConfig, overrides: Overrides, file: string): RunConfig {
+/**
+ * Applies --steps/--backend and validates again, so cross-field checks still hold. A --steps that is
+ * not more than the config's warmup would be refused by them; a user shortening a run expects it to
+ * train, so the warmup is scaled with the run (the same fraction of it) and a note says so.
+ */
+function applyOverrides(config: RunConfig, overrides: Overrides, file: string, notes: string[]): RunConfig {
   if (overrides.steps === undefined && overrides.backend === undefined) return config;
+  const steps = overrides.steps ?? config.training.steps;
+  let warmup = config.training.warmup;
+  if (overrides.steps !== undefined && warmup >= steps && steps > 1) {
+    warmup = Math.min(steps - 1, Math.round((config.training.warmup * steps) / config.training.steps));
+    notes.push(
+      `--steps ${steps} is not more than the config's warmup (${config.training.warmup} of ${config.training.steps} steps): ` +
+        `warmup scaled to ${warmup} step${warmup === 1 ? '' : 's'}`,
+    );
+  }
   return resolveRunConfig(
     {
       ...config,
       backend: overrides.backend ?? config.backend,
-      training: { ...config.training, steps: overrides.steps ?? config.training.steps },
+      training: { ...config.training, steps, warmup },
     },
     file,
   );
@@ -119,13 +132,14 @@ export function createRunFolder(runDir: string): void {
 export function planNewRun(configFile: string, outDir: string, overrides: Overrides): RunPlan {
   const file = resolve(configFile);
   const parsed = parseRunConfig(readText(file, 'run config'), configFile);
-  const config = applyOverrides(parsed, overrides, configFile);
+  const notes: string[] = [];
+  const config = applyOverrides(parsed, overrides, configFile, notes);
   const baseDir = dirname(file);
   const files = resolveDataFiles(config.data.files, baseDir, configFile);
   config.data.files = config.data.files.map((pattern) => resolve(baseDir, pattern));
   const runDir = resolve(outDir);
   checkOutFolder(outDir, runDir);
-  return { runDir, config, configFile, files };
+  return { runDir, config, configFile, files, notes };
 }
 
 /** An existing run folder, for `--resume DIR` or `--analyse DIR`: its config.json and newest checkpoint. */
@@ -143,17 +157,18 @@ export function planExistingRun(dir: string, overrides: Overrides, purpose: 'res
   } catch {
     throw new UsageError(`${dir}: not a run folder (no ${RUN_FILES.config})`);
   }
-  const config = applyOverrides(parseRunConfig(readText(configFile, 'run config'), configFile), overrides, configFile);
+  const notes: string[] = [];
+  const config = applyOverrides(parseRunConfig(readText(configFile, 'run config'), configFile), overrides, configFile, notes);
   const checkpointDir = findCheckpoint(runDir);
   if (!checkpointDir) throw new UsageError(`${dir}: no checkpoint to ${purpose} (${RUN_FILES.checkpoint}/state.json is missing)`);
-  const state = readState(checkpointDir);
+  const state = readResumeState(checkpointDir);
   if (purpose === 'resume' && state.step >= config.training.steps) {
     throw new UsageError(
       `${dir}: the run has already trained ${state.step} of ${config.training.steps} steps; pass --steps N with N > ${state.step} to train further`,
     );
   }
   const files = resolveDataFiles(config.data.files, runDir, configFile);
-  return { runDir, config, configFile, files, resume: { checkpointDir, state } };
+  return { runDir, config, configFile, files, notes, resume: { checkpointDir, state } };
 }
 
 /** Writes `<run>/config.json` atomically (a resumed run with new --steps rewrites it). */

@@ -7,6 +7,11 @@ import { formatDuration } from '../../protocol/runModel/format';
 const BAR_WIDTH = 24;
 /** Without a terminal: a line about every 5% of the run. */
 const LOG_LINES_PER_RUN = 20;
+/**
+ * Steps timed before an ETA is given: the first step of a process carries the one-off costs
+ * (kernels compiled, memory grown), so an ETA from it alone reads many times too long.
+ */
+const ETA_AFTER_STEPS = 3;
 
 export interface StepInfo {
   step: number;
@@ -18,8 +23,8 @@ export interface StepInfo {
 export class Progress {
   private readonly tty: boolean;
   private barShown = false;
-  private readonly started = Date.now();
-  private firstStep: number | undefined;
+  /** the first step this process trained, and when it ended: the pace is timed from there */
+  private timedFrom: { step: number; time: number } | undefined;
 
   constructor(
     private readonly totalSteps: number,
@@ -31,21 +36,22 @@ export class Progress {
   }
 
   step(info: StepInfo): void {
-    this.firstStep ??= info.step - 1;
-    const done = info.step - this.firstStep;
+    const now = Date.now();
+    this.timedFrom ??= { step: info.step, time: now };
+    const timed = info.step - this.timedFrom.step;
     const remaining = this.totalSteps - info.step;
-    const eta = ((Date.now() - this.started) / 1000 / done) * remaining;
+    const eta = timed >= ETA_AFTER_STEPS ? `ETA ${formatDuration(((now - this.timedFrom.time) / 1000 / timed) * remaining)}` : 'ETA after a few steps';
     const figures = `loss ${info.loss.toFixed(4)}  lr ${info.lr.toExponential(2)}  ${Math.round(info.tokensPerSecond)} tok/s`;
     if (this.tty) {
       const filled = Math.round((BAR_WIDTH * info.step) / this.totalSteps);
       const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-      this.stream.write(`\r\x1b[2K${bar} ${info.step}/${this.totalSteps}  ${figures}  ETA ${formatDuration(eta)}`);
+      this.stream.write(`\r\x1b[2K${bar} ${info.step}/${this.totalSteps}  ${figures}  ${eta}`);
       this.barShown = true;
       return;
     }
     const every = Math.max(1, Math.round(this.totalSteps / LOG_LINES_PER_RUN));
     if (info.step === 1 || info.step % every === 0 || info.step === this.totalSteps) {
-      this.stream.write(`step ${info.step}/${this.totalSteps}  ${figures}  ETA ${formatDuration(eta)}\n`);
+      this.stream.write(`step ${info.step}/${this.totalSteps}  ${figures}  ${eta}\n`);
     }
   }
 

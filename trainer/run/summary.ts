@@ -1,7 +1,8 @@
 /** Summaries of finished runs from their event logs, for `npm run compare` (trainer/bench/compareStats.ts). */
 import { parseEventLine, type EndEvent, type EvalEvent, type StartEvent, type StepEvent } from '../../protocol/events';
 
-export interface RunSummary {
+/** The figures of one finished run that `npm run compare` tabulates. */
+export interface CompareRunFigures {
   label: string;
   /** config.training.seed of the run's first start event */
   seed?: number;
@@ -30,7 +31,7 @@ export function median(values: number[]): number | undefined {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export function summarizeRun(label: string, eventsText: string, experts: number): RunSummary {
+export function summarizeRun(label: string, eventsText: string, experts: number): CompareRunFigures {
   const events = eventsText.split('\n').map(parseEventLine).filter((e) => e !== undefined);
   const steps = events.filter((e): e is StepEvent => e.type === 'step');
   const evals = events.filter((e): e is EvalEvent => e.type === 'eval');

@@ -12,7 +12,7 @@ import type { Tokenizer } from '../data/tokenizer';
 import type { BackendChoice } from '../backend';
 import { BatchSampler, evalSample, routingSnippet, type Dataset } from '../data/dataset';
 import { Rng } from '../data/rng';
-import { saveCheckpoint, type RunState } from './checkpoint';
+import { writeCheckpoint, type ResumeState } from './checkpoint';
 import { EventLog } from './eventLog';
 import { Progress } from './progress';
 import { learningRate } from './schedule';
@@ -26,7 +26,9 @@ export interface RunPlan {
   /** data files, expanded to absolute paths; empty = built-in corpus */
   files: string[];
   /** set when continuing from the run's checkpoint */
-  resume?: { checkpointDir: string; state: RunState };
+  resume?: { checkpointDir: string; state: ResumeState };
+  /** changes made to the config for the command line (e.g. a warmup scaled to a short --steps), in words */
+  notes?: string[];
 }
 
 /** What proves to a viewer that a live process is this trainer (Stop signals only a proven one). */
@@ -116,7 +118,9 @@ export async function train(
       pid: process.pid,
       ...identity(),
       ...(plan.resume && { resumedFrom: basename(plan.resume.checkpointDir) }),
+      ...(plan.notes?.length && { notes: plan.notes }),
     });
+    for (const note of plan.notes ?? []) progress.note(`note: ${note}`);
     progress.note(
       `${plan.resume ? 'resuming' : 'starting'} "${config.name}" at step ${step}/${training.steps} on ${backend.name} (${backend.reason}); ` +
         `${data.tokenizer.kind} tokenizer, vocab ${data.tokenizer.vocabSize}${data.tokenizerCache === 'hit' ? ' (cached)' : ''}, ` +
@@ -127,8 +131,8 @@ export async function train(
     const checkpoint = async () => {
       if (checkpointedStep === step) return; // e.g. a stop right after a periodic checkpoint
       checkpointedStep = step;
-      const state: RunState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
-      log.emit({ type: 'checkpoint', step, path: await saveCheckpoint(runDir, model, state) });
+      const state: ResumeState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
+      log.emit({ type: 'checkpoint', step, path: await writeCheckpoint(runDir, model, state) });
     };
 
     const tokensPerStep = training.batchSize * shape.seqLen;
@@ -167,7 +171,7 @@ export async function train(
     }
     await checkpoint();
     if (step < training.steps) {
-      end('stopped', stop.requested ?? 'stopped');
+      end('stopped', stopReason(stop.requested, step));
       return 0;
     }
     if (training.finalAnalysis) {
@@ -178,7 +182,7 @@ export async function train(
     return 0;
   } catch (error) {
     end('failed', (error as Error).message);
-    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
     model.dispose();
@@ -198,4 +202,10 @@ export async function analyseRun(plan: RunPlan, data: Dataset, model: MoeModel):
     model.dispose();
     log.close();
   }
+}
+
+/** Why a run stopped, in words: "stopped by you (SIGTERM) at step 106, checkpoint saved". */
+export function stopReason(requested: string | undefined, step: number): string {
+  const cause = requested?.startsWith('SIG') ? `by you (${requested})` : requested ? `because ${requested}` : '';
+  return `stopped ${cause} at step ${step}, checkpoint saved`.replace('  ', ' ');
 }

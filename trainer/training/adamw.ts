@@ -17,11 +17,25 @@ export interface AdamWOptions {
 
 export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 };
 
-/** √(Σ x²), accumulated in float64 (a float32 sum of a million squares is ~3e-4 relative low). */
-export function euclideanNorm(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-  return Math.sqrt(sum);
+/** Elements summed per level of globalNorm's reduction. */
+const NORM_BLOCK = 128;
+
+/**
+ * √(Σ x²) on the device, summed in blocks of NORM_BLOCK, then the block sums in blocks, and so on: a
+ * float32 running sum of a million squares drifts ~1e-4 relative low (all terms positive), a blocked
+ * one stays near 1e-6, and nothing is read back (webgpu has no synchronous reads; a GPU→CPU copy of
+ * the whole gradient each step would stall the queue).
+ */
+export function globalNorm(values: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    let sums: tf.Tensor1D = tf.square(values);
+    while (sums.size > NORM_BLOCK) {
+      const padding = (NORM_BLOCK - (sums.size % NORM_BLOCK)) % NORM_BLOCK;
+      const padded = padding ? tf.concat([sums, tf.zeros([padding])]) : sums;
+      sums = tf.sum(tf.reshape(padded, [-1, NORM_BLOCK]), 1);
+    }
+    return tf.sqrt(tf.sum(sums)) as tf.Scalar;
+  });
 }
 
 export class AdamW {
@@ -53,17 +67,18 @@ export class AdamW {
 
   /**
    * One update at learning rate lr. `grads[i]` belongs to params[i]; a missing gradient (an expert
-   * that got no tokens) counts as zero. Returns the global gradient norm before clipping.
+   * that got no tokens) counts as zero. Returns the global gradient norm before clipping, as a scalar
+   * the caller reads (with the step's other values: one GPU→CPU read a step) and disposes; the clip
+   * scale is computed on the device, so the update needs no read.
    */
-  apply(grads: (tf.Tensor | undefined)[], lr: number): number {
+  apply(grads: (tf.Tensor | undefined)[], lr: number): tf.Scalar {
     const { beta1, beta2, epsilon, gradClip } = this.options;
     this.step++;
     return tf.tidy(() => {
       const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
-      const norm = euclideanNorm(flat.dataSync());
+      const norm = globalNorm(flat as tf.Tensor1D);
       // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
-      const scale = gradClip > 0 ? Math.min(1, gradClip / (norm + 1e-6)) : 1;
-      const g = scale === 1 ? flat : tf.mul(flat, scale);
+      const g = gradClip > 0 ? tf.mul(flat, tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6)))) : flat;
       this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
       this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
       const correction1 = 1 - beta1 ** this.step;

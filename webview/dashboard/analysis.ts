@@ -6,7 +6,7 @@ import type { RunSource, ViewContext } from './context';
 
 export function analysisCards(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section[] {
   const analysis = () => run().state.analysis;
-  const dropTop = lineChartCard(parent, ctx.theme, {
+  const dropTop = lineChartCard(parent, ctx, {
     id: 'chart-drop-top',
     title: 'Drop top experts',
     note: 'Validation loss with each token’s top-n experts masked: a steep rise means tokens rely on few experts.',
@@ -18,7 +18,7 @@ export function analysisCards(parent: HTMLElement, run: RunSource, ctx: ViewCont
         pointRadius: 3,
       },
     ],
-    options: { xTitle: 'top experts dropped', yTitle: 'val loss' },
+    options: { xTitle: 'top experts dropped', yTitle: 'val loss', xIsStep: false },
   });
   const body = el('tbody');
   parent.append(

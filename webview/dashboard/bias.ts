@@ -8,7 +8,7 @@ import type { RunSource, ViewContext } from './context';
 export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section[] {
   const experts = run().state.experts;
   const color = (e: number) => rgbCss(expertColor(e));
-  const overTime = lineChartCard(parent, ctx.theme, {
+  const overTime = lineChartCard(parent, ctx, {
     id: 'chart-bias',
     title: 'Bias per expert',
     note:
@@ -17,7 +17,7 @@ export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext)
         : `Not kept for ${run().state.layers} × ${experts} experts (curves are kept up to 4,096 layer × expert curves); the current biases are beside.`,
     lines: () =>
       (run().state.bias[ctx.choices.layer] ?? []).map((series, e) => ({ label: `e${e}`, points: series.points, color: color(e), width: 1 })),
-    options: { yTitle: 'bias', legend: experts <= 16 },
+    options: { yTitle: 'bias', legend: experts <= 16, logAllowed: false },
     usesChoices: true,
   });
   const canvas = el('canvas', { id: 'chart-bias-now', attrs: { role: 'img', 'aria-label': 'current bias per expert' } });

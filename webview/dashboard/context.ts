@@ -1,6 +1,7 @@
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Aggregate } from '../model/heatmap';
 import type { LayerStat } from '../../protocol/runModel/layerStats';
+import type { ChartEnv } from '../shared/section';
 import type { Theme } from '../shared/theme';
 
 /** Choices the user makes in the dashboard, kept in the webview state across reloads. */
@@ -21,7 +22,7 @@ export interface DashboardChoices {
   tables?: Record<string, boolean>;
 }
 
-export interface ViewContext {
+export interface ViewContext extends ChartEnv {
   theme: Theme;
   choices: DashboardChoices;
   /** the user changed a choice: persist it and redraw */

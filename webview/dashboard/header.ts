@@ -1,10 +1,14 @@
-/** The dashboard header: what the run is, how far it got, how fast, and a Stop button. */
+/** The dashboard header: what the run is, how far it got, how fast, and Stop or Resume. */
 import type { RunSnapshot } from '../../protocol/webviewMessages';
-import { el, formatNumber } from '../shared/dom';
+import { shortRunId } from '../../protocol/runLabels';
+import { formatDistinct } from '../shared/chartData';
+import { el } from '../shared/dom';
 import { paletteColor, type Theme } from '../shared/theme';
 import { runHeaderDetails, runHeaderStats } from './headerText';
 
 const stoppable = (run: RunSnapshot) => run.header.status === 'running' || run.header.status === 'queued';
+/** What Resume Run accepts (it checks the checkpoint is there). */
+const resumable = (run: RunSnapshot) => ['stopped', 'interrupted', 'failed'].includes(run.header.status);
 
 export class RunHeaderView {
   private readonly name = el('h1');
@@ -13,15 +17,20 @@ export class RunHeaderView {
   private readonly progress = document.createElement('vscode-progress-bar');
   private readonly stats = el('div', { className: 'stats' });
   private readonly stop = document.createElement('vscode-button');
+  private readonly resume = document.createElement('vscode-button');
 
-  constructor(parent: HTMLElement, onStop: () => void) {
+  constructor(parent: HTMLElement, onStop: () => void, onResume: () => void) {
     this.stop.textContent = 'Stop';
     this.stop.id = 'stop-run';
     this.stop.setAttribute('secondary', '');
     this.stop.addEventListener('click', onStop);
+    this.resume.textContent = 'Resume';
+    this.resume.id = 'resume-run';
+    this.resume.title = 'Continue training from the run’s checkpoint';
+    this.resume.addEventListener('click', onResume);
     parent.append(
       el('header', { className: 'run-header' }, [
-        el('div', { className: 'title-row' }, [this.name, this.status, this.details, el('span', { className: 'spacer' }), this.stop]),
+        el('div', { className: 'title-row' }, [this.name, this.status, this.details, el('span', { className: 'spacer' }), this.stop, this.resume]),
         this.progress,
         this.stats,
       ]),
@@ -35,10 +44,13 @@ export class RunHeaderView {
     this.status.textContent = header.status;
     this.status.className = `status status-${header.status}`;
     this.details.textContent = runHeaderDetails(header);
+    // why this backend (e.g. "auto: webgpu: only a software adapter …"), on hover
+    this.details.title = header.backendReason ?? '';
     this.progress.max = Math.max(1, header.totalSteps);
     this.progress.value = header.step;
     this.stats.textContent = runHeaderStats(header);
     this.stop.hidden = !stoppable(run);
+    this.resume.hidden = !resumable(run);
   }
 }
 
@@ -51,6 +63,8 @@ export class CompareHeaderView {
   }
 
   update(runs: RunSnapshot[], theme: Theme): void {
+    // Nearly equal val losses get the digits that tell them apart (2.5104 / 2.5137, not 2.51 / 2.51).
+    const valLosses = formatDistinct(runs.map((run) => run.state.valLoss.points.at(-1)?.y), 4);
     this.list.replaceChildren(
       ...runs.map((run, i) => {
         const swatch = el('span', { className: 'swatch' });
@@ -59,8 +73,8 @@ export class CompareHeaderView {
         return el('li', {}, [
           swatch,
           el('strong', { text: run.header.name }),
-          ` ${run.header.balancer} · ${run.header.status} · step ${run.header.step} / ${run.header.totalSteps}`,
-          state.valLoss.points.length > 0 && ` · val loss ${formatNumber(state.valLoss.points[state.valLoss.points.length - 1].y)}`,
+          ` ${shortRunId(run.header.id)} · ${run.header.balancer} · ${run.header.status} · step ${run.header.step} / ${run.header.totalSteps}`,
+          state.valLoss.points.length > 0 && ` · val loss ${valLosses[i]}`,
         ]);
       }),
     );

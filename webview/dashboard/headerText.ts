@@ -14,7 +14,8 @@ export function runHeaderStats(header: RunHeader): string {
     .join(' · ');
 }
 
-/** "loss-free+simbal · backend wasm". */
+/** "loss-free+simbal · backend wasm", or "… · backend webgpu on NVIDIA GeForce RTX 4090 (nvidia, ada)". */
 export function runHeaderDetails(header: RunHeader): string {
-  return [header.balancer, header.backend && `backend ${header.backend}`].filter(Boolean).join(' · ');
+  const backend = header.backend && `backend ${header.backend}${header.adapter ? ` on ${header.adapter}` : ''}`;
+  return [header.balancer, backend].filter(Boolean).join(' · ');
 }

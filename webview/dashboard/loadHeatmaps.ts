@@ -12,7 +12,7 @@ import { heatmapPixels, orderByValue, type Aggregate } from '../model/heatmap';
 import { parseLayerFilter } from '../model/layerFilter';
 import { LAYER_STAT_LABELS, LAYER_STATS, layerStatMatrix, type LayerStat } from '../../protocol/runModel/layerStats';
 import { columnLoad, layerLoadOverTime, type LoadColumn } from '../../protocol/runModel/load';
-import { card, el } from '../shared/dom';
+import { el } from '../shared/dom';
 import { HeatmapCanvas } from '../shared/heatmapCanvas';
 import { layerByExpertContent, loadValueText } from '../shared/loadContent';
 import type { Section } from '../shared/section';

@@ -3,7 +3,8 @@
  *
  * Test hook (documented for the webview and end-to-end tests): every chart canvas has an id
  * (`chart-loss`, `chart-maxvio`, …) and `data-points` = the points its first curve drew;
- * `window.__moeLens.chartData(id)` returns the curves of a chart as {label, points}.
+ * `window.__moeLens.chartData(id)` returns the curves of a chart as {label, points} (as recorded, before
+ * smoothing); `chartState(id)` what the chart shows: datasets, x range, y scale type, ticks, axis titles.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -11,39 +12,56 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { DashboardViewState, HostToWebviewMessage, RunSnapshot, ViewMode } from '../../protocol/webviewMessages';
 import { applyEvent } from '../../protocol/runModel/runState';
-import { Chart } from '../shared/charts';
 import { el } from '../shared/dom';
 import { perFrame } from '../shared/frame';
-import type { Section } from '../shared/section';
+import { Chart } from '../shared/charts';
+import { chartCurves, type Section } from '../shared/section';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { host } from '../shared/vscodeApi';
 import '../shared/base.css';
+import { timeAtStep } from '../shared/chartData';
+import { ChartSync, type StepClock } from '../shared/chartView';
 import { compareLayoutKey, compareSections } from './compare';
 import type { ViewContext } from './context';
 import './dashboard.css';
 import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
+import { ChartToolbar } from './toolbar';
+import { waitingText } from './waiting';
+import './testHook';
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
 let runs: RunSnapshot[] = [];
 let pendingScroll = saved?.scrollY;
 
+/** One smoothing, scale, x axis, zoom, crosshair and scrubbed step for every chart of the dashboard. */
+const sync = new ChartSync(saved?.charts);
+
 const ctx: ViewContext = {
   theme: readTheme(),
+  sync,
+  exportFile: (kind, fileName, data) => host.post({ type: 'exportFile', kind, fileName, data }),
   choices: { layer: saved?.layer ?? 0, loadStep: saved?.loadStep },
   choicesChanged() {
     persist();
+    // The heatmap's own step slider moves the shared scrubber too.
+    if (ctx.choices.loadStep !== sync.scrub) sync.setScrub(ctx.choices.loadStep);
     changed.choices = true;
     render();
   },
 };
-
 /** Shows `step` in the step-driven heatmaps; undefined follows the latest step. For a shared step scrubber. */
 export function setStep(step: number | undefined): void {
   ctx.choices.loadStep = step;
   ctx.choicesChanged();
 }
+
+// The shared scrubber drives the heatmaps through their step API.
+sync.onChange(() => {
+  persist();
+  if (ctx.choices.loadStep !== sync.scrub) setStep(sync.scrub);
+});
 
 function persist(): void {
   const state: DashboardViewState = {
@@ -52,6 +70,7 @@ function persist(): void {
     scrollY: window.scrollY,
     layer: ctx.choices.layer,
     loadStep: ctx.choices.loadStep,
+    charts: sync.settings,
   };
   if (state.runIds.length) host.setState(state);
 }
@@ -65,6 +84,7 @@ interface View {
   update(): void;
 }
 let view: View | undefined;
+let toolbar: ChartToolbar | undefined;
 
 function layoutKey(): string {
   if (runs.length === 0) return 'empty';
@@ -74,22 +94,66 @@ function layoutKey(): string {
 
 function build(key: string): View {
   for (const section of view?.sections ?? []) section.destroy?.();
+  toolbar?.destroy();
+  toolbar = undefined;
   root.replaceChildren();
   if (runs.length === 0) {
     root.append(el('p', { className: 'empty', text: 'Loading run…' }));
     return { key, sections: [], update() {} };
   }
   const grid = el('div', { className: 'grid' });
+  toolbar = new ChartToolbar(sync);
   if (mode === 'compare') {
     const header = new CompareHeaderView(root);
-    root.append(grid);
+    root.append(toolbar.element, grid);
     const sections = compareSections(grid, () => runs, ctx);
     return { key, sections, update: () => header.update(runs, ctx.theme) };
   }
-  const header = new RunHeaderView(root, () => host.post({ type: 'stop', runId: runs[0].header.id }));
-  root.append(grid);
+  const header = new RunHeaderView(
+    root,
+    () => host.post({ type: 'stop', runId: runs[0].header.id }),
+    () => host.post({ type: 'resume', runId: runs[0].header.id }),
+  );
+  if (runs[0].state.layers === 0) {
+    // Queued, or the trainer has not written its start event yet: no chart has anything to show.
+    toolbar.destroy();
+    toolbar = undefined;
+    const waiting = el('p', { id: 'run-waiting', className: 'empty' });
+    root.append(waiting);
+    return {
+      key,
+      sections: [],
+      update() {
+        header.update(runs[0]);
+        waiting.textContent = waitingText(runs[0]);
+      },
+    };
+  }
+  root.append(toolbar.element, grid);
   const sections = singleRunSections(grid, () => runs[0], ctx);
   return { key, sections, update: () => header.update(runs[0]) };
+}
+
+/** The chart toolbar sticks right under the (sticky) run header, whatever the header's height. */
+const headerSize = new ResizeObserver(([entry]) => root.style.setProperty('--header-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`));
+function stickBelowHeader(): void {
+  headerSize.disconnect();
+  const header = root.querySelector('.run-header');
+  if (header) headerSize.observe(header);
+}
+
+/** The run's steps on the clock, for the time axes; undefined before its first timed step. */
+function stepClock(run: RunSnapshot): StepClock | undefined {
+  const times = run.state.stepTimes.points;
+  if (times.length === 0) return undefined;
+  const started = Date.parse(run.state.startedAt ?? '');
+  return { start: Number.isFinite(started) ? started : times[0].y, timeOf: (step) => timeAtStep(times, step) };
+}
+
+/** Every step chart shows steps 0 … the furthest step of the shown runs (aligned x ranges). */
+function stepDomain(shown: RunSnapshot[]): { min: number; max: number } {
+  const max = Math.max(1, ...shown.map((run) => Math.max(run.state.step, run.header.step)));
+  return { min: 0, max };
 }
 
 /** What changed since the last frame: new data redraw everything, a new choice only what it decides. */
@@ -100,9 +164,14 @@ const render = perFrame(() => {
   const key = layoutKey();
   if (!view || view.key !== key) {
     view = build(key);
+    stickBelowHeader();
     changed.data = true;
   }
+  sync.setDomain(stepDomain(runs));
+  // Time axes need one run's clock: in compare mode each run has its own, so x stays the step.
+  sync.clock = mode === 'single' && runs.length === 1 ? stepClock(runs[0]) : undefined;
   view.update();
+  toolbar?.update();
   for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();
   changed.data = changed.choices = false;
   if (pendingScroll !== undefined && runs.length) {
@@ -132,7 +201,25 @@ function onMessage(message: HostToWebviewMessage): void {
     }
   }
   changed.data = true;
-  render();
+  if (message.type === 'append') renderLive();
+  else render();
+}
+
+/**
+ * Live appends redraw at most every LIVE_REDRAW_MS (the first at once): a fast run sends ten a second,
+ * and redrawing every chart ten times a second takes the CPU a trainer and the editor need.
+ */
+const LIVE_REDRAW_MS = 400;
+let liveTimer: ReturnType<typeof setTimeout> | undefined;
+let lastLiveRender = 0;
+function renderLive(): void {
+  if (liveTimer) return;
+  const wait = Math.max(0, lastLiveRender + LIVE_REDRAW_MS - performance.now());
+  liveTimer = setTimeout(() => {
+    liveTimer = undefined;
+    lastLiveRender = performance.now();
+    render();
+  }, wait);
 }
 
 onThemeChange(() => {
@@ -142,22 +229,25 @@ onThemeChange(() => {
 });
 window.addEventListener('scroll', perFrame(persist), { passive: true });
 
-declare global {
-  interface Window {
-    __moeLens?: {
-      chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
-      /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
-      setStep(step: number | undefined): void;
-      /** filters the layer-row heatmaps, e.g. "0-7, 12" */
-      setLayerFilter(filter: string): void;
-    };
-  }
-}
 window.__moeLens = {
   chartData(id) {
     const canvas = document.getElementById(id);
+    return canvas instanceof HTMLCanvasElement ? chartCurves(canvas) : undefined;
+  },
+  chartState(id) {
+    const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
-    return chart?.data.datasets.map((d) => ({ label: String(d.label), points: (d.data as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y })) }));
+    if (!chart) return undefined;
+    const { x, y } = chart.scales;
+    return {
+      datasets: chart.data.datasets.map((d) => String(d.label)),
+      xMin: x.min,
+      xMax: x.max,
+      yType: y.type,
+      xTicks: x.ticks.map((t) => String(t.label)),
+      xTitle: String((chart.options.scales?.x as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
+      yTitle: String((chart.options.scales?.y as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
+    };
   },
   setStep,
   setLayerFilter(filter) {

@@ -6,6 +6,7 @@ import { paletteColor } from '../shared/theme';
 import { analysisCards } from './analysis';
 import { biasCards } from './bias';
 import type { RunSource, ViewContext } from './context';
+import { firstEvalText } from './waiting';
 import { heatmapToolbar, layerStatsCard, loadHeatmapCard, loadOverTimeCard } from './loadHeatmaps';
 import { tokenRoutingCard } from './tokenRouting';
 
@@ -50,9 +51,10 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
   ctx.choices.layer = Math.min(ctx.choices.layer, Math.max(0, state().layers - 1));
 
   const sections: Section[] = [
-    lineChartCard(parent, theme, {
+    lineChartCard(parent, ctx, {
       id: 'chart-loss',
       title: 'Loss',
+      options: { yTitle: 'loss (nats / token)' },
       lines: () => [
         { label: 'train loss', points: state().loss.points, color: paletteColor(theme, 0) },
         { label: 'val loss', points: state().valLoss.points, color: paletteColor(theme, 1), width: 2, pointRadius: 2 },
@@ -62,17 +64,17 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
   const terms = TERM_NAMES.filter((t) => state().terms[t]);
   if (terms.length) {
     sections.push(
-      lineChartCard(parent, theme, {
+      lineChartCard(parent, ctx, {
         id: 'chart-terms',
         title: 'Balancer terms',
         note: 'Summed over MoE layers, as added to the loss.',
         lines: () => terms.map((t, i) => ({ label: TERM_LABELS[t], points: state().terms[t]?.points ?? [], color: paletteColor(theme, i + 2) })),
-        options: { legend: true },
+        options: { legend: true, yTitle: 'term value' },
       }),
     );
   }
   sections.push(
-    lineChartCard(parent, theme, {
+    lineChartCard(parent, ctx, {
       id: 'chart-maxvio',
       title: 'MaxVio',
       note:
@@ -84,9 +86,9 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
         { label: 'global mean', points: state().maxVioGlobalMean.points, color: paletteColor(theme, 1), width: 2, dashed: true, pointRadius: 2 },
         { label: 'noise floor (uniform routing)', points: state().maxVioNoiseFloor.points, color: theme.foreground, width: 1, dashed: true },
       ],
-      options: { beginAtZero: true },
+      options: { beginAtZero: true, yTitle: 'MaxVio' },
     }),
-    lineChartCard(parent, theme, {
+    lineChartCard(parent, ctx, {
       id: 'chart-pes',
       title: 'PES drift',
       note: 'Pairwise Expert Similarity per layer at each evaluation; rising PES means experts become redundant.',
@@ -94,13 +96,16 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
         ...perLayer((s) => s.pes, 'PES').map((l) => ({ ...l, pointRadius: 2 })),
         { label: 'min', points: state().pesMin.points, color: theme.foreground, width: 2, dashed: true },
       ],
+      options: { yTitle: 'PES' },
+      emptyText: () => firstEvalText(state()),
     }),
-    lineChartCard(parent, theme, {
+    lineChartCard(parent, ctx, {
       id: 'chart-experts-used',
       title: 'Experts used',
       note: `Experts that got at least one token of the eval sample, of ${state().experts}.`,
       lines: () => perLayer((s) => s.expertsUsed, 'used').map((l) => ({ ...l, pointRadius: 2 })),
-      options: { beginAtZero: true },
+      options: { beginAtZero: true, yTitle: 'experts used' },
+      emptyText: () => firstEvalText(state()),
     }),
   );
   sections.push(heatmapToolbar(parent, run, ctx), loadHeatmapCard(parent, run, ctx), layerStatsCard(parent, run, ctx));

@@ -2,6 +2,12 @@
  * chart.js set up for live training curves: animation and parsing off, normalized data, no points,
  * min-max decimation (keeps spikes), only the components used are registered. Data are the
  * downsampled {x, y} points of the run state (x = step).
+ *
+ * Line charts of a dashboard are synced through a ChartSync (chartView.ts): EMA smoothing with the
+ * raw curve shown faint, linear or log y, x as step / relative time / wall time, the same step range
+ * on every card (zoomed by dragging, panned by shift-dragging, reset by double-click), a crosshair at
+ * the step under the mouse on any card, the scrubbed step as a marker line, and a tooltip that lists
+ * every curve at that step.
  */
 import {
   BarController,
@@ -13,14 +19,20 @@ import {
   LinearScale,
   LineController,
   LineElement,
+  LogarithmicScale,
   PointElement,
   Tooltip,
   type ChartDataset,
+  type PointStyle,
 } from 'chart.js';
 import type { Point } from '../../protocol/runModel/series';
+import { emaSmooth } from './chartData';
+import { ChartTooltip } from './chartTooltip';
+import type { ChartSync, SyncedChart, XAxisMode } from './chartView';
+import { formatClock, formatElapsed } from './timeFormat';
 import type { Theme } from './theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);
 
 export interface LineSpec {
   label: string;
@@ -28,8 +40,10 @@ export interface LineSpec {
   color: string;
   width?: number;
   dashed?: boolean;
-  /** dots for sparse curves (evaluations) */
+  /** dots for sparse curves (evaluations); such curves are never smoothed */
   pointRadius?: number;
+  /** compare mode: the run's index, which gives the curve its own dash pattern and marker shape */
+  runIndex?: number;
 }
 
 export interface LineChartOptions {
@@ -38,66 +52,314 @@ export interface LineChartOptions {
   legend?: boolean;
   /** y axis starts at 0 */
   beginAtZero?: boolean;
+  /** x is not the training step (e.g. experts dropped): the chart is not synced with the others */
+  xIsStep?: boolean;
+  /** values can be ≤ 0 (biases): the log scale does not apply */
+  logAllowed?: boolean;
 }
 
 const font = (theme: Theme) => ({ family: theme.fontFamily, size: 11 });
 
-function axes(theme: Theme, options: LineChartOptions) {
-  const axis = (title?: string) => ({
-    grid: { color: theme.grid },
-    ticks: { color: theme.muted, font: font(theme), maxTicksLimit: 8 },
-    border: { color: theme.grid },
-    title: { display: Boolean(title), text: title ?? '', color: theme.muted, font: font(theme) },
-  });
+/** `color` with opacity `alpha` (hex or rgb() colours; anything else as is). */
+export function withAlpha(color: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (hex) {
+    const h = hex[1].length === 3 ? [...hex[1]].map((c) => c + c).join('') : hex[1];
+    const [r, g, b] = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+    return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+  }
+  const rgb = /^rgba?\(([^)]+)\)$/.exec(color.trim());
+  if (rgb) {
+    const [r, g, b] = rgb[1].split(/[\s,/]+/);
+    return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+  }
+  return color;
+}
+
+/** Per-run styles in compare mode: a dash pattern and a marker shape each, besides the colour. */
+const RUN_DASHES: number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2]];
+const RUN_MARKERS: PointStyle[] = ['circle', 'triangle', 'rect', 'rectRot', 'star', 'crossRot'];
+/** markers along a dense compare curve: about this many */
+const MARKERS_PER_CURVE = 12;
+
+/** What each dataset of a chart is: a curve as shown (smoothed or not), or the faint raw curve behind a smoothed one. */
+export interface DatasetRole {
+  line: LineSpec;
+  ghost: boolean;
+  smoothed: boolean;
+}
+
+function curveDataset(line: LineSpec, data: Point[]): ChartDataset<'line', Point[]> {
+  const run = line.runIndex;
+  const sparse = (line.pointRadius ?? 0) > 0;
+  const dash = run !== undefined ? RUN_DASHES[run % RUN_DASHES.length] : line.dashed ? [5, 3] : [];
+  // Dense compare curves get a marker every n points, shifted per run so markers do not sit on each other.
+  const every = Math.max(1, Math.floor(data.length / MARKERS_PER_CURVE));
+  const radius =
+    run !== undefined && !sparse
+      ? (ctx: { dataIndex: number }) => ((ctx.dataIndex + run * Math.floor(every / 3)) % every === 0 ? 3 : 0)
+      : (line.pointRadius ?? 0);
   return {
-    x: { type: 'linear' as const, ...axis(options.xTitle ?? 'step') },
-    y: { type: 'linear' as const, beginAtZero: options.beginAtZero ?? false, ...axis(options.yTitle) },
+    label: line.label,
+    data,
+    borderColor: line.color,
+    backgroundColor: line.color,
+    borderWidth: line.width ?? 1.5,
+    borderDash: line.dashed && run !== undefined ? [2, 2] : dash,
+    pointRadius: radius,
+    pointStyle: run !== undefined ? RUN_MARKERS[run % RUN_MARKERS.length] : 'circle',
+    pointHitRadius: 0,
+    spanGaps: true,
   };
 }
 
-const lineDataset = (line: LineSpec): ChartDataset<'line', Point[]> => ({
-  label: line.label,
-  data: line.points.slice(),
-  borderColor: line.color,
-  backgroundColor: line.color,
-  borderWidth: line.width ?? 1.5,
-  borderDash: line.dashed ? [5, 3] : [],
-  pointRadius: line.pointRadius ?? 0,
-  pointHitRadius: 4,
-  spanGaps: true,
-});
+/** The datasets of `lines` under the view settings: curves first (in order), then the faint raw curves. */
+export function buildDatasets(lines: readonly LineSpec[], smoothing: number, smoothable: boolean) {
+  const roles: DatasetRole[] = [];
+  const datasets: ChartDataset<'line', Point[]>[] = [];
+  const ghosts: { line: LineSpec }[] = [];
+  for (const line of lines) {
+    const smoothed = smoothable && smoothing > 0 && !((line.pointRadius ?? 0) > 0) && line.points.length > 2;
+    datasets.push(curveDataset(line, smoothed ? emaSmooth(line.points, smoothing) : line.points.slice()));
+    roles.push({ line, ghost: false, smoothed });
+    if (smoothed) ghosts.push({ line });
+  }
+  for (const { line } of ghosts) {
+    datasets.push({
+      ...curveDataset({ ...line, width: 1, pointRadius: 0, runIndex: undefined, dashed: false }, line.points.slice()),
+      label: `${line.label} (raw)`,
+      borderColor: withAlpha(line.color, 0.25),
+      order: 1, // drawn under the smoothed curves
+    });
+    roles.push({ line, ghost: true, smoothed: false });
+  }
+  return { datasets, roles };
+}
 
-export function createLineChart(canvas: HTMLCanvasElement, theme: Theme, lines: LineSpec[], options: LineChartOptions = {}) {
-  return new Chart<'line', Point[]>(canvas, {
+function xTick(mode: XAxisMode, sync: ChartSync | undefined) {
+  const clock = sync?.clock;
+  return (value: number | string) => {
+    const step = Number(value);
+    if (mode !== 'step' && clock) {
+      const t = clock.timeOf(step);
+      if (t !== undefined) return mode === 'wall' ? formatClock(t) : formatElapsed((t - (clock.start ?? t)) / 1000);
+    }
+    return Number.isInteger(step) ? step.toLocaleString('en-US') : '';
+  };
+}
+
+const X_TITLES: Record<XAxisMode, string> = { step: 'step', relative: 'time since start (at each step)', wall: 'wall-clock time (at each step)' };
+
+function scales(theme: Theme, options: LineChartOptions, sync: ChartSync | undefined) {
+  const axis = (title: string) => ({
+    grid: { color: theme.grid },
+    ticks: { color: theme.muted, font: font(theme), maxTicksLimit: 8 },
+    border: { color: theme.grid },
+    title: { display: true, text: title, color: theme.muted, font: font(theme) },
+  });
+  const stepAxis = options.xIsStep !== false;
+  const mode = stepAxis && sync?.clock ? sync.settings.xAxis : 'step';
+  const range = stepAxis ? sync?.range : undefined;
+  const log = sync?.settings.yScale === 'log' && options.logAllowed !== false;
+  const x = axis(stepAxis ? X_TITLES[mode] : (options.xTitle ?? 'step'));
+  return {
+    x: {
+      type: 'linear' as const,
+      ...x,
+      min: range?.min,
+      max: range?.max,
+      ticks: { ...x.ticks, precision: 0, callback: stepAxis ? xTick(mode, sync) : undefined, maxRotation: 0 },
+    },
+    y: log
+      ? { type: 'logarithmic' as const, ...axis(`${options.yTitle ?? ''} (log)`.trim()) }
+      : { type: 'linear' as const, beginAtZero: options.beginAtZero ?? false, ...axis(options.yTitle ?? '') },
+  };
+}
+
+export interface LineChart {
+  chart: Chart<'line', Point[]>;
+  /** new points: rebuild datasets and draw */
+  update(lines: LineSpec[]): void;
+  destroy(): void;
+}
+
+/** Pixels of drag before a mouse-down becomes a zoom (or a pan with Shift). */
+const DRAG_THRESHOLD = 5;
+
+export function createLineChart(
+  canvas: HTMLCanvasElement,
+  theme: Theme,
+  initial: LineSpec[],
+  options: LineChartOptions = {},
+  sync?: ChartSync,
+): LineChart {
+  const stepAxis = options.xIsStep !== false;
+  const synced = stepAxis ? sync : undefined;
+  let lines = initial;
+  let roles: DatasetRole[] = [];
+  let drag: { from: number; to: number; pan: boolean; range: { min: number; max: number } } | undefined;
+  const tooltip = canvas.parentElement ? new ChartTooltip(canvas.parentElement) : undefined;
+
+  const overlay = {
+    id: 'moeLensOverlay',
+    afterDraw(c: Chart) {
+      const area = c.chartArea;
+      const x = c.scales.x;
+      if (!area || !x) return;
+      const g = c.ctx;
+      const line = (step: number | undefined, color: string, dash: number[]) => {
+        if (step === undefined || step < x.min || step > x.max) return;
+        const px = Math.round(x.getPixelForValue(step)) + 0.5;
+        g.save();
+        g.strokeStyle = color;
+        g.setLineDash(dash);
+        g.lineWidth = 1;
+        g.beginPath();
+        g.moveTo(px, area.top);
+        g.lineTo(px, area.bottom);
+        g.stroke();
+        g.restore();
+      };
+      if (synced) {
+        line(synced.scrub, withAlpha(theme.palette[0], 0.9), []);
+        line(synced.cursor, theme.muted, [3, 3]);
+      }
+      if (drag && !drag.pan && Math.abs(drag.to - drag.from) > DRAG_THRESHOLD) {
+        g.save();
+        g.fillStyle = withAlpha(theme.palette[0], 0.15);
+        g.fillRect(Math.min(drag.from, drag.to), area.top, Math.abs(drag.to - drag.from), area.bottom - area.top);
+        g.restore();
+      }
+    },
+  };
+
+  const { datasets, roles: initialRoles } = buildDatasets(lines, synced?.settings.smoothing ?? 0, Boolean(synced));
+  roles = initialRoles;
+  const chart = new Chart<'line', Point[]>(canvas, {
     type: 'line',
-    data: { datasets: lines.map(lineDataset) },
+    data: { datasets },
     options: {
       animation: false,
       parsing: false,
       normalized: true,
       responsive: true,
       maintainAspectRatio: false,
-      indexAxis: 'x',
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: axes(theme, options),
+      // The mouse is handled below (crosshair, tooltip, zoom): chart.js need not hit-test.
+      events: [],
+      scales: scales(theme, options, synced),
       plugins: {
         decimation: { enabled: true, algorithm: 'min-max' },
-        legend: { display: options.legend ?? lines.length > 1, labels: { color: theme.foreground, font: font(theme), boxWidth: 12, boxHeight: 2 } },
-        tooltip: { enabled: true },
+        legend: {
+          display: options.legend ?? lines.length > 1,
+          labels: {
+            color: theme.foreground,
+            font: font(theme),
+            boxWidth: 14,
+            boxHeight: 2,
+            filter: (item) => !roles[item.datasetIndex ?? 0]?.ghost,
+          },
+        },
+        tooltip: { enabled: false },
       },
     },
+    plugins: [overlay],
   });
+
+  const rebuild = () => {
+    const built = buildDatasets(lines, synced?.settings.smoothing ?? 0, Boolean(synced));
+    roles = built.roles;
+    if (chart.data.datasets.length === built.datasets.length) {
+      built.datasets.forEach((d, i) => Object.assign(chart.data.datasets[i], d));
+    } else {
+      chart.data.datasets = built.datasets;
+    }
+    chart.options.scales = scales(theme, options, synced);
+    chart.update('none');
+    if (synced?.hovered === self) showTooltip();
+  };
+
+  let drawRequested = false;
+  const self: SyncedChart = {
+    refresh: rebuild,
+    redraw() {
+      if (drawRequested) return;
+      drawRequested = true;
+      requestAnimationFrame(() => {
+        drawRequested = false;
+        chart.draw();
+        if (synced?.hovered === self) showTooltip();
+        else tooltip?.hide();
+      });
+    },
+  };
+
+  const stepAt = (offsetX: number) => chart.scales.x?.getValueForPixel(offsetX);
+
+  function showTooltip(): void {
+    if (!tooltip || !synced || synced.cursor === undefined) return tooltip?.hide();
+    tooltip.show(chart, synced.cursor, roles, synced);
+  }
+
+  const listeners: [string, (e: MouseEvent) => void][] = [];
+  if (synced) {
+    const on = (type: string, handler: (e: MouseEvent) => void) => {
+      canvas.addEventListener(type, handler as EventListener);
+      listeners.push([type, handler]);
+    };
+    on('mousemove', (e) => {
+      if (drag) {
+        drag.to = e.offsetX;
+        if (drag.pan) {
+          const dx = (stepAt(drag.from) ?? 0) - (stepAt(drag.to) ?? 0);
+          synced.setZoom({ min: drag.range.min + dx, max: drag.range.max + dx });
+          drag.from = drag.to;
+          drag.range = synced.range;
+        } else {
+          chart.draw();
+        }
+      }
+      const step = stepAt(e.offsetX);
+      const area = chart.chartArea;
+      const inside = area && e.offsetX >= area.left && e.offsetX <= area.right && e.offsetY >= area.top && e.offsetY <= area.bottom;
+      synced.setCursor(inside && step !== undefined ? Math.round(step) : undefined, inside ? self : undefined);
+    });
+    on('mouseleave', () => {
+      drag = undefined;
+      synced.setCursor(undefined, undefined);
+      chart.draw();
+    });
+    on('mousedown', (e) => {
+      if (e.button !== 0) return;
+      drag = { from: e.offsetX, to: e.offsetX, pan: e.shiftKey, range: synced.range };
+      e.preventDefault();
+    });
+    on('mouseup', () => {
+      const done = drag;
+      drag = undefined;
+      if (!done || done.pan || Math.abs(done.to - done.from) <= DRAG_THRESHOLD) return chart.draw();
+      const [a, b] = [stepAt(done.from), stepAt(done.to)];
+      if (a !== undefined && b !== undefined) synced.setZoom({ min: Math.floor(Math.min(a, b)), max: Math.ceil(Math.max(a, b)) });
+    });
+    on('dblclick', () => synced.setZoom(undefined));
+  }
+  const unregister = synced?.add(self);
+
+  return {
+    chart,
+    update(next) {
+      lines = next;
+      rebuild();
+    },
+    destroy() {
+      unregister?.();
+      for (const [type, handler] of listeners) canvas.removeEventListener(type, handler as EventListener);
+      tooltip?.destroy();
+      chart.destroy();
+    },
+  };
 }
 
-/** Replaces the curves' points (same datasets in the same order); the caller batches update('none'). */
-export function setLinePoints(chart: Chart<'line', Point[]>, lines: readonly Point[][]): void {
-  lines.forEach((points, i) => {
-    const dataset = chart.data.datasets[i];
-    if (dataset) dataset.data = points.slice();
-  });
-}
-
-export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: string[], values: number[], colors: string[], yTitle: string) {
+export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: string[], values: number[], colors: string[], yTitle: string, xTitle = 'expert') {
   return new Chart<'bar', number[], string>(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label: yTitle, data: values, backgroundColor: colors, borderWidth: 0 }] },
@@ -106,7 +368,11 @@ export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: 
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { grid: { display: false }, ticks: { color: theme.muted, font: font(theme) } },
+        x: {
+          grid: { display: false },
+          ticks: { color: theme.muted, font: font(theme) },
+          title: { display: true, text: xTitle, color: theme.muted, font: font(theme) },
+        },
         y: { grid: { color: theme.grid }, ticks: { color: theme.muted, font: font(theme) }, title: { display: true, text: yTitle, color: theme.muted, font: font(theme) } },
       },
       plugins: { legend: { display: false } },

@@ -26,11 +26,11 @@ export interface HeatmapContent {
   rowTick(row: number): string;
   colTick(col: number): string;
   /** a numeric column axis (e.g. the first step of each column): ticks at round values instead of every n-th column */
-  colValue?(col: number): number;
+  colValue?: (col: number) => number;
   /** title of the column axis, e.g. "expert →" */
   colAxis: string;
   valueText(value: number): string;
-  color(value: number): Rgb;
+  color: (value: number) => Rgb;
   aggregate: Aggregate;
   /** a column to mark with a line (the step chosen on the step scrubber) */
   markCol?: number;

@@ -80,7 +80,7 @@ export async function openVsCode(options: {
         await page.screenshot({ path });
         return path;
       },
-      serverLog: server.log,
+      serverLog: () => server.log(),
       consoleMessages: () => [...messages],
       close,
     };

@@ -100,7 +100,8 @@ export async function runsTreeItems(page: Page): Promise<RunsTreeItem[]> {
  */
 export async function recordRunsTree(page: Page): Promise<void> {
   await page.evaluate((source) => {
-    const read = new Function(`return (${source})`)() as () => RunsTreeItem[];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- page.evaluate takes a function as source text: this rebuilds readRunsTree in the page
+    const read = (new Function(`return (${source})`) as () => () => RunsTreeItem[])();
     const seen: RunsTreeItem[] = [];
     const key = (item: RunsTreeItem) => `${item.label}|${item.description}|${item.icon.join(' ')}`;
     const keys = new Set<string>();
@@ -145,10 +146,14 @@ export async function waitForRun(
   }
 }
 
-/** "loss-free · 12/20 · running" -> { balancer, step, total, status } */
-export function parseRunDescription(description: string): { balancer: string; step: number; total: number; status: string } | undefined {
-  const match = /^(.+) · (\d+)\/(\d+) · (\w+)$/.exec(description);
-  return match ? { balancer: match[1], step: Number(match[2]), total: Number(match[3]), status: match[4] } : undefined;
+/** "18:05:09 #3fa2 · loss-free · 12/20 · running" -> { stamp, shortId, balancer, step, total, status } */
+export function parseRunDescription(
+  description: string,
+): { stamp: string; shortId: string; balancer: string; step: number; total: number; status: string } | undefined {
+  const match = /^(.*?)(#[0-9a-f]{4}) · (.+) · (\d+)\/(\d+) · (\w+)(?: \(position \d+\))?$/.exec(description);
+  if (!match) return undefined;
+  const [, stamp, shortId, balancer, step, total, status] = match;
+  return { stamp: stamp.trim(), shortId, balancer, step: Number(step), total: Number(total), status };
 }
 
 /** Opens `configFile` and runs "MoE Lens: Start Run" from the palette (the active editor's config). */
@@ -174,3 +179,12 @@ export async function waitForNotification(page: Page, text: string, timeoutMs = 
   }
   return toast.innerText();
 }
+
+/** The rows of the Problems panel (it is opened), as their text: message, source, position. */
+export async function problemsPanelRows(page: Page): Promise<string[]> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ state: 'visible', timeout: 30_000 });
+  return panel.locator('.monaco-list-row').allInnerTexts();
+}
+

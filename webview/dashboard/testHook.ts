@@ -1,0 +1,32 @@
+/**
+ * The dashboard's test hook on `window` (set by main.ts), typed for the webview and the tests that
+ * read it through the page (test/webview, test/e2e).
+ */
+/** What a line chart shows now (the chart toolbar's effect): datasets, x range, y scale, ticks, axis titles. */
+export interface ChartState {
+  /** the curves, then the faint raw curves behind smoothed ones */
+  datasets: string[];
+  xMin: number;
+  xMax: number;
+  yType: string;
+  xTicks: string[];
+  xTitle: string;
+  yTitle: string;
+}
+
+export interface MoeLensTestHook {
+  /** the curves of a chart, by its canvas id, as recorded (before smoothing) */
+  chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
+  /** what a chart shows now */
+  chartState(id: string): ChartState | undefined;
+  /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
+  setStep(step: number | undefined): void;
+  /** filters the layer-row heatmaps, e.g. "0-7, 12" */
+  setLayerFilter(filter: string): void;
+}
+
+declare global {
+  interface Window {
+    __moeLens?: MoeLensTestHook;
+  }
+}
