@@ -51,7 +51,11 @@ const webviewBuild = {
 function copyAssets() {
   mkdirSync(outdir, { recursive: true });
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  for (const file of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
     copyFileSync(join(wasmDir, 'dist', file), join(outdir, file));
   }
   // the paper presets of "Reproduce Paper…" (their configs are named relative to them)
@@ -70,7 +74,9 @@ async function writeSchema() {
     platform: 'node',
     write: false,
   });
-  const module = await import('data:text/javascript;base64,' + Buffer.from(result.outputFiles[0].text).toString('base64'));
+  const module = await import(
+    'data:text/javascript;base64,' + Buffer.from(result.outputFiles[0].text).toString('base64')
+  );
   writeFileSync(join(outdir, 'moe-run.schema.json'), JSON.stringify(module.runConfigJsonSchema(), null, 2) + '\n');
 }
 

@@ -24,15 +24,16 @@ function shade(x, y) {
   const cy = Math.min(Math.max(y, r), SIZE - r);
   if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) return null;
   // lens handle
-  const along = ((x - 74) + (y - 74)) / Math.SQRT2;
-  const across = Math.abs((x - 74) - (y - 74)) / Math.SQRT2;
+  const along = (x - 74 + (y - 74)) / Math.SQRT2;
+  const across = Math.abs(x - 74 - (y - 74)) / Math.SQRT2;
   if (along > 0 && along < 44 && across < 7) return [230, 232, 238];
   // lens ring and the heatmap seen through it
   if (inside(54, 54, 42) && !inside(54, 54, 35)) return [230, 232, 238];
   if (inside(54, 54, 35)) {
     const col = Math.floor((x - 22) / 16);
     const row = Math.floor((y - 22) / 16);
-    if (col >= 0 && col < 4 && row >= 0 && row < 4 && (x - 22) % 16 < 14.5 && (y - 22) % 16 < 14.5) return heatColor(HEAT[row][col]);
+    if (col >= 0 && col < 4 && row >= 0 && row < 4 && (x - 22) % 16 < 14.5 && (y - 22) % 16 < 14.5)
+      return heatColor(HEAT[row][col]);
     return [22, 26, 36];
   }
   return BACKGROUND;
@@ -54,7 +55,10 @@ for (let py = 0; py < SIZE; py++) {
       }
     }
     const n = sum[3];
-    row.set(n ? [sum[0] / n, sum[1] / n, sum[2] / n, (255 * n) / SAMPLES ** 2].map(Math.round) : [0, 0, 0, 0], 1 + px * 4);
+    row.set(
+      n ? [sum[0] / n, sum[1] / n, sum[2] / n, (255 * n) / SAMPLES ** 2].map(Math.round) : [0, 0, 0, 0],
+      1 + px * 4,
+    );
   }
   rows.push(row);
 }

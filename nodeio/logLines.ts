@@ -8,7 +8,13 @@
  *     if ('text' in line) handle(line.lineNumber, line.text); else report(line.lineNumber, line.length);
  *   }
  */
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LogPosition, type SkippedLine, type SplitLine } from '../protocol/lineSplitter';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  LineSplitter,
+  type LogPosition,
+  type SkippedLine,
+  type SplitLine,
+} from '../protocol/lineSplitter';
 import { openRegularFile } from './regularFile';
 
 export { DEFAULT_MAX_LINE_BYTES, type LogPosition, type SkippedLine };
@@ -36,21 +42,34 @@ export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export function decodeLine(line: SplitLine): LogLine {
   if ('skipped' in line) return line;
   const { lineNumber, start, end, bytes } = line;
-  return { lineNumber, start, end, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
+  return {
+    lineNumber,
+    start,
+    end,
+    text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+  };
 }
 
 /**
  * The complete lines of `file` from `options.from`. A last line without its newline (still being
  * written) is not yielded; continue later from the `end` of the last line yielded.
  */
-export async function* readLogLines(file: string, options: ReadLogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
+export async function* readLogLines(
+  file: string,
+  options: ReadLogOptions = {},
+): AsyncGenerator<LogLine, void, undefined> {
   const { handle, stats } = await openRegularFile(file, 'event log');
   try {
     const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, options.from);
     const until = Math.min(options.until ?? stats.size, stats.size);
     const buffer = Buffer.alloc(Math.max(1, Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, until)));
     while (splitter.bytesRead < until) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, until - splitter.bytesRead), splitter.bytesRead);
+      const { bytesRead } = await handle.read(
+        buffer,
+        0,
+        Math.min(buffer.length, until - splitter.bytesRead),
+        splitter.bytesRead,
+      );
       if (bytesRead === 0) break; // truncated meanwhile
       for (const line of splitter.push(buffer.subarray(0, bytesRead))) yield decodeLine(line);
     }

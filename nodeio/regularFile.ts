@@ -38,9 +38,12 @@ export function formatBytes(bytes: number): string {
 }
 
 function check(file: string, stats: Stats, what: string, maxBytes: number): void {
-  if (!stats.isFile()) throw new FileRefusedError(`${file}: the ${what} is ${describeFileKind(stats)}, expected a regular file`);
+  if (!stats.isFile())
+    throw new FileRefusedError(`${file}: the ${what} is ${describeFileKind(stats)}, expected a regular file`);
   if (stats.size > maxBytes) {
-    throw new FileRefusedError(`${file}: the ${what} is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} a ${what} may have`);
+    throw new FileRefusedError(
+      `${file}: the ${what} is ${formatBytes(stats.size)}, more than the ${formatBytes(maxBytes)} a ${what} may have`,
+    );
   }
 }
 

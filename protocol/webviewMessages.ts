@@ -95,7 +95,9 @@ const RUN_ID = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
 function checkedRunId(message: Record<string, unknown>): string {
   const id = message.runId;
   if (typeof id !== 'string' || !RUN_ID.test(id)) {
-    throw new WebviewMessageError(`${String(message.type)}.runId: expected a run folder name, got ${JSON.stringify(id)}`);
+    throw new WebviewMessageError(
+      `${String(message.type)}.runId: expected a run folder name, got ${JSON.stringify(id)}`,
+    );
   }
   return id;
 }
@@ -104,9 +106,12 @@ const FILE_NAME = /^(?!\.)[^/\\\u0000-\u001f:*?"<>|]{1,120}$/;
 
 function parseExportFile(message: Record<string, unknown>): ExportFileMessage {
   const { kind, fileName, data } = message;
-  if (kind !== 'png' && kind !== 'csv') throw new WebviewMessageError(`exportFile.kind: expected "png" or "csv", got ${JSON.stringify(kind)}`);
+  if (kind !== 'png' && kind !== 'csv')
+    throw new WebviewMessageError(`exportFile.kind: expected "png" or "csv", got ${JSON.stringify(kind)}`);
   if (typeof fileName !== 'string' || !FILE_NAME.test(fileName) || !fileName.endsWith(`.${kind}`)) {
-    throw new WebviewMessageError(`exportFile.fileName: expected a file name ending in .${kind} without folders, got ${JSON.stringify(fileName)}`);
+    throw new WebviewMessageError(
+      `exportFile.fileName: expected a file name ending in .${kind} without folders, got ${JSON.stringify(fileName)}`,
+    );
   }
   if (typeof data !== 'string' || data.length > MAX_EXPORT_CHARS) {
     throw new WebviewMessageError(`exportFile.data: expected a string of at most ${MAX_EXPORT_CHARS} characters`);
@@ -133,7 +138,9 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage {
     case 'exportFile':
       return parseExportFile(message);
     default:
-      throw new WebviewMessageError(`type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`);
+      throw new WebviewMessageError(
+        `type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got ${JSON.stringify(message.type)}`,
+      );
   }
 }
 
@@ -142,7 +149,8 @@ export function parseDashboardViewState(value: unknown): DashboardViewState | un
   if (!value || typeof value !== 'object') return undefined;
   const state = value as Record<string, unknown>;
   const ids = state.runIds;
-  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && RUN_ID.test(id))) return undefined;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && RUN_ID.test(id)))
+    return undefined;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
   return {
     runIds: ids as string[],

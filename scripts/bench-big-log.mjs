@@ -12,25 +12,63 @@ const dir = mkdtempSync(join(tmpdir(), 'moe-big-log-'));
 const file = join(dir, 'events.jsonl');
 const layers = 8;
 const experts = 64;
-const config = JSON.parse(execFileSync(process.execPath, ['-e', `
+const config = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `
   require('esbuild').buildSync({ entryPoints: ['protocol/runConfig.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: '${dir}/rc.js', logLevel: 'error' });
   const { resolveRunConfig } = require('${dir}/rc.js');
   process.stdout.write(JSON.stringify(resolveRunConfig({ model: { layers: ${layers}, experts: ${experts}, topK: 2 }, training: { steps: 10000000 } })));
-`], { encoding: 'utf8' }));
+`,
+    ],
+    { encoding: 'utf8' },
+  ),
+);
 const time = '2026-01-01T00:00:00.000Z';
-const start = { v: 1, time, type: 'start', step: 0, runName: 'big', config, backend: { name: 'wasm', reason: 'bench' },
-  parameters: { total: 1, activePerToken: 1, experts: 1, routers: 1 }, moeLayers: Array.from({ length: layers }, (_, i) => i),
-  tokenizer: { kind: 'char', vocabSize: 90 }, data: { sources: [], trainTokens: 1, validationTokens: 1 },
-  versions: { trainer: '0', tfjs: '0', node: process.version }, pid: 1 };
+const start = {
+  v: 1,
+  time,
+  type: 'start',
+  step: 0,
+  runName: 'big',
+  config,
+  backend: { name: 'wasm', reason: 'bench' },
+  parameters: { total: 1, activePerToken: 1, experts: 1, routers: 1 },
+  moeLayers: Array.from({ length: layers }, (_, i) => i),
+  tokenizer: { kind: 'char', vocabSize: 90 },
+  data: { sources: [], trainTokens: 1, validationTokens: 1 },
+  versions: { trainer: '0', tfjs: '0', node: process.version },
+  pid: 1,
+};
 const counts = Array.from({ length: layers }, () => Array.from({ length: experts }, (_, e) => 1000 + e));
-const step = (n) => JSON.stringify({ v: 1, time, type: 'step', step: n, loss: 3, lmLoss: 3, terms: {}, lr: 1e-3, gradNorm: 1,
-  tokensPerSecond: 1000, expertCounts: counts, maxVioBatch: Array(layers).fill(0.03), maxVioBatchMean: 0.03 }) + '\n';
+const step = (n) =>
+  JSON.stringify({
+    v: 1,
+    time,
+    type: 'step',
+    step: n,
+    loss: 3,
+    lmLoss: 3,
+    terms: {},
+    lr: 1e-3,
+    gradNorm: 1,
+    tokensPerSecond: 1000,
+    expertCounts: counts,
+    maxVioBatch: Array(layers).fill(0.03),
+    maxVioBatchMean: 0.03,
+  }) + '\n';
 
 const target = gib * 1024 ** 3;
 const fd = openSync(file, 'w');
 let written = 0;
 let n = 0;
-const write = (text) => { const bytes = Buffer.from(text); writeSync(fd, bytes); written += bytes.length; };
+const write = (text) => {
+  const bytes = Buffer.from(text);
+  writeSync(fd, bytes);
+  written += bytes.length;
+};
 const t0 = Date.now();
 write(JSON.stringify(start) + '\n');
 let longLine = false;
@@ -49,7 +87,9 @@ while (written < target) {
   write(chunk);
 }
 closeSync(fd);
-console.log(`wrote ${(written / 1024 ** 3).toFixed(2)} GiB (${n} step events) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `wrote ${(written / 1024 ** 3).toFixed(2)} GiB (${n} step events) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 try {
   execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['dist/bench-big-log.js', file], { stdio: 'inherit' });

@@ -11,6 +11,10 @@ const args = process.argv.slice(2);
 // The harness finds the repo three folders above its bundle: out/test/e2e/.
 await bundleForNode({ 'bench-webview': 'test/webview/bench.ts', 'test/e2e/bench-vscode': 'test/e2e/bench/main.ts' });
 if (!args.includes('--vscode-only')) {
-  execFileSync(process.execPath, ['--max-old-space-size=4096', 'out/bench-webview.js', ...args.filter((a) => a !== '--vscode-only')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    ['--max-old-space-size=4096', 'out/bench-webview.js', ...args.filter((a) => a !== '--vscode-only')],
+    { stdio: 'inherit' },
+  );
 }
 execFileSync(process.execPath, ['out/test/e2e/bench-vscode.js'], { stdio: 'inherit' });

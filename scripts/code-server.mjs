@@ -2,7 +2,17 @@
 // Recipe and the reasons for each flag: ../shared/docs/vscode-e2e.md (copy in /work/shared/docs).
 //   node scripts/code-server.mjs install   installs code-server into .cache/code-server if missing
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +47,8 @@ function installedVersion() {
 }
 
 /** The right version, with its install scripts run (an interrupted install does not count). */
-const isInstalled = () => installedVersion() === CODE_SERVER_VERSION && existsSync(codeServerBin) && existsSync(nativeModule);
+const isInstalled = () =>
+  installedVersion() === CODE_SERVER_VERSION && existsSync(codeServerBin) && existsSync(nativeModule);
 
 function commandExists(name) {
   try {
@@ -96,7 +107,11 @@ export function ensureCodeServer() {
   // Its own package.json, so npm does not walk up and install into the repo's node_modules. It
   // approves the install scripts that build code-server's native modules: npm 11 only warns about
   // unapproved ones today, and later releases will skip them.
-  const cacheManifest = { name: 'code-server-cache', private: true, allowScripts: { 'code-server': true, argon2: true } };
+  const cacheManifest = {
+    name: 'code-server-cache',
+    private: true,
+    allowScripts: { 'code-server': true, argon2: true },
+  };
   writeFileSync(join(installDir, 'package.json'), JSON.stringify(cacheManifest, null, 2) + '\n');
   console.log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (1-3 minutes)`);
   execFileSync(
@@ -172,7 +187,9 @@ export function freePort(port = 0) {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', (error) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is in use; choose another one`) : error),
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is in use; choose another one`) : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
@@ -256,14 +273,19 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
   const listenPort = await freePort(port ?? 0);
   const args = [
     bin,
-    '--config', configFile,
-    '--bind-addr', `127.0.0.1:${listenPort}`,
-    '--auth', 'none',
+    '--config',
+    configFile,
+    '--bind-addr',
+    `127.0.0.1:${listenPort}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     ...(trust ? ['--disable-workspace-trust'] : []),
     workspace,
   ];
@@ -281,7 +303,9 @@ export async function startCodeServer({ workspace, trust, port, userSettings = {
   child.stderr.on('data', keep);
 
   const url = `http://127.0.0.1:${listenPort}/`;
-  const exited = new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  const exited = new Promise((r) =>
+    child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+  );
   // code-server runs detached: if this process ends without stop() (a crash, a test runner's timeout),
   // take its process group along rather than leave a server running.
   const killOnExit = () => {

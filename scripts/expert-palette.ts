@@ -11,16 +11,25 @@ import type { Rgb } from '../webview/model/colors';
 const VISIONS: Vision[] = ['normal', 'deuteranopia', 'protanopia'];
 const LEVELS = Array.from({ length: 18 }, (_, i) => Math.round((i * 255) / 17));
 const candidates: { rgb: Rgb; labs: number[][] }[] = [];
-for (const r of LEVELS) for (const g of LEVELS) for (const b of LEVELS) {
-  const rgb: Rgb = [r, g, b];
-  const L = rgbToLab(rgb)[0];
-  if (L < 42 || L > 80) continue;
-  candidates.push({ rgb, labs: VISIONS.map((v) => rgbToLab(simulate(rgb, v))) });
-}
+for (const r of LEVELS)
+  for (const g of LEVELS)
+    for (const b of LEVELS) {
+      const rgb: Rgb = [r, g, b];
+      const L = rgbToLab(rgb)[0];
+      if (L < 42 || L > 80) continue;
+      candidates.push({ rgb, labs: VISIONS.map((v) => rgbToLab(simulate(rgb, v))) });
+    }
 // Start from a strong orange-ish colour, then farthest-point selection.
 const picked: typeof candidates = [];
 const distance = candidates.map(() => Infinity);
-let next = candidates.reduce((best, c, i) => (Math.hypot(c.rgb[0] - 230, c.rgb[1] - 120, c.rgb[2] - 0) < Math.hypot(candidates[best].rgb[0] - 230, candidates[best].rgb[1] - 120, candidates[best].rgb[2]) ? i : best), 0);
+let next = candidates.reduce(
+  (best, c, i) =>
+    Math.hypot(c.rgb[0] - 230, c.rgb[1] - 120, c.rgb[2] - 0) <
+    Math.hypot(candidates[best].rgb[0] - 230, candidates[best].rgb[1] - 120, candidates[best].rgb[2])
+      ? i
+      : best,
+  0,
+);
 while (picked.length < 64) {
   const chosen = candidates[next];
   picked.push(chosen);
@@ -32,5 +41,11 @@ while (picked.length < 64) {
 }
 const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 const lines = [];
-for (let i = 0; i < picked.length; i += 8) lines.push(`  ${picked.slice(i, i + 8).map((c) => `'${hex(c.rgb)}'`).join(', ')},`);
+for (let i = 0; i < picked.length; i += 8)
+  lines.push(
+    `  ${picked
+      .slice(i, i + 8)
+      .map((c) => `'${hex(c.rgb)}'`)
+      .join(', ')},`,
+  );
 console.log(`export const EXPERT_PALETTE_HEX = [\n${lines.join('\n')}\n] as const;`);

@@ -34,11 +34,13 @@ if (needsBrowser) ensureAptPrerequisites();
 if (needsVsCode) ensureCodeServer();
 
 run(process.execPath, ['esbuild.mjs']);
-// Every runtime's tsconfig (tsconfig.json references them), then ESLint with type information. A
-// filtered run skips ESLint (about a minute on two cores): `npm run lint` checks it alone.
+// Every runtime's tsconfig (tsconfig.json references them), then ESLint with type information and the
+// Prettier format check. A filtered run skips both (ESLint takes a minute or two on two cores).
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-b']);
-if (filters.length === 0) run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
-else console.log('eslint: skipped for a filtered run (npm run lint)');
+if (filters.length === 0) {
+  run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+  run(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '**/*.{ts,mjs,js,css}']);
+} else console.log('eslint and prettier --check: skipped for a filtered run (npm run lint, npm run format:check)');
 
 rmSync('out/test', { recursive: true, force: true });
 await esbuild.build({

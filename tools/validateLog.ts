@@ -11,7 +11,9 @@ import { validateRunFolder } from './runFolderCheck';
 
 async function main(args: string[]): Promise<number> {
   if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
-    console.error('usage: node dist/validate-log.js RUN_FOLDER   (checks RUN_FOLDER/events.jsonl against docs/events.md)');
+    console.error(
+      'usage: node dist/validate-log.js RUN_FOLDER   (checks RUN_FOLDER/events.jsonl against docs/events.md)',
+    );
     return 2;
   }
   const dir = args[0];

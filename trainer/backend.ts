@@ -69,7 +69,8 @@ async function chooseAuto(): Promise<BackendChoice> {
   if (webgpu) return webgpu;
   for (const backend of ['tensorflow-gpu', 'tensorflow'] as const) {
     const failure = await useNative(backend);
-    if (!failure) return { name: backend, reason: `auto: ${[...notes, `${NATIVE_PACKAGES[backend]} loaded`].join('; ')}` };
+    if (!failure)
+      return { name: backend, reason: `auto: ${[...notes, `${NATIVE_PACKAGES[backend]} loaded`].join('; ')}` };
     notes.push(`${NATIVE_PACKAGES[backend]} ${failure}`);
   }
   await useWasm();
@@ -97,7 +98,9 @@ async function chooseWebGpu(): Promise<BackendChoice> {
         `@tensorflow/tfjs-backend-webgpu: ${WEBGPU_INSTALL_HINT}. Or choose "auto", "wasm" or "cpu".`,
     );
   }
-  const kind = probe.adapter.software ? 'software adapter (runs on the CPU: for correctness, not speed)' : 'hardware adapter';
+  const kind = probe.adapter.software
+    ? 'software adapter (runs on the CPU: for correctness, not speed)'
+    : 'hardware adapter';
   return { name: 'webgpu', reason: `requested; ${kind} ${adapterLabel(probe.adapter)}`, adapter: probe.adapter };
 }
 

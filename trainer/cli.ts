@@ -82,17 +82,30 @@ function parseCommandLine(argv: string[]): Command | 'help' | 'list-adapters' {
   }
   if (values.backend !== undefined) {
     if (!BACKENDS.includes(values.backend as BackendName)) {
-      throw new UsageError(`trainer: --backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`);
+      throw new UsageError(
+        `trainer: --backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`,
+      );
     }
     overrides.backend = values.backend as BackendName;
   }
-  const modes = [values.config !== undefined && '--config', values.resume !== undefined && '--resume', values.analyse !== undefined && '--analyse'].filter(Boolean);
+  const modes = [
+    values.config !== undefined && '--config',
+    values.resume !== undefined && '--resume',
+    values.analyse !== undefined && '--analyse',
+  ].filter(Boolean);
   if (modes.length !== 1) {
-    throw new UsageError(`trainer: expected exactly one of --config, --resume or --analyse, got ${modes.length ? modes.join(' and ') : 'none'} (see --help)`);
+    throw new UsageError(
+      `trainer: expected exactly one of --config, --resume or --analyse, got ${modes.length ? modes.join(' and ') : 'none'} (see --help)`,
+    );
   }
   if (values.resume !== undefined || values.analyse !== undefined) {
-    if (values.out !== undefined) throw new UsageError('trainer: --out goes with --config; --resume and --analyse use the run folder they name');
-    return { mode: values.resume !== undefined ? 'resume' : 'analyse', dir: values.resume ?? values.analyse, overrides };
+    if (values.out !== undefined)
+      throw new UsageError('trainer: --out goes with --config; --resume and --analyse use the run folder they name');
+    return {
+      mode: values.resume !== undefined ? 'resume' : 'analyse',
+      dir: values.resume ?? values.analyse,
+      overrides,
+    };
   }
   if (values.out === undefined) throw new UsageError('trainer: --out DIR is required with --config (see --help)');
   return { mode: 'new', config: values.config, out: values.out, overrides };
@@ -103,7 +116,8 @@ function loadData(plan: RunPlan): Dataset {
   try {
     return prepareDataset(plan.config, plan.files);
   } catch (error) {
-    if (error instanceof DataError) throw new RunConfigError(plan.configFile, [{ path: error.path, message: error.message }]);
+    if (error instanceof DataError)
+      throw new RunConfigError(plan.configFile, [{ path: error.path, message: error.message }]);
     throw error;
   }
 }
@@ -121,7 +135,9 @@ async function buildModel(plan: RunPlan, data: Dataset): Promise<MoeModel> {
   } catch (error) {
     model.dispose();
     if (error instanceof CheckpointError) {
-      throw new UsageError(`${plan.runDir}: cannot continue from ${plan.resume.checkpointDir}: ${error.message}; nothing was changed`);
+      throw new UsageError(
+        `${plan.runDir}: cannot continue from ${plan.resume.checkpointDir}: ${error.message}; nothing was changed`,
+      );
     }
     throw error;
   }
@@ -129,11 +145,19 @@ async function buildModel(plan: RunPlan, data: Dataset): Promise<MoeModel> {
 
 /** With training.allowLargeConfig a config over the budget trains, with a warning; this machine's RAM is a budget too. */
 function checkMachineBudget(plan: RunPlan): void {
-  const machine = { memoryBytes: Math.min(RESOURCE_BUDGET.memoryBytes, totalmem() * 0.8), stepFlops: RESOURCE_BUDGET.stepFlops };
+  const machine = {
+    memoryBytes: Math.min(RESOURCE_BUDGET.memoryBytes, totalmem() * 0.8),
+    stepFlops: RESOURCE_BUDGET.stepFlops,
+  };
   const over = budgetExcess(plan.config, machine);
   if (!over) return;
   if (!plan.config.training.allowLargeConfig) {
-    throw new RunConfigError(plan.configFile, [{ path: '$.model', message: `${over} (this machine has ${(totalmem() / 1024 ** 3).toFixed(1)} GiB); make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway` }]);
+    throw new RunConfigError(plan.configFile, [
+      {
+        path: '$.model',
+        message: `${over} (this machine has ${(totalmem() / 1024 ** 3).toFixed(1)} GiB); make the model or the batch smaller, or set training.allowLargeConfig to true to try anyway`,
+      },
+    ]);
   }
   process.stderr.write(`warning: ${over}; training anyway (training.allowLargeConfig)\n`);
 }
@@ -178,7 +202,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     writeRunConfig(plan.runDir, plan.config);
-    return await train(plan, data, backend, model, { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version }, stop);
+    return await train(
+      plan,
+      data,
+      backend,
+      model,
+      { trainer: packageJson.version, tfjs: tf.version.tfjs, node: process.version },
+      stop,
+    );
   } finally {
     lock.release();
   }

@@ -13,7 +13,7 @@ export const TFJS_WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
 export const WEBGPU_INSTALL_HINT =
   `install them with \`npm install ${DAWN_PACKAGE} ${TFJS_WEBGPU_PACKAGE}@${tf.version.tfjs}\` ` +
   '(or the command "MoE Lens: Install GPU Backend"); WebGPU needs a Vulkan driver on Linux ' +
-  '(the GPU vendor\'s, or Mesa\'s mesa-vulkan-drivers ≥ 23), Metal on macOS, D3D12 on Windows';
+  "(the GPU vendor's, or Mesa's mesa-vulkan-drivers ≥ 23), Metal on macOS, D3D12 on Windows";
 
 interface DawnModule {
   create(flags: string[]): { requestAdapter(options?: object): Promise<DawnAdapter | null> };
@@ -101,7 +101,11 @@ export async function activateWebGpu(): Promise<string | undefined> {
 export async function listAdapters(): Promise<{ adapters: GpuAdapter[]; failure?: string }> {
   const failure = loadDawn();
   if (failure) return { adapters: [], failure };
-  const requests = [{ powerPreference: 'high-performance' }, { powerPreference: 'low-power' }, { forceFallbackAdapter: true }];
+  const requests = [
+    { powerPreference: 'high-performance' },
+    { powerPreference: 'low-power' },
+    { forceFallbackAdapter: true },
+  ];
   const adapters = new Map<string, GpuAdapter>();
   for (const request of requests) {
     const adapter = await gpu!.requestAdapter(request).catch(() => null);
@@ -136,7 +140,8 @@ export class GpuBufferPoolTrimmer {
   private readonly pool: BufferPool | undefined;
 
   constructor() {
-    const backend = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { bufferManager?: BufferPool }) : undefined;
+    const backend =
+      tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { bufferManager?: BufferPool }) : undefined;
     const pool = backend?.bufferManager;
     if (!pool || !(pool.freeBuffers instanceof Map)) return;
     this.pool = pool;

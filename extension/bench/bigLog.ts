@@ -33,7 +33,9 @@ async function main(file: string): Promise<void> {
   clearInterval(sampler);
   clearInterval(watchdog);
   peak = Math.max(peak, process.memoryUsage().rss);
-  console.log(`read ${events} events in ${batches} batches in ${seconds.toFixed(1)} s; step ${summary.step}, status ${summary.open ? 'open' : summary.status}`);
+  console.log(
+    `read ${events} events in ${batches} batches in ${seconds.toFixed(1)} s; step ${summary.step}, status ${summary.open ? 'open' : summary.status}`,
+  );
   console.log(`first problems: ${problems.join(' | ')}`);
   console.log(`peak RSS ${(peak / 1024 ** 2).toFixed(0)} MiB; longest event-loop pause ${longestPause.toFixed(0)} ms`);
 }

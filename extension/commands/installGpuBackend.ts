@@ -37,20 +37,28 @@ const BACKEND_PACKAGES: BackendPackage[] = [
     label: '@tensorflow/tfjs-node-gpu',
     detail: 'CUDA GPU backend (needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1; fails on CUDA 12)',
     packages: [`@tensorflow/tfjs-node-gpu@${TFJS_VERSION}`],
-    failureHint: 'Its installer downloads libtensorflow from storage.googleapis.com, which may be unreachable from this machine.',
+    failureHint:
+      'Its installer downloads libtensorflow from storage.googleapis.com, which may be unreachable from this machine.',
   },
   {
     label: '@tensorflow/tfjs-node',
     detail: 'Native CPU backend (libtensorflow), faster than wasm',
     packages: [`@tensorflow/tfjs-node@${TFJS_VERSION}`],
-    failureHint: 'Its installer downloads libtensorflow from storage.googleapis.com, which may be unreachable from this machine.',
+    failureHint:
+      'Its installer downloads libtensorflow from storage.googleapis.com, which may be unreachable from this machine.',
   },
 ];
 
 type Progress = vscode.Progress<{ message?: string }>;
 
 /** Runs npm in `prefix`, reporting each output line as progress; resolves with whether it succeeded and why not. */
-function runNpm(args: string[], prefix: string, progress: Progress, cancel: vscode.CancellationToken, log: vscode.LogOutputChannel) {
+function runNpm(
+  args: string[],
+  prefix: string,
+  progress: Progress,
+  cancel: vscode.CancellationToken,
+  log: vscode.LogOutputChannel,
+) {
   return new Promise<{ ok: boolean; why: string }>((resolve) => {
     const lastLines: string[] = [];
     const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
@@ -69,7 +77,9 @@ function runNpm(args: string[], prefix: string, progress: Progress, cancel: vsco
     createInterface({ input: npm.stderr }).on('line', onLine);
     npm.on('error', (error) => resolve({ ok: false, why: `npm could not be started: ${error.message}` }));
     npm.on('close', (code, signal) => {
-      const unreachable = lastLines.map((l) => /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)\b.*/.exec(l)?.[0]).find(Boolean);
+      const unreachable = lastLines
+        .map((l) => /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)\b.*/.exec(l)?.[0])
+        .find(Boolean);
       const why = cancel.isCancellationRequested ? 'cancelled' : (unreachable ?? `npm exited with ${code ?? signal}`);
       resolve({ ok: code === 0, why });
     });
@@ -77,7 +87,10 @@ function runNpm(args: string[], prefix: string, progress: Progress, cancel: vsco
 }
 
 /** The adapters the trainer finds with the installed Dawn, or why it found none. */
-function listAdapters(context: vscode.ExtensionContext, modules: string): Promise<{ adapters: GpuAdapter[]; failure?: string }> {
+function listAdapters(
+  context: vscode.ExtensionContext,
+  modules: string,
+): Promise<{ adapters: GpuAdapter[]; failure?: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -87,7 +100,10 @@ function listAdapters(context: vscode.ExtensionContext, modules: string): Promis
         try {
           resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as { adapters: GpuAdapter[]; failure?: string });
         } catch {
-          resolve({ adapters: [], failure: `the trainer could not list adapters: ${(stderr || error?.message || 'no output').trim().split('\n')[0]}` });
+          resolve({
+            adapters: [],
+            failure: `the trainer could not list adapters: ${(stderr || error?.message || 'no output').trim().split('\n')[0]}`,
+          });
         }
       },
     );
@@ -99,13 +115,19 @@ function adapterLine(adapter: GpuAdapter): string {
 }
 
 /** Tells what the install found: a hardware adapter (auto takes it), only a software one, or none. */
-async function reportWebGpu(context: vscode.ExtensionContext, modules: string, log: vscode.LogOutputChannel): Promise<void> {
+async function reportWebGpu(
+  context: vscode.ExtensionContext,
+  modules: string,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
   const { adapters, failure } = await listAdapters(context, modules);
   for (const adapter of adapters) log.info(`WebGPU adapter: ${adapterLine(adapter)}`);
   const hardware = adapters.filter((a) => !a.software);
   const found = adapters.map(adapterLine).join('; ');
   if (hardware.length > 0) {
-    void vscode.window.showInformationMessage(`MoE Lens: WebGPU installed. Adapters: ${found}. Runs with backend "auto" train on it.`);
+    void vscode.window.showInformationMessage(
+      `MoE Lens: WebGPU installed. Adapters: ${found}. Runs with backend "auto" train on it.`,
+    );
   } else if (adapters.length > 0) {
     void vscode.window.showWarningMessage(
       `MoE Lens: WebGPU installed, but it found only a software adapter (${found}), which runs on the CPU. ` +
@@ -122,7 +144,10 @@ async function reportWebGpu(context: vscode.ExtensionContext, modules: string, l
 }
 
 export async function installGpuBackend({ context, log }: Services): Promise<void> {
-  const choice = await vscode.window.showQuickPick(BACKEND_PACKAGES, { title: 'MoE Lens: Install GPU Backend', placeHolder: 'Backend to install' });
+  const choice = await vscode.window.showQuickPick(BACKEND_PACKAGES, {
+    title: 'MoE Lens: Install GPU Backend',
+    placeHolder: 'Backend to install',
+  });
   if (!choice) return;
   const prefix = join(context.globalStorageUri.fsPath, 'native');
   mkdirSync(prefix, { recursive: true });
@@ -130,17 +155,24 @@ export async function installGpuBackend({ context, log }: Services): Promise<voi
   // The progress notification shows npm's lines; the log keeps them all (Show Log if it fails).
   log.info(`npm ${args.join(' ')}`);
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `MoE Lens: installing ${choice.label}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `MoE Lens: installing ${choice.label}`,
+      cancellable: true,
+    },
     (progress, cancel) => runNpm(args, prefix, progress, cancel, log),
   );
   if (result.ok && choice.webgpu) {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'MoE Lens: looking for WebGPU adapters' }, () =>
-      reportWebGpu(context, join(prefix, 'node_modules'), log),
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'MoE Lens: looking for WebGPU adapters' },
+      () => reportWebGpu(context, join(prefix, 'node_modules'), log),
     );
     return;
   }
   if (result.ok) {
-    void vscode.window.showInformationMessage(`MoE Lens: ${choice.label} installed. Runs with backend "auto" use it from now on.`);
+    void vscode.window.showInformationMessage(
+      `MoE Lens: ${choice.label} installed. Runs with backend "auto" use it from now on.`,
+    );
     return;
   }
   log.error(`installing ${choice.label} failed: ${result.why}`);

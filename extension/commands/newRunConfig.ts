@@ -13,14 +13,18 @@ export async function newRunConfig(): Promise<void> {
     value: 'my-moe',
     validateInput: (value) => {
       if (safeSegment(value) !== value) return 'Use letters, digits, ".", "_", "+" and "-" only.';
-      if (folder && existsSync(join(folder.uri.fsPath, `${value}.moe.json`))) return `${value}.moe.json exists already.`;
+      if (folder && existsSync(join(folder.uri.fsPath, `${value}.moe.json`)))
+        return `${value}.moe.json exists already.`;
       return undefined;
     },
   });
   if (!name) return;
   if (!folder) {
     // No folder to write into: an untitled editor the user can save anywhere.
-    const document = await vscode.workspace.openTextDocument({ language: 'json', content: runConfigTemplateText(name) });
+    const document = await vscode.workspace.openTextDocument({
+      language: 'json',
+      content: runConfigTemplateText(name),
+    });
     await vscode.window.showTextDocument(document);
     return;
   }

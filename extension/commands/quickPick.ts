@@ -15,8 +15,12 @@ export interface PickStep {
 }
 
 /** Resolves with the item picked, or undefined when the pick is dismissed. */
-export async function pickOne<T extends vscode.QuickPickItem>(items: readonly T[], options: PickStep): Promise<T | undefined> {
-  const count = options.step !== undefined && options.totalSteps !== undefined ? ` (${options.step}/${options.totalSteps})` : '';
+export async function pickOne<T extends vscode.QuickPickItem>(
+  items: readonly T[],
+  options: PickStep,
+): Promise<T | undefined> {
+  const count =
+    options.step !== undefined && options.totalSteps !== undefined ? ` (${options.step}/${options.totalSteps})` : '';
   return vscode.window.showQuickPick(items, {
     title: `${options.title}${count}`,
     placeHolder: options.placeholder,

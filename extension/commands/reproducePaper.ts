@@ -23,23 +23,32 @@ function readPresets(context: vscode.ExtensionContext): { file: string; preset: 
   ].filter(existsSync);
   const byName = new Map<string, string>();
   for (const folder of folders) {
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.compare.json')).sort()) {
+    for (const name of readdirSync(folder)
+      .filter((f) => f.endsWith('.compare.json'))
+      .sort()) {
       if (!byName.has(name)) byName.set(name, join(folder, name));
     }
   }
-  return [...byName.values()].map((file) => ({ file, preset: JSON.parse(readFileSync(file, 'utf8')) as ComparePreset }));
+  return [...byName.values()].map((file) => ({
+    file,
+    preset: JSON.parse(readFileSync(file, 'utf8')) as ComparePreset,
+  }));
 }
 
 export async function reproducePaper({ context, store, log }: Services): Promise<void> {
   if (!requireTrust()) return;
   const runsDir = store.runsDir;
   if (!runsDir) {
-    void vscode.window.showErrorMessage('MoE Lens: open a folder first; the comparison’s runs are written to its runs directory.');
+    void vscode.window.showErrorMessage(
+      'MoE Lens: open a folder first; the comparison’s runs are written to its runs directory.',
+    );
     return;
   }
   const presets = readPresets(context);
   if (presets.length === 0) {
-    void vscode.window.showErrorMessage('MoE Lens: no paper presets found (papers/ in the workspace, or dist/papers in the extension).');
+    void vscode.window.showErrorMessage(
+      'MoE Lens: no paper presets found (papers/ in the workspace, or dist/papers in the extension).',
+    );
     return;
   }
   const items = presets.map(({ file, preset }) => ({
@@ -49,12 +58,24 @@ export async function reproducePaper({ context, store, log }: Services): Promise
     file,
     preset,
   }));
-  const picked = await vscode.window.showQuickPick(items, { title: 'MoE Lens: Reproduce Paper', placeHolder: 'Pick a paper preset', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'MoE Lens: Reproduce Paper',
+    placeHolder: 'Pick a paper preset',
+    matchOnDetail: true,
+  });
   if (!picked) return;
 
   const base = picked.file.replace(/^.*[\\/]/, '').replace(/\.compare\.json$/, '');
   const name = `${base}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
-  const args = [context.asAbsolutePath(join('dist', 'compare.js')), '--preset', picked.file, '--out', runsDir.fsPath, '--name', name];
+  const args = [
+    context.asAbsolutePath(join('dist', 'compare.js')),
+    '--preset',
+    picked.file,
+    '--out',
+    runsDir.fsPath,
+    '--name',
+    name,
+  ];
   log.info(`Reproduce Paper: ${args.join(' ')}`);
   const runs = picked.preset.arms.length * picked.preset.seeds;
   mkdirSync(runsDir.fsPath, { recursive: true }); // the comparison's working folder, absent in a fresh workspace
@@ -77,7 +98,8 @@ export async function reproducePaper({ context, store, log }: Services): Promise
           pending = lines.pop() ?? '';
           for (const line of lines) {
             const training = /^compare: training (.*)$/.exec(line);
-            if (training) progress.report({ message: `run ${++started} of ${runs}: ${training[1]}`, increment: 100 / runs });
+            if (training)
+              progress.report({ message: `run ${++started} of ${runs}: ${training[1]}`, increment: 100 / runs });
             else if (line.startsWith('compare:')) log.info(line);
           }
         });
@@ -91,11 +113,20 @@ export async function reproducePaper({ context, store, log }: Services): Promise
   );
   const reportFile = join(runsDir.fsPath, `${name}.compare.json`);
   if (code !== 0 || !existsSync(reportFile)) {
-    void vscode.window.showErrorMessage(`MoE Lens: the comparison ${name} did not finish (exit code ${code}); its runs so far are in the runs view. See the MoE Lens output.`);
+    void vscode.window.showErrorMessage(
+      `MoE Lens: the comparison ${name} did not finish (exit code ${code}); its runs so far are in the runs view. See the MoE Lens output.`,
+    );
     return;
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as CompareReport;
   await store.refresh();
-  await vscode.commands.executeCommand('moeLens.compareRuns', undefined, report.arms.flatMap((a) => a.runs));
-  await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(join(runsDir.fsPath, `${name}.compare.md`)));
+  await vscode.commands.executeCommand(
+    'moeLens.compareRuns',
+    undefined,
+    report.arms.flatMap((a) => a.runs),
+  );
+  await vscode.commands.executeCommand(
+    'markdown.showPreviewToSide',
+    vscode.Uri.file(join(runsDir.fsPath, `${name}.compare.md`)),
+  );
 }

@@ -38,14 +38,31 @@ export async function pickRun(
     return undefined;
   }
   const picked = await pickOne(
-    runs.map((run) => ({ label: run.name, description: `${runStamp(run)} · ${runDescription(run)}`, detail: run.id, run })),
-    { title: `MoE Lens: ${title}`, placeholder: step?.placeholder ?? 'Pick a run', step: step?.step, totalSteps: step?.totalSteps, matchOnDescription: true, matchOnDetail: true },
+    runs.map((run) => ({
+      label: run.name,
+      description: `${runStamp(run)} · ${runDescription(run)}`,
+      detail: run.id,
+      run,
+    })),
+    {
+      title: `MoE Lens: ${title}`,
+      placeholder: step?.placeholder ?? 'Pick a run',
+      step: step?.step,
+      totalSteps: step?.totalSteps,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    },
   );
   return picked?.run;
 }
 
 /** The run of the argument if it has an allowed status, else a quick pick among those that have. */
-export async function runFromArg(store: RunStore, arg: unknown, title: string, statuses?: RunStatus[]): Promise<RunInfo | undefined> {
+export async function runFromArg(
+  store: RunStore,
+  arg: unknown,
+  title: string,
+  statuses?: RunStatus[],
+): Promise<RunInfo | undefined> {
   const id = runIdOf(arg);
   const run = id ? store.get(id) : undefined;
   if (run && (!statuses || statuses.includes(run.status))) return run;

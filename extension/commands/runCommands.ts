@@ -21,15 +21,30 @@ export async function resumeRun({ store, manager }: Services, arg?: unknown): Pr
   const run = await runFromArg(store, arg, 'Resume Run', ['stopped', 'interrupted', 'failed']);
   if (!run) return;
   if (!existsSync(join(run.folder.fsPath, RUN_FILES.checkpoint))) {
-    void vscode.window.showErrorMessage(`MoE Lens: ${run.id} has no checkpoint to resume from (${RUN_FILES.checkpoint}/ is missing).`);
+    void vscode.window.showErrorMessage(
+      `MoE Lens: ${run.id} has no checkpoint to resume from (${RUN_FILES.checkpoint}/ is missing).`,
+    );
     return;
   }
-  manager.enqueue({ runId: run.id, folder: run.folder, name: run.name, args: ['--resume', run.folder.fsPath], resume: true });
+  manager.enqueue({
+    runId: run.id,
+    folder: run.folder,
+    name: run.name,
+    args: ['--resume', run.folder.fsPath],
+    resume: true,
+  });
   openDashboardOnStart(run.id);
 }
 
 export async function deleteRun({ store, manager }: Services, arg?: unknown): Promise<void> {
-  const run = await runFromArg(store, arg, 'Delete Run', ['completed', 'stopped', 'failed', 'diverged', 'interrupted', 'stale']);
+  const run = await runFromArg(store, arg, 'Delete Run', [
+    'completed',
+    'stopped',
+    'failed',
+    'diverged',
+    'interrupted',
+    'stale',
+  ]);
   if (!run || manager.isBusy(run.id)) return;
   const confirm = await vscode.window.showWarningMessage(
     `Delete run "${run.name}" (${run.id})?`,
@@ -80,7 +95,12 @@ export async function compareRunConfigs({ store }: Services, clicked?: unknown, 
     placeholder: `Right side of the diff, against ${left.name} (${runStamp(left)}) on the left`,
   });
   if (!right) return;
-  await vscode.commands.executeCommand('vscode.diff', runConfigFile(left), runConfigFile(right), `${left.id} ↔ ${right.id}`);
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    runConfigFile(left),
+    runConfigFile(right),
+    `${left.id} ↔ ${right.id}`,
+  );
 }
 
 /** CodeLens "Compare with last run": the run's resolved config against the config file. */

@@ -35,12 +35,24 @@ export async function startRun({ store, manager }: Services, arg?: unknown): Pro
     const origin: RunOrigin = { configFile: file.fsPath };
     writeFileSync(join(folder.fsPath, EXTENSION_RUN_FILES.origin), JSON.stringify(origin, null, 2) + '\n');
     const name = prepared.config.name;
-    store.addPlanned(runId, folder, { name, balancer: prepared.balancer, totalSteps: prepared.config.training.steps }, file);
+    store.addPlanned(
+      runId,
+      folder,
+      { name, balancer: prepared.balancer, totalSteps: prepared.config.training.steps },
+      file,
+    );
     const configCopy: [string, string][] = [
       [source, vscode.workspace.asRelativePath(file, false)],
       [folder.fsPath, dirname(file.fsPath)],
     ];
-    manager.enqueue({ runId, folder, name, args: ['--config', source, '--out', folder.fsPath], resume: false, configCopy });
+    manager.enqueue({
+      runId,
+      folder,
+      name,
+      args: ['--config', source, '--out', folder.fsPath],
+      resume: false,
+      configCopy,
+    });
     openDashboardOnStart(runId);
   } catch (error) {
     if (!(error instanceof RunConfigError)) throw error;
@@ -84,15 +96,24 @@ async function chooseConfigFile(given: vscode.Uri | undefined, runsDir: vscode.U
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && active.path.endsWith('.moe.json') && !isRunCopy(active)) return active;
   const runsGlob = vscode.workspace.asRelativePath(runsDir, false);
-  const files = (await vscode.workspace.findFiles('**/*.moe.json', `{**/node_modules/**,${runsGlob}/**}`)).filter((f) => !isRunCopy(f));
+  const files = (await vscode.workspace.findFiles('**/*.moe.json', `{**/node_modules/**,${runsGlob}/**}`)).filter(
+    (f) => !isRunCopy(f),
+  );
   if (files.length === 0) {
-    const create = await vscode.window.showInformationMessage('MoE Lens: there is no *.moe.json run config in this workspace.', 'New Run Config');
+    const create = await vscode.window.showInformationMessage(
+      'MoE Lens: there is no *.moe.json run config in this workspace.',
+      'New Run Config',
+    );
     if (create) await vscode.commands.executeCommand('moeLens.newRunConfig');
     return undefined;
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
   const picked = await pickOne(
-    files.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), uri })),
+    files.map((uri) => ({
+      label: basename(uri.fsPath),
+      description: vscode.workspace.asRelativePath(uri, false),
+      uri,
+    })),
     { title: 'MoE Lens: Start Run', placeholder: 'Run config to train', step: 1, totalSteps: 2 },
   );
   return picked?.uri;
@@ -100,7 +121,10 @@ async function chooseConfigFile(given: vscode.Uri | undefined, runsDir: vscode.U
 
 /** The balancer for this run, the config's own first (and active); the last step of Start Run. */
 async function pickBalancer(own: string, configName: string): Promise<string | undefined> {
-  const items = balancerChoices(own).map((label) => ({ label, description: label === own ? 'from the config' : undefined }));
+  const items = balancerChoices(own).map((label) => ({
+    label,
+    description: label === own ? 'from the config' : undefined,
+  }));
   const picked = await pickOne(items, {
     title: `MoE Lens: Start Run · ${configName}`,
     placeholder: 'Balancer for this run (the rest of the config stays as it is)',

@@ -36,9 +36,14 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider, vscod
         changed.fire();
       }, LENS_REFRESH_MS);
     };
-    this.disposables.push(changed, store.onDidChangeRuns(schedule), vscode.workspace.onDidGrantWorkspaceTrust(schedule), {
-      dispose: () => clearTimeout(pending),
-    });
+    this.disposables.push(
+      changed,
+      store.onDidChangeRuns(schedule),
+      vscode.workspace.onDidGrantWorkspaceTrust(schedule),
+      {
+        dispose: () => clearTimeout(pending),
+      },
+    );
     this.onDidChangeCodeLenses = changed.event;
   }
 
@@ -53,8 +58,16 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider, vscod
     const last = lastRunOf(this.store, document);
     if (last) {
       lenses.push(
-        new vscode.CodeLens(top, { title: 'Compare with last run', command: 'moeLens.diffConfigWithRun', arguments: [document.uri, last.id] }),
-        new vscode.CodeLens(top, { title: lastRunLensTitle(last), command: 'moeLens.openDashboard', arguments: [last.id] }),
+        new vscode.CodeLens(top, {
+          title: 'Compare with last run',
+          command: 'moeLens.diffConfigWithRun',
+          arguments: [document.uri, last.id],
+        }),
+        new vscode.CodeLens(top, {
+          title: lastRunLensTitle(last),
+          command: 'moeLens.openDashboard',
+          arguments: [last.id],
+        }),
       );
     }
     return lenses;
@@ -67,5 +80,8 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider, vscod
 
 export function registerRunConfigCodeLens(store: RunStore): vscode.Disposable {
   const provider = new RunConfigCodeLensProvider(store);
-  return vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ pattern: '**/*.moe.json' }, provider));
+  return vscode.Disposable.from(
+    provider,
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.moe.json' }, provider),
+  );
 }

@@ -35,7 +35,11 @@ export function refreshConfigDiagnostics(document: vscode.TextDocument): void {
     configProblems(text).map((problem) => {
       const { offset, length } = locateJsonPath(text, problem.path);
       const range = new vscode.Range(document.positionAt(offset), document.positionAt(offset + length));
-      const diagnostic = new vscode.Diagnostic(range, `${problem.path}: ${problem.message}`, vscode.DiagnosticSeverity.Error);
+      const diagnostic = new vscode.Diagnostic(
+        range,
+        `${problem.path}: ${problem.message}`,
+        vscode.DiagnosticSeverity.Error,
+      );
       diagnostic.source = 'MoE Lens';
       return diagnostic;
     }),

@@ -35,7 +35,9 @@ export function runTooltipMarkdown(run: RunInfo): string {
   if (run.status === 'running' && run.etaSeconds !== undefined) lines.push(`ETA: ${formatDuration(run.etaSeconds)}`);
   if (run.logProblems) {
     const count = run.logProblems.count === 1 ? '1 line' : `${run.logProblems.count} lines`;
-    lines.push(`Log: ${count} skipped as not valid events (first: ${escapeMarkdown(run.logProblems.first)}); see the MoE Lens output`);
+    lines.push(
+      `Log: ${count} skipped as not valid events (first: ${escapeMarkdown(run.logProblems.first)}); see the MoE Lens output`,
+    );
   }
   return lines.join('  \n');
 }

@@ -63,7 +63,11 @@ export class LineTail {
         if (bytesRead === 0) break;
         for (const split of this.splitter.push(buffer.subarray(0, bytesRead))) {
           const line = decodeLine(split);
-          lines.push('text' in line ? { number: line.lineNumber, text: line.text } : { number: line.lineNumber, skippedBytes: line.length });
+          lines.push(
+            'text' in line
+              ? { number: line.lineNumber, text: line.text }
+              : { number: line.lineNumber, skippedBytes: line.length },
+          );
         }
       }
       return { lines, reset, more: this.splitter.bytesRead < stats.size };

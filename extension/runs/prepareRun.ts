@@ -14,7 +14,14 @@ import {
 } from '../../protocol/runConfig';
 
 /** The balancers offered by Start Run; the same config is often run once per balancer. */
-export const BALANCER_CHOICES = ['none', 'aux-loss', 'loss-free', 'simbal', 'loss-free+simbal', 'loss-free+aux-loss'] as const;
+export const BALANCER_CHOICES = [
+  'none',
+  'aux-loss',
+  'loss-free',
+  'simbal',
+  'loss-free+simbal',
+  'loss-free+aux-loss',
+] as const;
 
 /** "loss-free+simbal" → ["loss-free", "simbal"]; throws on a name that is not a balancer. */
 export function methodsOf(label: string): BalancerMethod[] {

@@ -45,13 +45,22 @@ export function proveTrainer(identity: TrainerIdentity): { proven: true } | { pr
   const { pid } = identity;
   if (!Number.isSafeInteger(pid) || pid <= 0) return { proven: false, why: `the log names no valid pid (${pid})` };
   if (process.platform !== 'linux') {
-    return { proven: false, why: `on ${process.platform} MoE Lens cannot check that pid ${pid} is still the run's trainer; stop it where it was started` };
+    return {
+      proven: false,
+      why: `on ${process.platform} MoE Lens cannot check that pid ${pid} is still the run's trainer; stop it where it was started`,
+    };
   }
   if (!pidExists(pid)) return { proven: false, why: `pid ${pid} is not running` };
   const startTime = processStartTime(pid);
-  if (identity.startTime === undefined) return { proven: false, why: `the log does not name the start time of pid ${pid}` };
-  if (startTime !== identity.startTime) return { proven: false, why: `pid ${pid} is another process now (it started at another time than the run's trainer)` };
-  if (identity.token !== undefined && processEnvironmentValue(pid, RUN_TOKEN_ENV) === identity.token) return { proven: true };
+  if (identity.startTime === undefined)
+    return { proven: false, why: `the log does not name the start time of pid ${pid}` };
+  if (startTime !== identity.startTime)
+    return {
+      proven: false,
+      why: `pid ${pid} is another process now (it started at another time than the run's trainer)`,
+    };
+  if (identity.token !== undefined && processEnvironmentValue(pid, RUN_TOKEN_ENV) === identity.token)
+    return { proven: true };
   if (hasOpen(pid, identity.logFile)) return { proven: true };
   return { proven: false, why: `pid ${pid} neither carries the run's token nor has its event log open` };
 }

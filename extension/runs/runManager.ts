@@ -76,7 +76,9 @@ export class RunManager implements vscode.Disposable {
         void vscode.window.showWarningMessage(`MoE Lens: cannot stop ${runId} from here: ${proof.why}.`);
         return;
       }
-      this.log.info(`[${runId}] stop requested: SIGTERM to pid ${identity.pid} (trainer of another window or a terminal)`);
+      this.log.info(
+        `[${runId}] stop requested: SIGTERM to pid ${identity.pid} (trainer of another window or a terminal)`,
+      );
       process.kill(identity.pid, 'SIGTERM');
       return;
     }
@@ -91,7 +93,10 @@ export class RunManager implements vscode.Disposable {
     const trainers = [...this.active.values()];
     if (trainers.length === 0) return;
     const grace = this.graceMs();
-    killGroupsLater(trainers.map((t) => t.pid).filter((pid): pid is number => pid !== undefined), grace + 1000);
+    killGroupsLater(
+      trainers.map((t) => t.pid).filter((pid): pid is number => pid !== undefined),
+      grace + 1000,
+    );
     const stopped = Promise.all(trainers.map((t) => t.stop(grace)));
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, DEACTIVATE_WAIT_MS))]);
   }
@@ -175,7 +180,10 @@ export class RunManager implements vscode.Disposable {
    */
   private showStarting(job: RunJob, startedOrExited: Promise<void>): void {
     const doing = job.resume ? 'resuming' : 'starting';
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `MoE Lens: ${doing} ${job.name}` }, () => startedOrExited);
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `MoE Lens: ${doing} ${job.name}` },
+      () => startedOrExited,
+    );
     void vscode.window
       .showInformationMessage(`MoE Lens: ${doing} ${job.name} (${job.runId})`, 'Open Dashboard', 'Stop Run')
       .then((choice) => {
@@ -192,7 +200,8 @@ export class RunManager implements vscode.Disposable {
     const lastLines = exit.lastStderr.slice(-3).join(' | ');
     let outcome: { status: 'failed' | 'interrupted'; reason: string } | undefined;
     if (exit.spawnError) outcome = { status: 'failed', reason: `could not start the trainer: ${exit.spawnError}` };
-    else if (exit.killedAfterGrace) outcome = { status: 'interrupted', reason: `killed ${this.graceMs() / 1000} s after Stop` };
+    else if (exit.killedAfterGrace)
+      outcome = { status: 'interrupted', reason: `killed ${this.graceMs() / 1000} s after Stop` };
     else if (exit.code !== 0) outcome = { status: 'failed', reason: exit.lastStderr.at(-1) ?? exitText };
     await this.store.finishManaged(runId, outcome);
 
@@ -213,7 +222,10 @@ export class RunManager implements vscode.Disposable {
     }
     const info = this.store.get(runId);
     if (outcome?.status === 'failed' || info?.status === 'failed') {
-      void this.tellFailure(runId, `MoE Lens: run ${name} failed (${exit.spawnError ?? exitText}): ${lastLines || info?.reason || 'no output'}`);
+      void this.tellFailure(
+        runId,
+        `MoE Lens: run ${name} failed (${exit.spawnError ?? exitText}): ${lastLines || info?.reason || 'no output'}`,
+      );
     } else if (info?.status === 'diverged') {
       void vscode.window.showWarningMessage(`MoE Lens: run ${name} diverged: ${info.reason ?? ''}`);
     } else if (stopRequested && info?.status === 'stopped') {

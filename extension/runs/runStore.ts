@@ -13,7 +13,14 @@ import { isProcessAlive, isTrainerAlive, type TrainerIdentity } from './processT
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
 import { type Liveness } from '../../protocol/runModel/status';
 import { runInfo, type PlannedRun } from './runInfo';
-import { applyEvent, createRunState, createRunSummary, reduceEvents, type RunState, type RunSummary } from '../../protocol/runModel/runState';
+import {
+  applyEvent,
+  createRunState,
+  createRunSummary,
+  reduceEvents,
+  type RunState,
+  type RunSummary,
+} from '../../protocol/runModel/runState';
 import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
@@ -76,7 +83,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       { dispose: () => clearInterval(poll) },
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('moeLens.runsDirectory')) void this.watchRunsDirectory();
-        else if (e.affectsConfiguration('moeLens.extraRunRoots') || e.affectsConfiguration('moeLens.staleAfterSeconds')) void this.refresh();
+        else if (e.affectsConfiguration('moeLens.extraRunRoots') || e.affectsConfiguration('moeLens.staleAfterSeconds'))
+          void this.refresh();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.watchRunsDirectory()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
@@ -112,7 +120,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const path = folder.fsPath;
     const isRun = runFolderKind(path) !== undefined;
     if (!isRun && runsIn(path).length === 0) return undefined;
-    if (!this.openedFolders.includes(path)) await this.workspaceState?.update(OPENED_FOLDERS_KEY, [...this.openedFolders, path]);
+    if (!this.openedFolders.includes(path))
+      await this.workspaceState?.update(OPENED_FOLDERS_KEY, [...this.openedFolders, path]);
     await this.refresh();
     return { runId: isRun ? path : this.list().find((run) => run.folder.fsPath.startsWith(path + '/'))?.id };
   }
@@ -143,7 +152,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     if (!record) return [];
     const fresh = runSource(record.folder.fsPath, record.tail.kind);
     const events: TrainerEvent[] = [];
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const read = await fresh.read(this.isQuiet(record));
       if (read.reset) events.length = 0;
       for (const event of read.events) events.push(event);
@@ -226,7 +235,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const state = createRunState();
     if (!record) return state;
     const source = runSource(record.folder.fsPath, record.tail.kind);
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const read = await source.read(this.isQuiet(record));
       if (read.reset) Object.assign(state, createRunState());
       reduceEvents(read.events, state);
@@ -237,7 +246,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
 
   /** Reads a run's log to its end from where its tail is, batch by batch, reporting problems. */
   private async readAll(record: RunRecord, apply: (events: TrainerEvent[]) => void): Promise<void> {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const read = await record.tail.read(this.isQuiet(record));
       this.report(record, read.problems);
       apply(read.events);
@@ -251,7 +260,9 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const before = record.logProblems?.count ?? 0;
     record.logProblems = { count: before + problems.length, first: record.logProblems?.first ?? problems[0] };
     const file = record.tail.kind === 'events' ? RUN_FILES.events : 'routing files';
-    problems.slice(0, Math.max(0, LOGGED_PROBLEMS_PER_RUN - before)).forEach((p) => this.log.warn(`${record.id}/${file}: ${p}`));
+    problems
+      .slice(0, Math.max(0, LOGGED_PROBLEMS_PER_RUN - before))
+      .forEach((p) => this.log.warn(`${record.id}/${file}: ${p}`));
     if (before < LOGGED_PROBLEMS_PER_RUN && record.logProblems.count > LOGGED_PROBLEMS_PER_RUN) {
       this.log.warn(`${record.id}/${file}: more bad lines; not logging them one by one (the Runs tree counts them)`);
     }
@@ -262,7 +273,12 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const record = this.records.get(runId);
     const state = record?.state;
     if (!record || !state?.open || state.pid === undefined) return undefined;
-    return { pid: state.pid, startTime: state.pidStartTime, token: state.runToken, logFile: join(record.folder.fsPath, RUN_FILES.events) };
+    return {
+      pid: state.pid,
+      startTime: state.pidStartTime,
+      token: state.runToken,
+      logFile: join(record.folder.fsPath, RUN_FILES.events),
+    };
   }
 
   /** Forgets a run (deleted, or a queued run cancelled). */
@@ -331,7 +347,9 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       const base = relative === runsDir.fsPath ? runsDir : folder;
       const prefix = base === folder ? `${relative}/` : '';
       const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, `${prefix}*`));
-      const logs = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, `${prefix}*/${RUN_FILES.events}`));
+      const logs = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(base, `${prefix}*/${RUN_FILES.events}`),
+      );
       const rescan = () => void this.refresh();
       const logChanged = (uri: vscode.Uri) => {
         const record = this.records.get(uri.path.split('/').at(-2) ?? '');
@@ -358,9 +376,12 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const staleAfterSeconds = vscode.workspace.getConfiguration('moeLens').get<number>('staleAfterSeconds') ?? 120;
     // MoE Lens's own trainer names no host: its pid is checked (a trainer process); a writer that names
     // this host: any live process with its pid; another host, or no pid (an import): the quiet time decides.
-    const checkable = state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
+    const checkable =
+      state.pid !== undefined && state.pid > 0 && (state.host === undefined || state.host === hostname());
     if (checkable) {
-      const pidAlive = state.open && (state.host === undefined ? isTrainerAlive(state.pid, state.pidStartTime) : isProcessAlive(state.pid));
+      const pidAlive =
+        state.open &&
+        (state.host === undefined ? isTrainerAlive(state.pid, state.pidStartTime) : isProcessAlive(state.pid));
       return { pidAlive };
     }
     return { pidAlive: false, quietSeconds: record.tail.quietSeconds(), staleAfterSeconds };
@@ -420,7 +441,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     if (record.managed === 'running') return; // its stdout is the source
     try {
       // In batches (each awaited), so a long log never blocks the host; a reset drops what came before.
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const { events, problems, reset, more: rest } = await record.tail.read(this.isQuiet(record));
         more = rest === true;
         if (reset) {

@@ -82,7 +82,15 @@ export class TrainerProcess {
         // Anything the trainer left behind in its group goes with it.
         if (this.child.pid) signalProcessGroup(this.child.pid, 'SIGKILL');
         // Reported once trainer.log is complete, so "Show Log" shows every line.
-        log.end(() => resolve({ code, signal, spawnError, killedAfterGrace: this.killedAfterGrace, lastStderr: [...this.lastStderr] }));
+        log.end(() =>
+          resolve({
+            code,
+            signal,
+            spawnError,
+            killedAfterGrace: this.killedAfterGrace,
+            lastStderr: [...this.lastStderr],
+          }),
+        );
       });
     });
   }

@@ -137,7 +137,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Item>, vscode.D
 /** Registers the view: multi-select for Compare, and the selection feeds the registry. */
 export function registerRunsTree(store: RunStore): vscode.Disposable {
   const provider = new RunsTreeProvider(store);
-  const view = vscode.window.createTreeView('moeLens.runs', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+  const view = vscode.window.createTreeView('moeLens.runs', {
+    treeDataProvider: provider,
+    canSelectMany: true,
+    showCollapseAll: true,
+  });
   const selection = view.onDidChangeSelection((e) => {
     const runs = e.selection.filter((item): item is RunTreeItem => item instanceof RunTreeItem);
     if (runs.length > 0) store.select(runs[runs.length - 1].runId);

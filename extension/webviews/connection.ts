@@ -108,7 +108,9 @@ export class WebviewConnection implements vscode.Disposable {
     const version = ++this.snapshotVersion;
     this.stale = false;
     this.pending.clear();
-    const snapshots = await Promise.all(this.options.runIds.map((id) => this.options.feed.snapshot(id).catch(() => undefined)));
+    const snapshots = await Promise.all(
+      this.options.runIds.map((id) => this.options.feed.snapshot(id).catch(() => undefined)),
+    );
     if (version !== this.snapshotVersion) return; // a newer snapshot is on its way
     const runs = snapshots.filter((s) => s !== undefined);
     this.missingRuns = snapshots.length - runs.length;

@@ -82,7 +82,10 @@ export class DashboardPanels implements vscode.Disposable {
   }
 
   private title(runIds: string[], mode: Mode): string {
-    return dashboardTitle(runIds.map((id) => this.runs.get(id) ?? { id, name: id }), mode);
+    return dashboardTitle(
+      runIds.map((id) => this.runs.get(id) ?? { id, name: id }),
+      mode,
+    );
   }
 
   /** Titles the panel with the run names; right after a reload the registry may not know them yet. */

@@ -16,7 +16,10 @@ export function exportBytes(message: ExportFileMessage): Uint8Array {
   return Buffer.from(message.data.slice(message.data.indexOf(',') + 1), 'base64');
 }
 
-export async function saveExport(message: ExportFileMessage, log: (text: string) => void): Promise<vscode.Uri | undefined> {
+export async function saveExport(
+  message: ExportFileMessage,
+  log: (text: string) => void,
+): Promise<vscode.Uri | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     title: `MoE Lens: save ${message.fileName}`,
@@ -32,7 +35,10 @@ export async function saveExport(message: ExportFileMessage, log: (text: string)
     void vscode.window.showErrorMessage(`MoE Lens: could not save ${target.fsPath}: ${(error as Error).message}`);
     return undefined;
   }
-  const open = await vscode.window.showInformationMessage(`MoE Lens: saved ${vscode.workspace.asRelativePath(target, false)}`, 'Open');
+  const open = await vscode.window.showInformationMessage(
+    `MoE Lens: saved ${vscode.workspace.asRelativePath(target, false)}`,
+    'Open',
+  );
   if (open) await vscode.commands.executeCommand('vscode.open', target);
   return target;
 }

@@ -19,7 +19,11 @@ async function pickRuns(runs: RunRegistry, title: string, many: boolean): Promis
     void vscode.window.showInformationMessage('MoE Lens: there are no runs yet. Start one with “MoE Lens: Start Run”.');
     return [];
   }
-  const options = { title: `MoE Lens: ${title}`, placeHolder: many ? 'Pick two or more runs' : 'Pick a run', matchOnDescription: true };
+  const options = {
+    title: `MoE Lens: ${title}`,
+    placeHolder: many ? 'Pick two or more runs' : 'Pick a run',
+    matchOnDescription: true,
+  };
   if (!many) {
     const picked = await vscode.window.showQuickPick(all.map(runItem), options);
     return picked ? [picked.run.id] : [];
@@ -43,7 +47,9 @@ export function registerWebviews(context: vscode.ExtensionContext, runs: RunRegi
 
   /** Tree multi-select passes (clicked, selected[]); the palette passes nothing. */
   const compareRuns = async (clicked?: unknown, selected?: unknown[]) => {
-    const fromTree = (selected && selected.length > 0 ? selected : [clicked]).map(runIdOf).filter((id): id is string => !!id && !!runs.get(id));
+    const fromTree = (selected && selected.length > 0 ? selected : [clicked])
+      .map(runIdOf)
+      .filter((id): id is string => !!id && !!runs.get(id));
     const runIds = fromTree.length >= 2 ? fromTree : await pickRuns(runs, 'Compare Run Curves', true);
     if (runIds.length === 1) panels.open(runIds, 'single');
     else if (runIds.length > 1) panels.open([...new Set(runIds)], 'compare');

@@ -31,7 +31,9 @@ export class RoutingViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private shown(): { runIds: string[]; emptyMessage?: string } {
     const run = routingRun(this.runs.list(), this.runs.selectedRunId);
-    return run ? { runIds: [run.id] } : { runIds: [], emptyMessage: 'No runs yet. Start one with “MoE Lens: Start Run” on a *.moe.json config.' };
+    return run
+      ? { runIds: [run.id] }
+      : { runIds: [], emptyMessage: 'No runs yet. Start one with “MoE Lens: Start Run” on a *.moe.json config.' };
   }
 
   private follow(): void {
@@ -55,7 +57,8 @@ export class RoutingViewProvider implements vscode.WebviewViewProvider, vscode.D
       onDidChangeVisibility: view.onDidChangeVisibility,
       log: this.log,
       onMessage: (message) => {
-        if (message.type === 'openDashboard') void vscode.commands.executeCommand('moeLens.openDashboard', message.runId);
+        if (message.type === 'openDashboard')
+          void vscode.commands.executeCommand('moeLens.openDashboard', message.runId);
         if (message.type === 'stop') void this.runs.stop(message.runId);
       },
     });

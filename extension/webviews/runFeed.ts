@@ -46,7 +46,9 @@ export class RunFeed implements vscode.Disposable {
     if (state) {
       this.states.delete(runId); // re-insert: most recently used last
     } else {
-      state = this.runs.reduceRun ? this.runs.reduceRun(runId) : this.runs.readEvents(runId).then((events) => reduceEvents(events));
+      state = this.runs.reduceRun
+        ? this.runs.reduceRun(runId)
+        : this.runs.readEvents(runId).then((events) => reduceEvents(events));
       state.catch(() => this.states.delete(runId));
     }
     this.states.set(runId, state);

@@ -40,7 +40,11 @@ function place<C extends BucketColumn>(columns: C[], column: C, width: number, m
 }
 
 /** Adds the column of one step; a step not after the last column's is ignored (a replay). */
-export function appendColumn<C extends BucketColumn>(history: BucketHistory<C>, column: C, merge: MergeColumns<C>): void {
+export function appendColumn<C extends BucketColumn>(
+  history: BucketHistory<C>,
+  column: C,
+  merge: MergeColumns<C>,
+): void {
   const last = history.columns[history.columns.length - 1];
   if (last && column.last <= last.last) return;
   place(history.columns, column, history.width, merge);

@@ -28,7 +28,8 @@ export function createLoadHistory(layers: number, experts: number, maxColumns = 
   return { capacity: Math.max(8, Math.min(maxColumns, byBudget)), width: 1, columns: [] };
 }
 
-const addInto = (into: LoadColumn, from: LoadColumn) => from.sum.forEach((row, l) => row.forEach((v, e) => (into.sum[l][e] += v)));
+const addInto = (into: LoadColumn, from: LoadColumn) =>
+  from.sum.forEach((row, l) => row.forEach((v, e) => (into.sum[l][e] += v)));
 
 export function appendLoad(history: LoadHistory, step: number, counts: readonly (readonly number[])[]): void {
   appendColumn(history, { start: step, last: step, n: 1, sum: counts.map(normalizeLoad) }, addInto);

@@ -11,10 +11,26 @@
  * skipped, so a snapshot racing with live appends never duplicates points. A `start` event at an
  * earlier step (a resumed run) rewinds the curves to that step.
  */
-import { gpuAdapterLabel, type AnalysisEvent, type BalancerTerms, type EndStatus, type EvalEvent, type RoutingSample, type StartEvent, type StepEvent, type TrainerEvent } from '../events';
+import {
+  gpuAdapterLabel,
+  type AnalysisEvent,
+  type BalancerTerms,
+  type EndStatus,
+  type EvalEvent,
+  type RoutingSample,
+  type StartEvent,
+  type StepEvent,
+  type TrainerEvent,
+} from '../events';
 import { loadStatsOf } from '../loadStats';
 import { balancerLabel } from '../runConfig';
-import { appendLayerStats, createLayerStatHistory, layerStatValues, truncateLayerStatsAfter, type LayerStatHistory } from './layerStats';
+import {
+  appendLayerStats,
+  createLayerStatHistory,
+  layerStatValues,
+  truncateLayerStatsAfter,
+  type LayerStatHistory,
+} from './layerStats';
 import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
@@ -225,7 +241,8 @@ export function applyEvent(state: RunSummary, event: TrainerEvent): boolean {
       return true;
     }
     case 'analysis':
-      if (curves) curves.analysis = { step: event.step, dropTopExperts: event.dropTopExperts, dynamicK: event.dynamicK };
+      if (curves)
+        curves.analysis = { step: event.step, dropTopExperts: event.dropTopExperts, dynamicK: event.dynamicK };
       return true;
     case 'checkpoint':
       if (curves) curves.lastCheckpoint = { step: event.step, path: event.path };
@@ -252,15 +269,23 @@ function ensureShape(state: RunState, layers: number, experts: number): void {
   if (state.layers === layers && state.experts === experts && state.maxVioBatch.length === layers) return;
   state.layers = layers;
   state.experts = experts;
-  const perLayerCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(PER_LAYER_POINT_BUDGET / Math.max(1, layers))));
+  const perLayerCapacity = Math.max(
+    64,
+    Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(PER_LAYER_POINT_BUDGET / Math.max(1, layers))),
+  );
   const perLayer = () => Array.from({ length: layers }, () => createSeries(perLayerCapacity));
   state.maxVioBatch = perLayer();
   state.maxVioGlobal = perLayer();
   state.pes = perLayer();
   state.expertsUsed = perLayer();
-  const biasCapacity = Math.max(64, Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(BIAS_POINT_BUDGET / Math.max(1, layers * experts))));
+  const biasCapacity = Math.max(
+    64,
+    Math.min(DEFAULT_SERIES_CAPACITY, Math.floor(BIAS_POINT_BUDGET / Math.max(1, layers * experts))),
+  );
   const keepBias = layers * experts <= MAX_BIAS_CURVES;
-  state.bias = keepBias ? Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity))) : [];
+  state.bias = keepBias
+    ? Array.from({ length: layers }, () => Array.from({ length: experts }, () => createSeries(biasCapacity)))
+    : [];
   state.load = createLoadHistory(layers, experts);
   state.layerStats = createLayerStatHistory(layers);
 }

@@ -34,7 +34,10 @@ export function runStatus(state: RunSummary, liveness: Liveness): { status: RunS
   const { quietSeconds, staleAfterSeconds } = liveness;
   if (state.open && quietSeconds !== undefined && staleAfterSeconds !== undefined) {
     if (quietSeconds < staleAfterSeconds) return { status: 'running' };
-    return { status: 'stale', reason: `nothing written for ${Math.round(quietSeconds)} s (moeLens.staleAfterSeconds ${staleAfterSeconds})` };
+    return {
+      status: 'stale',
+      reason: `nothing written for ${Math.round(quietSeconds)} s (moeLens.staleAfterSeconds ${staleAfterSeconds})`,
+    };
   }
   return {
     status: 'interrupted',

@@ -55,98 +55,121 @@ async function closeTab(page: Page, tab: Locator): Promise<void> {
 
 const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canvas#chart-loss', 'data-points'));
 /** The loss chart's points in this frame now, 0 when it has none (no waiting for the element). */
-const pointsNow = (frame: Frame) => frame.$eval('canvas#chart-loss', (c) => Number((c as HTMLElement).dataset.points)).catch(() => 0);
+const pointsNow = (frame: Frame) =>
+  frame.$eval('canvas#chart-loss', (c) => Number((c as HTMLElement).dataset.points)).catch(() => 0);
 
-test('a finished run’s dashboard is drawn with every point soon after its row is clicked', { timeout: 180_000 }, async () => {
-  const { vscode } = session;
-  const { page } = vscode;
-  await showMoeLens(page);
-  const tab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: finished/ });
-  // The first open in the window loads the webview bundle; the second reuses the host's reduced state.
-  for (const key of ['finishedFirstOpenMs', 'finishedReopenMs']) {
+test(
+  'a finished run’s dashboard is drawn with every point soon after its row is clicked',
+  { timeout: 180_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    await showMoeLens(page);
+    const tab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: finished/ });
+    // The first open in the window loads the webview bundle; the second reuses the host's reduced state.
+    for (const key of ['finishedFirstOpenMs', 'finishedReopenMs']) {
+      await closeTab(page, tab);
+      // A click on the run in the Runs tree opens its dashboard.
+      const row = page
+        .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) })
+        .last();
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      const picked = Date.now();
+      await row.click();
+      await waitFor(
+        'the finished run drawn with its 300 loss points',
+        async () => {
+          for (const frame of page.frames()) if ((await pointsNow(frame)) === 300) return true;
+          return false;
+        },
+        { intervalMs: 20, timeoutMs: 60_000 },
+      );
+      timings[key] = Date.now() - picked;
+    }
+    await vscode.screenshot('dashboard-f-finished');
     await closeTab(page, tab);
-    // A click on the run in the Runs tree opens its dashboard.
-    const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) }).last();
-    await row.waitFor({ state: 'visible', timeout: 60_000 });
-    const picked = Date.now();
-    await row.click();
-    await waitFor(
-      'the finished run drawn with its 300 loss points',
-      async () => {
-        for (const frame of page.frames()) if ((await pointsNow(frame)) === 300) return true;
-        return false;
-      },
-      { intervalMs: 20, timeoutMs: 60_000 },
+  },
+);
+
+test(
+  'Start Run opens the dashboard beside the config by itself, titled with the start time and short id',
+  { timeout: 240_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    await showMoeLens(page);
+    await startRunFromPalette(page, 'watch.moe.json', 'loss-free');
+    const pressed = Date.now();
+    const toast = await waitForNotification(page, 'starting watch');
+    assert.match(toast, /Open Dashboard/, `the start toast offers the dashboard: ${toast}`);
+    // No Open Dashboard command: the dashboard comes by itself.
+    const dashboard = await frameWith(page, 'canvas#chart-loss');
+    const first = await waitFor(
+      'loss points on the chart',
+      async () => (await lossPoints(dashboard)) > 0 && lossPoints(dashboard),
+      { intervalMs: 50 },
     );
-    timings[key] = Date.now() - picked;
-  }
-  await vscode.screenshot('dashboard-f-finished');
-  await closeTab(page, tab);
-});
+    timings.firstLossPointMs = Date.now() - pressed;
 
-test('Start Run opens the dashboard beside the config by itself, titled with the start time and short id', { timeout: 240_000 }, async () => {
-  const { vscode } = session;
-  const { page } = vscode;
-  await showMoeLens(page);
-  await startRunFromPalette(page, 'watch.moe.json', 'loss-free');
-  const pressed = Date.now();
-  const toast = await waitForNotification(page, 'starting watch');
-  assert.match(toast, /Open Dashboard/, `the start toast offers the dashboard: ${toast}`);
-  // No Open Dashboard command: the dashboard comes by itself.
-  const dashboard = await frameWith(page, 'canvas#chart-loss');
-  const first = await waitFor('loss points on the chart', async () => (await lossPoints(dashboard)) > 0 && lossPoints(dashboard), { intervalMs: 50 });
-  timings.firstLossPointMs = Date.now() - pressed;
+    // Beside the config: two editor groups, the config in the first, the dashboard in the second,
+    // its tab titled with the run's start time and short id, as the Runs tree shows them.
+    const groups = page.locator('.editor .editor-group-container');
+    assert.equal(await groups.count(), 2, 'the dashboard opened in a second editor group');
+    assert.match(await groups.nth(0).locator('.tab.active').innerText(), /watch\.moe\.json/);
+    const item = await waitForRun(
+      page,
+      'the watch run to train',
+      (run) => run.label === 'watch' && (parseRunDescription(run.description)?.step ?? 0) > 0,
+    );
+    const shown = parseRunDescription(item.description);
+    assert.match(shown?.stamp ?? '', /^\d\d:\d\d:\d\d$/, item.description);
+    const tab = (await groups.nth(1).locator('.tab.active').innerText()).trim();
+    assert.equal(tab, `MoE Lens: watch ${shown?.stamp} ${shown?.shortId}`);
 
-  // Beside the config: two editor groups, the config in the first, the dashboard in the second,
-  // its tab titled with the run's start time and short id, as the Runs tree shows them.
-  const groups = page.locator('.editor .editor-group-container');
-  assert.equal(await groups.count(), 2, 'the dashboard opened in a second editor group');
-  assert.match(await groups.nth(0).locator('.tab.active').innerText(), /watch\.moe\.json/);
-  const item = await waitForRun(page, 'the watch run to train', (run) => run.label === 'watch' && (parseRunDescription(run.description)?.step ?? 0) > 0);
-  const shown = parseRunDescription(item.description);
-  assert.match(shown?.stamp ?? '', /^\d\d:\d\d:\d\d$/, item.description);
-  const tab = (await groups.nth(1).locator('.tab.active').innerText()).trim();
-  assert.equal(tab, `MoE Lens: watch ${shown?.stamp} ${shown?.shortId}`);
-
-  // New steps add points; past its 2,000-point budget the chart merges old ones (the count drops),
-  // then grows again from there.
-  let baseline = first;
-  const later = await waitFor(`the loss chart to grow from ${first} points`, async () => {
-    const now = await lossPoints(dashboard);
-    baseline = Math.min(baseline, now);
-    return now > baseline && now;
-  });
-  assert.ok(later > baseline);
-  const heatmap = await waitFor('a drawn expert-load heatmap', async () => {
-    const drawn = await drawnPixels(dashboard, 'canvas#heatmap-load');
-    return drawn > 0 && drawn;
-  });
-  assert.ok(heatmap > 0);
-  await vscode.screenshot('dashboard-f-live');
-
-  // The webviews' strict CSP holds what they do: nothing they load or run is refused.
-  const refused = vscode.consoleMessages().filter((text) => text.includes('Content Security Policy'));
-  assert.deepEqual(refused, [], 'no Content Security Policy violations');
-});
-
-test('20 clicks on the status bar item while the run trains each open the dashboard', { timeout: 240_000 }, async () => {
-  const { vscode } = session;
-  const { page } = vscode;
-  const item = page.locator('.statusbar-item', { hasText: /MoE watch/ });
-  const dashboardTab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: watch/ });
-  for (let click = 1; click <= 20; click++) {
-    await closeTab(page, dashboardTab);
-    // The item changes text every step: each click lands on whatever it shows then.
-    await item.click();
-    await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {
-      throw new Error(`click ${click} of 20 on the status bar item did not open the dashboard`);
+    // New steps add points; past its 2,000-point budget the chart merges old ones (the count drops),
+    // then grows again from there.
+    let baseline = first;
+    const later = await waitFor(`the loss chart to grow from ${first} points`, async () => {
+      const now = await lossPoints(dashboard);
+      baseline = Math.min(baseline, now);
+      return now > baseline && now;
     });
-  }
-  const missing = await page.locator('.notifications-toasts .notification-toast', { hasText: 'not found' }).count();
-  assert.equal(missing, 0, 'no "command not found" notification');
-  await frameWith(page, 'canvas#chart-loss');
-  await vscode.screenshot('dashboard-f-status-bar-click');
-});
+    assert.ok(later > baseline);
+    const heatmap = await waitFor('a drawn expert-load heatmap', async () => {
+      const drawn = await drawnPixels(dashboard, 'canvas#heatmap-load');
+      return drawn > 0 && drawn;
+    });
+    assert.ok(heatmap > 0);
+    await vscode.screenshot('dashboard-f-live');
+
+    // The webviews' strict CSP holds what they do: nothing they load or run is refused.
+    const refused = vscode.consoleMessages().filter((text) => text.includes('Content Security Policy'));
+    assert.deepEqual(refused, [], 'no Content Security Policy violations');
+  },
+);
+
+test(
+  '20 clicks on the status bar item while the run trains each open the dashboard',
+  { timeout: 240_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    const item = page.locator('.statusbar-item', { hasText: /MoE watch/ });
+    const dashboardTab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: watch/ });
+    for (let click = 1; click <= 20; click++) {
+      await closeTab(page, dashboardTab);
+      // The item changes text every step: each click lands on whatever it shows then.
+      await item.click();
+      await dashboardTab.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => {
+        throw new Error(`click ${click} of 20 on the status bar item did not open the dashboard`);
+      });
+    }
+    const missing = await page.locator('.notifications-toasts .notification-toast', { hasText: 'not found' }).count();
+    assert.equal(missing, 0, 'no "command not found" notification');
+    await frameWith(page, 'canvas#chart-loss');
+    await vscode.screenshot('dashboard-f-status-bar-click');
+  },
+);
 
 /** The dashboard's frame, opening the dashboard from the status bar item if it is not open. */
 async function dashboardFrame(page: Page): Promise<Frame> {
@@ -161,128 +184,163 @@ const STEP_CHARTS = ['chart-loss', 'chart-maxvio', 'chart-pes', 'chart-experts-u
 const chartStates = (frame: Frame) =>
   frame.evaluate((ids) => ids.map((id) => ({ id, ...window.__moeLens!.chartState(id)! })), STEP_CHARTS);
 
-test('one toolbar for every chart: smoothing, log y, aligned zoom and reset, tooltip of every curve, scrubber with play', { timeout: 240_000 }, async () => {
-  const { vscode } = session;
-  const { page } = vscode;
-  const frame = await dashboardFrame(page);
-  const state = (id: string) => frame.evaluate((chart) => window.__moeLens!.chartState(chart), id);
+test(
+  'one toolbar for every chart: smoothing, log y, aligned zoom and reset, tooltip of every curve, scrubber with play',
+  { timeout: 240_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    const frame = await dashboardFrame(page);
+    const state = (id: string) => frame.evaluate((chart) => window.__moeLens!.chartState(chart), id);
 
-  // Smoothing is on: the raw train loss is drawn faint behind the smoothed one; off, only the curves.
-  assert.deepEqual((await state('chart-loss'))?.datasets, ['train loss', 'val loss', 'train loss (raw)']);
-  await frame.locator('#smoothing').fill('0');
-  await waitFor('no raw curve with smoothing off', async () => (await state('chart-loss'))?.datasets.length === 2);
-  assert.equal(await frame.locator('#smoothing-value').innerText(), 'off');
-  await frame.locator('#smoothing').fill('0.9');
-  await waitFor('the raw curve back with smoothing 0.9', async () => (await state('chart-loss'))?.datasets.length === 3);
+    // Smoothing is on: the raw train loss is drawn faint behind the smoothed one; off, only the curves.
+    assert.deepEqual((await state('chart-loss'))?.datasets, ['train loss', 'val loss', 'train loss (raw)']);
+    await frame.locator('#smoothing').fill('0');
+    await waitFor('no raw curve with smoothing off', async () => (await state('chart-loss'))?.datasets.length === 2);
+    assert.equal(await frame.locator('#smoothing-value').innerText(), 'off');
+    await frame.locator('#smoothing').fill('0.9');
+    await waitFor(
+      'the raw curve back with smoothing 0.9',
+      async () => (await state('chart-loss'))?.datasets.length === 3,
+    );
 
-  // Every step chart: axis titles, the same x range (0 … the run's step), integer step ticks.
-  const all = await chartStates(frame);
-  for (const chart of all) {
-    assert.ok(chart.xTitle === 'step' && chart.yTitle, `${chart.id} has axis titles: ${chart.xTitle} / ${chart.yTitle}`);
-    assert.equal(chart.xMin, 0, `${chart.id} starts at step 0`);
-    assert.equal(chart.xMax, all[0].xMax, `${chart.id} ends where the loss chart ends`);
-    assert.ok(chart.xTicks.every((t) => /^[\d,]+$/.test(t)), `${chart.id} ticks are whole steps: ${chart.xTicks.join(' ')}`);
-  }
+    // Every step chart: axis titles, the same x range (0 … the run's step), integer step ticks.
+    const all = await chartStates(frame);
+    for (const chart of all) {
+      assert.ok(
+        chart.xTitle === 'step' && chart.yTitle,
+        `${chart.id} has axis titles: ${chart.xTitle} / ${chart.yTitle}`,
+      );
+      assert.equal(chart.xMin, 0, `${chart.id} starts at step 0`);
+      assert.equal(chart.xMax, all[0].xMax, `${chart.id} ends where the loss chart ends`);
+      assert.ok(
+        chart.xTicks.every((t) => /^[\d,]+$/.test(t)),
+        `${chart.id} ticks are whole steps: ${chart.xTicks.join(' ')}`,
+      );
+    }
 
-  // Log y on every chart that can have it (biases can be negative: they stay linear).
-  await frame.selectOption('#y-scale', 'log');
-  await waitFor('log y on the loss chart', async () => (await state('chart-loss'))?.yType === 'logarithmic');
-  assert.equal((await state('chart-maxvio'))?.yType, 'logarithmic');
-  assert.equal((await state('chart-bias'))?.yType, 'linear');
-  await vscode.screenshot('dashboard-f-toolbar-log-dark');
-  await frame.selectOption('#y-scale', 'linear');
+    // Log y on every chart that can have it (biases can be negative: they stay linear).
+    await frame.selectOption('#y-scale', 'log');
+    await waitFor('log y on the loss chart', async () => (await state('chart-loss'))?.yType === 'logarithmic');
+    assert.equal((await state('chart-maxvio'))?.yType, 'logarithmic');
+    assert.equal((await state('chart-bias'))?.yType, 'linear');
+    await vscode.screenshot('dashboard-f-toolbar-log-dark');
+    await frame.selectOption('#y-scale', 'linear');
 
-  // Zoom: drag across the middle of the loss chart; every step chart shows the dragged range.
-  const box = await frame.locator('#chart-loss').boundingBox();
-  assert.ok(box);
-  const y = box.y + box.height * 0.5;
-  await page.mouse.move(box.x + box.width * 0.35, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 6 });
-  await page.mouse.up();
-  const zoomed = await waitFor('every chart zoomed to the dragged range', async () => {
-    const charts = await chartStates(frame);
-    const same = charts.every((c) => c.xMin === charts[0].xMin && c.xMax === charts[0].xMax);
-    return same && charts[0].xMin > 0 && charts;
-  });
-  assert.ok(zoomed[0].xMax - zoomed[0].xMin < all[0].xMax, 'a narrower range than the whole run');
-  await frame.locator('#reset-zoom').click();
-  await waitFor('the whole run again after Reset zoom', async () => (await chartStates(frame)).every((c) => c.xMin === 0));
+    // Zoom: drag across the middle of the loss chart; every step chart shows the dragged range.
+    const box = await frame.locator('#chart-loss').boundingBox();
+    assert.ok(box);
+    const y = box.y + box.height * 0.5;
+    await page.mouse.move(box.x + box.width * 0.35, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, y, { steps: 6 });
+    await page.mouse.up();
+    const zoomed = await waitFor('every chart zoomed to the dragged range', async () => {
+      const charts = await chartStates(frame);
+      const same = charts.every((c) => c.xMin === charts[0].xMin && c.xMax === charts[0].xMax);
+      return same && charts[0].xMin > 0 && charts;
+    });
+    assert.ok(zoomed[0].xMax - zoomed[0].xMin < all[0].xMax, 'a narrower range than the whole run');
+    await frame.locator('#reset-zoom').click();
+    await waitFor('the whole run again after Reset zoom', async () =>
+      (await chartStates(frame)).every((c) => c.xMin === 0),
+    );
 
-  // x as time since the start: the ticks read as durations; back to steps.
-  await frame.selectOption('#x-axis', 'relative');
-  const timed = await waitFor('time ticks on the loss chart', async () => {
-    const loss = await state('chart-loss');
-    return loss?.xTitle.startsWith('time since start') && loss;
-  });
-  assert.ok(timed.xTicks.some((t) => /^\d+s$|^\d+:\d\d$/.test(t)), `durations: ${timed.xTicks.join(' ')}`);
-  await vscode.screenshot('dashboard-f-time-axis-dark');
-  await frame.selectOption('#x-axis', 'step');
+    // x as time since the start: the ticks read as durations; back to steps.
+    await frame.selectOption('#x-axis', 'relative');
+    const timed = await waitFor('time ticks on the loss chart', async () => {
+      const loss = await state('chart-loss');
+      return loss?.xTitle.startsWith('time since start') && loss;
+    });
+    assert.ok(
+      timed.xTicks.some((t) => /^\d+s$|^\d+:\d\d$/.test(t)),
+      `durations: ${timed.xTicks.join(' ')}`,
+    );
+    await vscode.screenshot('dashboard-f-time-axis-dark');
+    await frame.selectOption('#x-axis', 'step');
 
-  // The crosshair's tooltip: "step N" and every curve of the chart at that step.
-  await page.mouse.move(box.x + box.width * 0.5, y);
-  const tooltip = frame.locator('#chart-loss').locator('xpath=..').locator('.chart-tooltip');
-  await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
-  const tip = await tooltip.innerText();
-  assert.match(tip, /^step [\d,]+/, tip);
-  assert.match(tip, /train loss/);
-  assert.match(tip, /val loss/);
-  assert.match(tip, /raw \d/, 'the raw value beside the smoothed one');
-  // The crosshair is shared: hovering the loss chart marks the same step on the MaxVio chart.
-  await vscode.screenshot('dashboard-f-tooltip-dark');
-  await page.mouse.move(0, 0);
+    // The crosshair's tooltip: "step N" and every curve of the chart at that step.
+    await page.mouse.move(box.x + box.width * 0.5, y);
+    const tooltip = frame.locator('#chart-loss').locator('xpath=..').locator('.chart-tooltip');
+    await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
+    const tip = await tooltip.innerText();
+    assert.match(tip, /^step [\d,]+/, tip);
+    assert.match(tip, /train loss/);
+    assert.match(tip, /val loss/);
+    assert.match(tip, /raw \d/, 'the raw value beside the smoothed one');
+    // The crosshair is shared: hovering the loss chart marks the same step on the MaxVio chart.
+    await vscode.screenshot('dashboard-f-tooltip-dark');
+    await page.mouse.move(0, 0);
 
-  // The scrubber moves the heatmap's step; play runs to the latest step.
-  const max = Number(await frame.locator('#step-scrubber').getAttribute('max'));
-  const middle = Math.round(max / 2);
-  await frame.locator('#step-scrubber').fill(String(middle));
-  await waitFor('the scrubbed step in the toolbar', async () => (await frame.locator('#scrub-label').innerText()) === `step ${middle.toLocaleString('en-US')}`);
-  const heatmapStep = await waitFor('the heatmap at the scrubbed step', async () => {
-    const text = await frame.locator('.step-label').first().innerText();
-    return !text.includes('latest') && text;
-  });
-  const [first, last] = (heatmapStep.match(/\d+/g) ?? []).map(Number);
-  assert.ok(first <= middle && (last ?? first) >= middle, `the heatmap column holds step ${middle}: ${heatmapStep}`);
-  await frame.locator('#scrub-play').click();
-  await waitFor('play to reach the latest step', async () => (await frame.locator('#scrub-label').innerText()).endsWith('latest'), { timeoutMs: 30_000 });
-  assert.match(await frame.locator('.step-label').first().innerText(), /latest/);
-});
+    // The scrubber moves the heatmap's step; play runs to the latest step.
+    const max = Number(await frame.locator('#step-scrubber').getAttribute('max'));
+    const middle = Math.round(max / 2);
+    await frame.locator('#step-scrubber').fill(String(middle));
+    await waitFor(
+      'the scrubbed step in the toolbar',
+      async () => (await frame.locator('#scrub-label').innerText()) === `step ${middle.toLocaleString('en-US')}`,
+    );
+    const heatmapStep = await waitFor('the heatmap at the scrubbed step', async () => {
+      const text = await frame.locator('.step-label').first().innerText();
+      return !text.includes('latest') && text;
+    });
+    const [first, last] = (heatmapStep.match(/\d+/g) ?? []).map(Number);
+    assert.ok(first <= middle && (last ?? first) >= middle, `the heatmap column holds step ${middle}: ${heatmapStep}`);
+    await frame.locator('#scrub-play').click();
+    await waitFor(
+      'play to reach the latest step',
+      async () => (await frame.locator('#scrub-label').innerText()).endsWith('latest'),
+      { timeoutMs: 30_000 },
+    );
+    assert.match(await frame.locator('.step-label').first().innerText(), /latest/);
+  },
+);
 
 // Skipped: in two runs on the shared machine the save dialog (VS Code's simple file dialog, a quick
 // input) never appeared after the CSV button was clicked, and the cause is not found yet (the
 // message's validation is unit-tested in test/unit/webviewMessages.test.ts).
-test('a card exports its chart as PNG and its data as CSV through a save dialog', { timeout: 180_000, skip: 'the save dialog did not appear in code-server here; cause not found yet' }, async () => {
-  const { vscode, workspace } = session;
-  const { page } = vscode;
-  const frame = await dashboardFrame(page);
-  const save = async (button: string, file: string) => {
-    await frame.getByRole('button', { name: button }).click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 60_000 }).catch(() => {
-      const log = [...vscode.consoleMessages().slice(-15), vscode.serverLog().slice(-1500)].join('\n');
-      throw new Error(`no save dialog after ${button}; console and server log:\n${log}`);
-    });
-    await waitFor(`the save dialog to suggest ${file}`, async () => (await input.inputValue()).endsWith(file));
-    await input.press('Enter');
-    return waitFor(`${file} written`, () => existsSync(join(workspace, file)) && readFileSync(join(workspace, file)));
-  };
-  const csv = (await save('Save the Loss data as CSV', 'loss.csv')).toString('utf8');
-  assert.equal(csv.split('\n')[0], 'step,train loss,val loss');
-  assert.ok(csv.split('\n').length > 20, 'a row per recorded step');
-  const png = await save('Save the Loss chart as PNG', 'loss.png');
-  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
-  assert.ok(png.length > 2000, `a drawn chart, ${png.length} bytes`);
-});
+test(
+  'a card exports its chart as PNG and its data as CSV through a save dialog',
+  { timeout: 180_000, skip: 'the save dialog did not appear in code-server here; cause not found yet' },
+  async () => {
+    const { vscode, workspace } = session;
+    const { page } = vscode;
+    const frame = await dashboardFrame(page);
+    const save = async (button: string, file: string) => {
+      await frame.getByRole('button', { name: button }).click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 60_000 }).catch(() => {
+        const log = [...vscode.consoleMessages().slice(-15), vscode.serverLog().slice(-1500)].join('\n');
+        throw new Error(`no save dialog after ${button}; console and server log:\n${log}`);
+      });
+      await waitFor(`the save dialog to suggest ${file}`, async () => (await input.inputValue()).endsWith(file));
+      await input.press('Enter');
+      return waitFor(`${file} written`, () => existsSync(join(workspace, file)) && readFileSync(join(workspace, file)));
+    };
+    const csv = (await save('Save the Loss data as CSV', 'loss.csv')).toString('utf8');
+    assert.equal(csv.split('\n')[0], 'step,train loss,val loss');
+    assert.ok(csv.split('\n').length > 20, 'a row per recorded step');
+    const png = await save('Save the Loss chart as PNG', 'loss.png');
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+    assert.ok(png.length > 2000, `a drawn chart, ${png.length} bytes`);
+  },
+);
 
 test('the dashboard in the light and high contrast themes', { timeout: 180_000 }, async () => {
   const { vscode } = session;
   const { page } = vscode;
-  for (const [theme, kind] of [['Light Modern', 'vscode-light'], ['Dark High Contrast', 'vscode-high-contrast'], ['Dark Modern', 'vscode-dark']]) {
+  for (const [theme, kind] of [
+    ['Light Modern', 'vscode-light'],
+    ['Dark High Contrast', 'vscode-high-contrast'],
+    ['Dark Modern', 'vscode-dark'],
+  ]) {
     await runCommand(page, 'Preferences: Color Theme');
     await page.keyboard.type(theme);
     await pickQuickItem(page, theme, 60_000);
     const frame = await dashboardFrame(page);
-    await waitFor(`the dashboard in ${theme}`, async () => (await frame.evaluate(() => document.body.className)).includes(kind));
+    await waitFor(`the dashboard in ${theme}`, async () =>
+      (await frame.evaluate(() => document.body.className)).includes(kind),
+    );
     await waitFor('the loss chart drawn', async () => (await drawnPixels(frame, 'canvas#chart-loss')) > 100);
     await vscode.screenshot(`dashboard-f-theme-${kind.replace('vscode-', '')}`);
   }

@@ -9,7 +9,9 @@ import { reduceEvents } from '../../protocol/runModel/runState';
 import { scaleEvents } from '../scale/scaleLog';
 import { frameWith, runCommand, showMoeLens, vsCodeForTests, waitFor, waitForRun } from './harness';
 
-const EVENTS = [...scaleEvents({ layers: 8, experts: 128, topK: 4, steps: 300, countsEvery: 100, evalEvery: 100, seed: 5 })];
+const EVENTS = [
+  ...scaleEvents({ layers: 8, experts: 128, topK: 4, steps: 300, countsEvery: 100, evalEvery: 100, seed: 5 }),
+];
 const STATE = reduceEvents(EVENTS);
 const LATEST = columnLoad(STATE.load.columns.at(-1)!);
 
@@ -44,7 +46,10 @@ test('keyboard alone reaches a heatmap cell and its value is announced', { timeo
   const pick = page.locator('.quick-input-widget input');
   await pick.waitFor({ state: 'visible', timeout: 30_000 });
   await page.keyboard.type('scale-8x128');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'scale-8x128' }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: 'scale-8x128' })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   const dashboard = await frameWith(page, 'canvas#heatmap-load[data-drawn]');
   assert.equal(await dashboard.getAttribute('canvas#heatmap-load', 'data-drawn'), '8x128');
@@ -61,7 +66,11 @@ test('keyboard alone reaches a heatmap cell and its value is announced', { timeo
   });
   assert.equal(live, expected);
   assert.equal(await dashboard.getAttribute('.heatmap-card:has(#heatmap-load) .heatmap-live', 'aria-live'), 'polite');
-  assert.equal(await dashboard.$eval('#heatmap-load-tooltip', (e) => (e as HTMLElement).hidden), false, 'the styled tooltip shows it too');
+  assert.equal(
+    await dashboard.$eval('#heatmap-load-tooltip', (e) => (e as HTMLElement).hidden),
+    false,
+    'the styled tooltip shows it too',
+  );
   await vscode.screenshot('heatmap-keyboard-cell');
   console.log(`# Tab presses from the editor group to the load heatmap: ${presses}`);
 });

@@ -31,7 +31,11 @@ const STALE_AFTER_SECONDS = 8;
 const outside = mkdtempSync(join(tmpdir(), 'moe-lens-e2e-outside-'));
 const extraRoot = join(outside, 'cluster-runs');
 const megatronRun = join(extraRoot, 'megatron-run');
-const traceLines = TRACES.map((file) => readFileSync(join(FIXTURE, file), 'utf8').split(/(?<=\n)/).filter(Boolean));
+const traceLines = TRACES.map((file) =>
+  readFileSync(join(FIXTURE, file), 'utf8')
+    .split(/(?<=\n)/)
+    .filter(Boolean),
+);
 
 /** The fixture's first `iterations` iterations in megatronRun (a Megatron job part way through). */
 function writeMegatronIterations(from: number, to: number): void {
@@ -51,7 +55,9 @@ function trainDemo(out: string, steps: number): ChildProcess {
   return child;
 }
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+  );
 
 const session = vsCodeForTests({
   name: 'imported',
@@ -68,47 +74,79 @@ after(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-test('the Python demo writing into .moe-runs shows live in the Runs view, then on the dashboard', { timeout: 300_000 }, async () => {
-  const { vscode, workspace } = session;
-  const { page } = vscode;
-  await showMoeLens(page);
-  const demo = trainDemo(join(workspace, '.moe-runs', 'py-demo'), 40);
-  const live = await waitForRun(page, 'the Python demo running', (item) => item.label === 'py-demo' && item.description.endsWith('running'));
-  assert.equal(parseRunDescription(live.description)?.total, 40);
-  assert.equal(await exited(demo), 0, 'the demo trained 40 steps');
-  const done = await waitForRun(page, 'the Python demo completed', (item) => item.label === 'py-demo' && item.description.endsWith('completed'));
-  assert.equal(done.description, 'aux-loss · 40/40 · completed');
+test(
+  'the Python demo writing into .moe-runs shows live in the Runs view, then on the dashboard',
+  { timeout: 300_000 },
+  async () => {
+    const { vscode, workspace } = session;
+    const { page } = vscode;
+    await showMoeLens(page);
+    const demo = trainDemo(join(workspace, '.moe-runs', 'py-demo'), 40);
+    const live = await waitForRun(
+      page,
+      'the Python demo running',
+      (item) => item.label === 'py-demo' && item.description.endsWith('running'),
+    );
+    assert.equal(parseRunDescription(live.description)?.total, 40);
+    assert.equal(await exited(demo), 0, 'the demo trained 40 steps');
+    const done = await waitForRun(
+      page,
+      'the Python demo completed',
+      (item) => item.label === 'py-demo' && item.description.endsWith('completed'),
+    );
+    assert.equal(done.description, 'aux-loss · 40/40 · completed');
 
-  await runCommand(page, 'MoE Lens: Open Dashboard');
-  await pickQuickItem(page, 'py-demo');
-  const dashboard = await frameWith(page, 'canvas#chart-loss');
-  const points = await waitFor('loss points', async () => {
-    const n = Number(await dashboard.getAttribute('canvas#chart-loss', 'data-points'));
-    return n >= 40 && n;
-  });
-  assert.ok(points >= 40);
-  assert.ok((await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0, 'the expert-load heatmap is drawn');
-  await vscode.screenshot('imported-python-demo-dashboard');
-});
+    await runCommand(page, 'MoE Lens: Open Dashboard');
+    await pickQuickItem(page, 'py-demo');
+    const dashboard = await frameWith(page, 'canvas#chart-loss');
+    const points = await waitFor('loss points', async () => {
+      const n = Number(await dashboard.getAttribute('canvas#chart-loss', 'data-points'));
+      return n >= 40 && n;
+    });
+    assert.ok(points >= 40);
+    assert.ok((await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0, 'the expert-load heatmap is drawn');
+    await vscode.screenshot('imported-python-demo-dashboard');
+  },
+);
 
-test('a Megatron-LM folder under moeLens.extraRunRoots is tailed while it grows, then turns stale', { timeout: 240_000 }, async () => {
-  const { page } = session.vscode;
-  await showMoeLens(page);
-  // 10 iterations were written before VS Code opened, and nothing since: stale, every written step shown.
-  const before = await waitForRun(page, 'the Megatron run, stale', (item) => item.label === 'megatron-run' && item.description.endsWith('stale'));
-  assert.equal(before.description, 'none · 10/10 · stale');
-  // The job goes on: a step shows once both rank files have a later one, and the run is running again.
-  writeMegatronIterations(10, 24);
-  await waitForRun(page, 'the Megatron run to grow', (item) => item.label === 'megatron-run' && item.description === 'none · 23/24 · running');
-  // Nothing more is written: after moeLens.staleAfterSeconds the newest step counts, and the run is stale.
-  await waitForRun(page, 'the Megatron run stale again', (item) => item.label === 'megatron-run' && item.description === 'none · 24/24 · stale', 60_000);
+test(
+  'a Megatron-LM folder under moeLens.extraRunRoots is tailed while it grows, then turns stale',
+  { timeout: 240_000 },
+  async () => {
+    const { page } = session.vscode;
+    await showMoeLens(page);
+    // 10 iterations were written before VS Code opened, and nothing since: stale, every written step shown.
+    const before = await waitForRun(
+      page,
+      'the Megatron run, stale',
+      (item) => item.label === 'megatron-run' && item.description.endsWith('stale'),
+    );
+    assert.equal(before.description, 'none · 10/10 · stale');
+    // The job goes on: a step shows once both rank files have a later one, and the run is running again.
+    writeMegatronIterations(10, 24);
+    await waitForRun(
+      page,
+      'the Megatron run to grow',
+      (item) => item.label === 'megatron-run' && item.description === 'none · 23/24 · running',
+    );
+    // Nothing more is written: after moeLens.staleAfterSeconds the newest step counts, and the run is stale.
+    await waitForRun(
+      page,
+      'the Megatron run stale again',
+      (item) => item.label === 'megatron-run' && item.description === 'none · 24/24 · stale',
+      60_000,
+    );
 
-  await runCommand(page, 'MoE Lens: Open Dashboard');
-  await pickQuickItem(page, 'megatron-run');
-  const dashboard = await frameWith(page, 'canvas#heatmap-load');
-  await waitFor('the Megatron load heatmap drawn', async () => (await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0);
-  await session.vscode.screenshot('imported-megatron-dashboard');
-});
+    await runCommand(page, 'MoE Lens: Open Dashboard');
+    await pickQuickItem(page, 'megatron-run');
+    const dashboard = await frameWith(page, 'canvas#heatmap-load');
+    await waitFor(
+      'the Megatron load heatmap drawn',
+      async () => (await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0,
+    );
+    await session.vscode.screenshot('imported-megatron-dashboard');
+  },
+);
 
 test('Open Run Folder… adds a run folder from outside the workspace', { timeout: 240_000 }, async () => {
   const { page } = session.vscode;

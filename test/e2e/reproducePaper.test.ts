@@ -31,31 +31,43 @@ const session = vsCodeForTests({
   files: { 'papers/tiny-paper.compare.json': JSON.stringify(PRESET, null, 2) },
 });
 
-test('Reproduce Paper runs a preset over its seeds and opens the compare view and the report beside it', { timeout: 300_000 }, async () => {
-  const { vscode, workspace } = session;
-  const { page } = vscode;
-  await runCommand(page, 'MoE Lens: Reproduce Paper…');
-  const offered = await quickPickLabels(page);
-  assert.ok(offered.includes('Tiny paper miniature') && offered.includes('Loss-Free Balancing, CPU miniature'), `presets offered: ${offered.join(', ')}`);
-  await pickQuickItem(page, 'Tiny paper miniature');
+test(
+  'Reproduce Paper runs a preset over its seeds and opens the compare view and the report beside it',
+  { timeout: 300_000 },
+  async () => {
+    const { vscode, workspace } = session;
+    const { page } = vscode;
+    await runCommand(page, 'MoE Lens: Reproduce Paper…');
+    const offered = await quickPickLabels(page);
+    assert.ok(
+      offered.includes('Tiny paper miniature') && offered.includes('Loss-Free Balancing, CPU miniature'),
+      `presets offered: ${offered.join(', ')}`,
+    );
+    await pickQuickItem(page, 'Tiny paper miniature');
 
-  const compareTab = page.locator('.tabs-container .tab', { hasText: 'Compare: tiny-paper-' });
-  await compareTab.waitFor({ state: 'visible', timeout: 240_000 });
-  const previewTab = page.locator('.tabs-container .tab', { hasText: /Preview tiny-paper-.*\.compare\.md/ });
-  await waitFor('the report previewed beside the compare view', async () => (await previewTab.count()) > 0, { timeoutMs: 60_000 });
-  await vscode.screenshot('reproduce-paper');
+    const compareTab = page.locator('.tabs-container .tab', { hasText: 'Compare: tiny-paper-' });
+    await compareTab.waitFor({ state: 'visible', timeout: 240_000 });
+    const previewTab = page.locator('.tabs-container .tab', { hasText: /Preview tiny-paper-.*\.compare\.md/ });
+    await waitFor('the report previewed beside the compare view', async () => (await previewTab.count()) > 0, {
+      timeoutMs: 60_000,
+    });
+    await vscode.screenshot('reproduce-paper');
 
-  const report = readReport(workspace);
-  assert.ok(report, 'a .compare.json report in the runs directory');
-  assert.deepEqual(report.seeds, [42, 43]);
-  assert.deepEqual(report.arms.map((a) => a.label), ['aux-loss', 'loss-free']);
-  for (const folder of report.arms.flatMap((a) => a.runs)) {
-    const end = runEvents(workspace, folder).at(-1);
-    assert.equal(end?.type === 'end' && end.status, 'completed', `${folder} completed`);
-  }
-  const markdown = readFileSync(join(workspace, '.moe-runs', `${report.name}.compare.md`), 'utf8');
-  assert.match(markdown, /\| loss-free \| maxVioGlobal \| 0\.04 \(Table 1\) \| \d\.\d{3} ± \d\.\d{3} \|/);
-});
+    const report = readReport(workspace);
+    assert.ok(report, 'a .compare.json report in the runs directory');
+    assert.deepEqual(report.seeds, [42, 43]);
+    assert.deepEqual(
+      report.arms.map((a) => a.label),
+      ['aux-loss', 'loss-free'],
+    );
+    for (const folder of report.arms.flatMap((a) => a.runs)) {
+      const end = runEvents(workspace, folder).at(-1);
+      assert.equal(end?.type === 'end' && end.status, 'completed', `${folder} completed`);
+    }
+    const markdown = readFileSync(join(workspace, '.moe-runs', `${report.name}.compare.md`), 'utf8');
+    assert.match(markdown, /\| loss-free \| maxVioGlobal \| 0\.04 \(Table 1\) \| \d\.\d{3} ± \d\.\d{3} \|/);
+  },
+);
 
 function readReport(workspace: string): CompareReport | undefined {
   const dir = join(workspace, '.moe-runs');

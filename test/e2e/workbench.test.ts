@@ -40,26 +40,34 @@ test('the MoE Lens commands are in the command palette', { timeout: 120_000 }, a
   assert.ok(!labels.some((label) => label.includes('Reveal in Explorer')), `palette shows: ${labels.join(', ')}`);
 });
 
-test('the walkthrough: open an example, start a run, read the dashboard, compare two balancers', { timeout: 120_000 }, async () => {
-  const { vscode } = session;
-  const { page } = vscode;
-  await runCommand(page, 'Welcome: Open Walkthrough...');
-  await pickQuickItem(page, 'Get started with MoE Lens');
-  const walkthrough = page.locator('.gettingStartedContainer');
-  await walkthrough.locator('.getting-started-step', { hasText: 'Start a run' }).waitFor({ state: 'visible', timeout: 30_000 });
-  const steps = await walkthrough.locator('.getting-started-step .step-title').allInnerTexts();
-  assert.deepEqual(
-    steps.map((s) => s.trim()),
-    ['Open an example run config', 'Start a run', 'Read the dashboard', 'Compare two balancers'],
-  );
-  await walkthrough.locator('.getting-started-step .step-title', { hasText: 'Read the dashboard' }).click();
-  const expanded = walkthrough.locator('.getting-started-step.expanded');
-  await waitFor('the dashboard step opened', async () => (await expanded.innerText().catch(() => '')).includes('Loss, MaxVio, PES'));
-  await vscode.screenshot('workbench-walkthrough');
-  // Its Start Run button runs the command: Start Run asks for a config.
-  await walkthrough.locator('.getting-started-step .step-title', { hasText: 'Start a run' }).click();
-  await walkthrough.getByRole('button', { name: 'Start Run' }).click();
-  const offered = await quickPickLabels(page);
-  assert.ok(offered.includes('loss-free.moe.json'), `Start Run offers the example configs: ${offered.join(', ')}`);
-  await page.keyboard.press('Escape');
-});
+test(
+  'the walkthrough: open an example, start a run, read the dashboard, compare two balancers',
+  { timeout: 120_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await pickQuickItem(page, 'Get started with MoE Lens');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough
+      .locator('.getting-started-step', { hasText: 'Start a run' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    const steps = await walkthrough.locator('.getting-started-step .step-title').allInnerTexts();
+    assert.deepEqual(
+      steps.map((s) => s.trim()),
+      ['Open an example run config', 'Start a run', 'Read the dashboard', 'Compare two balancers'],
+    );
+    await walkthrough.locator('.getting-started-step .step-title', { hasText: 'Read the dashboard' }).click();
+    const expanded = walkthrough.locator('.getting-started-step.expanded');
+    await waitFor('the dashboard step opened', async () =>
+      (await expanded.innerText().catch(() => '')).includes('Loss, MaxVio, PES'),
+    );
+    await vscode.screenshot('workbench-walkthrough');
+    // Its Start Run button runs the command: Start Run asks for a config.
+    await walkthrough.locator('.getting-started-step .step-title', { hasText: 'Start a run' }).click();
+    await walkthrough.getByRole('button', { name: 'Start Run' }).click();
+    const offered = await quickPickLabels(page);
+    assert.ok(offered.includes('loss-free.moe.json'), `Start Run offers the example configs: ${offered.join(', ')}`);
+    await page.keyboard.press('Escape');
+  },
+);

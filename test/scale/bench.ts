@@ -22,7 +22,11 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const options: ScaleLogOptions = { ...SCALE_SHAPE, steps: arg('steps', SCALE_SHAPE.steps), countsEvery: arg('counts-every', SCALE_SHAPE.countsEvery) };
+const options: ScaleLogOptions = {
+  ...SCALE_SHAPE,
+  steps: arg('steps', SCALE_SHAPE.steps),
+  countsEvery: arg('counts-every', SCALE_SHAPE.countsEvery),
+};
 const HEATMAPS = ['#heatmap-load', '#heatmap-load-time', '#heatmap-layer-stats'];
 
 interface HostFigures {
@@ -38,7 +42,10 @@ async function webview(snapshotFile: string, lossPoints: number) {
   const harness = await WebviewHarness.start();
   try {
     const { page, problems } = await harness.open('dashboard', { width: 1400, height: 1000 });
-    await page.evaluate((text) => ((window as unknown as { __snapshot: string }).__snapshot = text), readFileSync(snapshotFile, 'utf8'));
+    await page.evaluate(
+      (text) => ((window as unknown as { __snapshot: string }).__snapshot = text),
+      readFileSync(snapshotFile, 'utf8'),
+    );
     const firstRenderMs = await page.evaluate(
       ([points, heatmaps]) =>
         new Promise<number>((resolve) => {
@@ -49,7 +56,8 @@ async function webview(snapshotFile: string, lossPoints: number) {
           const drawn = () =>
             document.getElementById('chart-loss')?.dataset.points === String(points) &&
             heatmaps.every((selector) => document.querySelector<HTMLElement>(selector)?.dataset.drawn);
-          const check = () => (drawn() ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(check));
+          const check = () =>
+            drawn() ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(check);
           check();
         }),
       [lossPoints, HEATMAPS] as const,
@@ -60,7 +68,11 @@ async function webview(snapshotFile: string, lossPoints: number) {
         (what) =>
           new Promise<number>((resolve) => {
             const t0 = performance.now();
-            const api = (window as unknown as { __moeLens: { setStep(s: number | undefined): void; setLayerFilter(f: string): void } }).__moeLens;
+            const api = (
+              window as unknown as {
+                __moeLens: { setStep(s: number | undefined): void; setLayerFilter(f: string): void };
+              }
+            ).__moeLens;
             if (what === 'step') api.setStep(33_333);
             else api.setLayerFilter('0-15');
             requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
@@ -85,7 +97,9 @@ async function main() {
     const bytes = await writeScaleLog(file, options);
     const writeMs = performance.now() - t0;
     const snapshotFile = join(dir, 'snapshot.json');
-    const hostOut = execFileSync(process.execPath, ['--expose-gc', 'out/bench-scale-host.js', file, snapshotFile], { encoding: 'utf8' });
+    const hostOut = execFileSync(process.execPath, ['--expose-gc', 'out/bench-scale-host.js', file, snapshotFile], {
+      encoding: 'utf8',
+    });
     const host = JSON.parse(hostOut.trim().split('\n').pop()!) as HostFigures;
     const web = await webview(snapshotFile, host.lossPoints);
     const MB = 2 ** 20;

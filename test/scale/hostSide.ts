@@ -18,7 +18,8 @@ async function main() {
   let peak = heapMB();
   let lines = 0;
   for await (const line of readLogLines(file)) {
-    if (!('text' in line)) throw new Error(`${file}:${line.lineNumber}: line of ${line.length} bytes over the reader's limit`);
+    if (!('text' in line))
+      throw new Error(`${file}:${line.lineNumber}: line of ${line.length} bytes over the reader's limit`);
     const event = parseEventLine(line.text);
     if (event) applyEvent(state, event);
     if (++lines % 2000 === 0) peak = Math.max(peak, heapMB());
@@ -26,14 +27,35 @@ async function main() {
   const snapshot: HostToWebviewMessage = {
     type: 'snapshot',
     mode: 'single',
-    runs: [{ header: { id: 'scale', name: state.runName, balancer: state.balancer, status: 'completed', step: state.step, totalSteps: state.totalSteps }, state }],
+    runs: [
+      {
+        header: {
+          id: 'scale',
+          name: state.runName,
+          balancer: state.balancer,
+          status: 'completed',
+          step: state.step,
+          totalSteps: state.totalSteps,
+        },
+        state,
+      },
+    ],
   };
   const json = JSON.stringify(snapshot);
   const readyMs = performance.now() - t0;
   peak = Math.max(peak, heapMB());
   writeFileSync(snapshotFile, json);
   (globalThis as { gc?: () => void }).gc?.();
-  console.log(JSON.stringify({ readyMs, lines, peakHeapMB: peak, heapAfterMB: heapMB(), snapshotBytes: Buffer.byteLength(json), lossPoints: state.loss.points.length }));
+  console.log(
+    JSON.stringify({
+      readyMs,
+      lines,
+      peakHeapMB: peak,
+      heapAfterMB: heapMB(),
+      snapshotBytes: Buffer.byteLength(json),
+      lossPoints: state.loss.points.length,
+    }),
+  );
 }
 
 void main().catch((error) => {

@@ -23,7 +23,15 @@ export interface ScaleLogOptions {
   seed: number;
 }
 
-export const SCALE_SHAPE: ScaleLogOptions = { layers: 64, experts: 512, topK: 8, steps: 100_000, countsEvery: 100, evalEvery: 1000, seed: 7 };
+export const SCALE_SHAPE: ScaleLogOptions = {
+  layers: 64,
+  experts: 512,
+  topK: 8,
+  steps: 100_000,
+  countsEvery: 100,
+  evalEvery: 1000,
+  seed: 7,
+};
 
 const TOKENS_PER_STEP = 32 * 1024;
 const round = (v: number, digits = 4) => (v === 0 ? 0 : Number(v.toPrecision(digits)));
@@ -55,7 +63,13 @@ function drawCounts(experts: number, assignments: number, cv: number, dead: numb
 function summarise(experts: number, assignments: number, cv: number, dead: number, random: () => number): number[] {
   const m = assignments / experts;
   const maxVio = cv * (2.6 + 0.4 * random());
-  return [dead > 0 ? 0 : Math.round(m * Math.max(0, 1 - 2.2 * cv)), Math.round(m * (1 + maxVio)), m, round(cv, 5), round(Math.round(dead * experts) / experts, 5)];
+  return [
+    dead > 0 ? 0 : Math.round(m * Math.max(0, 1 - 2.2 * cv)),
+    Math.round(m * (1 + maxVio)),
+    m,
+    round(cv, 5),
+    round(Math.round(dead * experts) / experts, 5),
+  ];
 }
 
 export function* scaleEvents(o: ScaleLogOptions): Generator<TrainerEvent> {
@@ -72,7 +86,12 @@ export function* scaleEvents(o: ScaleLogOptions): Generator<TrainerEvent> {
   const config = { ...small, model: { ...small.model, layers: o.layers, experts: o.experts, topK: o.topK } };
   const assignments = TOKENS_PER_STEP * o.topK;
   const start: StartEvent = {
-    v: 2, type: 'start', time: time(0), step: 0, runName: config.name, config,
+    v: 2,
+    type: 'start',
+    time: time(0),
+    step: 0,
+    runName: config.name,
+    config,
     backend: { name: 'synthetic', reason: 'npm run bench:scale' },
     parameters: { total: 1e11, activePerToken: 3e9, experts: 9e10, routers: o.layers * o.experts * 64 },
     moeLayers: Array.from({ length: o.layers }, (_, l) => l + 1),
@@ -97,34 +116,88 @@ export function* scaleEvents(o: ScaleLogOptions): Generator<TrainerEvent> {
       counts.forEach((c, l) => c.forEach((ci, e) => (bias[l][e] += 0.001 * Math.sign(stats.mean[l] - ci))));
     } else {
       const rows = shapes.map((s) => summarise(o.experts, assignments, s.cv, s.dead, random));
-      stats = { min: rows.map((r) => r[0]), max: rows.map((r) => r[1]), mean: rows.map((r) => r[2]), cv: rows.map((r) => r[3]), deadFraction: rows.map((r) => r[4]) };
+      stats = {
+        min: rows.map((r) => r[0]),
+        max: rows.map((r) => r[1]),
+        mean: rows.map((r) => r[2]),
+        cv: rows.map((r) => r[3]),
+        deadFraction: rows.map((r) => r[4]),
+      };
       maxVio = stats.max.map((max, l) => round(max / stats.mean[l] - 1, 5));
     }
     const lmLoss = round(2 + 6 * Math.exp(-step / (o.steps / 8)) + (random() - 0.5) * 0.05, 6);
     const event: StepEvent = {
-      v: 2, type: 'step', time: time(step), step, loss: lmLoss, lmLoss, terms: {}, lr: 3e-4, gradNorm: round(0.5 + random(), 4),
-      tokensPerSecond: 36000, loadStats: stats, maxVioBatch: maxVio, maxVioBatchMean: round(mean(maxVio), 5),
+      v: 2,
+      type: 'step',
+      time: time(step),
+      step,
+      loss: lmLoss,
+      lmLoss,
+      terms: {},
+      lr: 3e-4,
+      gradNorm: round(0.5 + random(), 4),
+      tokensPerSecond: 36000,
+      loadStats: stats,
+      maxVioBatch: maxVio,
+      maxVioBatchMean: round(mean(maxVio), 5),
       ...(counts && { expertCounts: counts, bias: bias.map((row) => Array.from(row, (b) => round(b))) }),
     };
     yield event;
-    if (step % o.evalEvery === 0 || step === o.steps) yield evalEvent(o, step, lmLoss + 0.05, shapes, random, time(step));
+    if (step % o.evalEvery === 0 || step === o.steps)
+      yield evalEvent(o, step, lmLoss + 0.05, shapes, random, time(step));
   }
   yield { v: 2, type: 'checkpoint', time: time(o.steps), step: o.steps, path: 'checkpoint' };
-  yield { v: 2, type: 'end', time: time(o.steps), step: o.steps, status: 'completed', reason: `trained ${o.steps} steps`, durationSeconds: o.steps * 0.9 };
+  yield {
+    v: 2,
+    type: 'end',
+    time: time(o.steps),
+    step: o.steps,
+    status: 'completed',
+    reason: `trained ${o.steps} steps`,
+    durationSeconds: o.steps * 0.9,
+  };
 }
 
-function evalEvent(o: ScaleLogOptions, step: number, valLoss: number, shapes: { cv: number; dead: number }[], random: () => number, time: string): EvalEvent {
+function evalEvent(
+  o: ScaleLogOptions,
+  step: number,
+  valLoss: number,
+  shapes: { cv: number; dead: number }[],
+  random: () => number,
+  time: string,
+): EvalEvent {
   const load = shapes.map((s) => drawCounts(o.experts, 65536, s.cv, s.dead, random));
   const vio = load.map((c) => Math.max(...c) / mean(c) - 1);
   const pes = load.map(() => round(0.2 + random() * 0.3));
   const used = load.map((c) => c.filter((x) => x > 0).length);
-  const tokens = 'The router sends each token to eight of five hundred and twelve experts.'.split(/(?=\s)/).slice(0, 32);
-  const picks = load.map(() => tokens.map(() => Array.from({ length: o.topK }, () => Math.floor(random() * o.experts))));
+  const tokens = 'The router sends each token to eight of five hundred and twelve experts.'
+    .split(/(?=\s)/)
+    .slice(0, 32);
+  const picks = load.map(() =>
+    tokens.map(() => Array.from({ length: o.topK }, () => Math.floor(random() * o.experts))),
+  );
   return {
-    v: 2, type: 'eval', time, step, valLoss, perplexity: round(Math.exp(valLoss), 6), expertLoad: load,
-    maxVioGlobal: vio, maxVioGlobalMean: round(mean(vio), 5), expertsUsed: used, pes, pesMin: Math.min(...pes),
-    gramDeviation: 0.01, gramDeviationPerLayer: load.map(() => 0.01), routerEntropy: load.map(() => 4.2), seu: load.map(() => 0.6),
-    routingSample: { tokens, experts: picks, gates: picks.map((perToken) => perToken.map((k) => k.map((_, i) => round(1 / (i + 2), 3)))) },
+    v: 2,
+    type: 'eval',
+    time,
+    step,
+    valLoss,
+    perplexity: round(Math.exp(valLoss), 6),
+    expertLoad: load,
+    maxVioGlobal: vio,
+    maxVioGlobalMean: round(mean(vio), 5),
+    expertsUsed: used,
+    pes,
+    pesMin: Math.min(...pes),
+    gramDeviation: 0.01,
+    gramDeviationPerLayer: load.map(() => 0.01),
+    routerEntropy: load.map(() => 4.2),
+    seu: load.map(() => 0.6),
+    routingSample: {
+      tokens,
+      experts: picks,
+      gates: picks.map((perToken) => perToken.map((k) => k.map((_, i) => round(1 / (i + 2), 3)))),
+    },
   };
 }
 

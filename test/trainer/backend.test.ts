@@ -36,5 +36,8 @@ test('auto: wasm, with the reason; a broken native package in MOE_LENS_NATIVE_MO
 
   const explicit = runTrainer(['--config', TINY, '--out', join(dir, 'explicit'), '--backend', 'tensorflow'], env);
   assert.equal(explicit.code, 2);
-  assert.match(explicit.stderr, /backend "tensorflow" needs the npm package @tensorflow\/tfjs-node: installed but failed to load: libtensorflow/);
+  assert.match(
+    explicit.stderr,
+    /backend "tensorflow" needs the npm package @tensorflow\/tfjs-node: installed but failed to load: libtensorflow/,
+  );
 });

@@ -31,33 +31,64 @@ test('a config that is not JSON: line and column', () => {
 });
 
 test('an unknown key', () => {
-  rejectConfig('unknown', tiny({ model: { topK: 2, topk: 3 } }), /unknown\.moe\.json: \$\.model\.topk: unknown key; expected one of layers, /);
+  rejectConfig(
+    'unknown',
+    tiny({ model: { topK: 2, topk: 3 } }),
+    /unknown\.moe\.json: \$\.model\.topk: unknown key; expected one of layers, /,
+  );
 });
 
 test('a wrong type', () => {
-  rejectConfig('type', tiny({ training: { batchSize: '4' } }), /type\.moe\.json: \$\.training\.batchSize: expected an integer, got the string "4"/);
+  rejectConfig(
+    'type',
+    tiny({ training: { batchSize: '4' } }),
+    /type\.moe\.json: \$\.training\.batchSize: expected an integer, got the string "4"/,
+  );
 });
 
 test('topK > experts', () => {
-  rejectConfig('topk', tiny({ model: { experts: 4, topK: 5 } }), /topk\.moe\.json: \$\.model\.topK: expected at most model\.experts \(4\), got 5/);
+  rejectConfig(
+    'topk',
+    tiny({ model: { experts: 4, topK: 5 } }),
+    /topk\.moe\.json: \$\.model\.topK: expected at most model\.experts \(4\), got 5/,
+  );
 });
 
 test('dModel not divisible by heads', () => {
-  rejectConfig('heads', tiny({ model: { dModel: 18, heads: 4 } }), /heads\.moe\.json: \$\.model\.dModel: expected a multiple of model\.heads \(4\), got 18/);
+  rejectConfig(
+    'heads',
+    tiny({ model: { dModel: 18, heads: 4 } }),
+    /heads\.moe\.json: \$\.model\.dModel: expected a multiple of model\.heads \(4\), got 18/,
+  );
 });
 
 test('lr ≤ 0', () => {
-  rejectConfig('lr', tiny({ training: { lr: 0 } }), /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got number 0/);
+  rejectConfig(
+    'lr',
+    tiny({ training: { lr: 0 } }),
+    /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got number 0/,
+  );
 });
 
 test('an unknown balancer', () => {
-  rejectConfig('balancer', tiny({ balancer: { methods: ['aux-loss', 'expert-choice'] } }), /balancer\.moe\.json: \$\.balancer\.methods\[1\]: expected one of "none", /);
+  rejectConfig(
+    'balancer',
+    tiny({ balancer: { methods: ['aux-loss', 'expert-choice'] } }),
+    /balancer\.moe\.json: \$\.balancer\.methods\[1\]: expected one of "none", /,
+  );
 });
 
 test('several problems: one line each', () => {
-  const stderr = rejectConfig('many', tiny({ model: { heads: 'two' }, training: { lr: -1 }, extra: 1 }), /many\.moe\.json: \$\.extra: unknown key/);
+  const stderr = rejectConfig(
+    'many',
+    tiny({ model: { heads: 'two' }, training: { lr: -1 }, extra: 1 }),
+    /many\.moe\.json: \$\.extra: unknown key/,
+  );
   assert.deepEqual(
-    stderr.trim().split('\n').map((line) => line.replace(/^.*many\.moe\.json: /, '').split(':')[0]),
+    stderr
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^.*many\.moe\.json: /, '').split(':')[0]),
     ['$.extra', '$.model.heads', '$.training.lr'],
   );
 });
@@ -66,9 +97,15 @@ test('a missing data file and a glob that matches nothing, relative to the confi
   const dir = tempDir('files');
   mkdirSync(join(dir, 'texts'));
   writeFileSync(join(dir, 'texts', 'a.txt'), 'some text\n');
-  const config = writeTinyConfig(dir, 'files.moe.json', { data: { files: ['texts/a.txt', 'texts/missing.txt', 'texts/**/*.md'] } });
+  const config = writeTinyConfig(dir, 'files.moe.json', {
+    data: { files: ['texts/a.txt', 'texts/missing.txt', 'texts/**/*.md'] },
+  });
   const out = join(dir, 'run');
-  const stderr = expectRejected(['--config', config, '--out', out], /files\.moe\.json: \$\.data\.files\[1\]: file not found: "texts\/missing\.txt"/, out);
+  const stderr = expectRejected(
+    ['--config', config, '--out', out],
+    /files\.moe\.json: \$\.data\.files\[1\]: file not found: "texts\/missing\.txt"/,
+    out,
+  );
   assert.match(stderr, /\$\.data\.files\[2\]: no file matches the glob "texts\/\*\*\/\*\.md"/);
   assert.doesNotMatch(stderr, /files\[0\]/);
 });
@@ -79,31 +116,55 @@ test('too little text for seqLen names validationFraction', () => {
   writeFileSync(join(dir, 'short.txt'), `${'A sentence long enough to train on. '.repeat(20)}\n\nThe end.\n`);
   const config = writeTinyConfig(dir, 'short.moe.json', { data: { files: ['short.txt'] } });
   const out = join(dir, 'run');
-  expectRejected(['--config', config, '--out', out], /short\.moe\.json: \$\.data\.validationFraction: the validation split has \d+ tokens; model\.seqLen 16 needs at least 17/, out);
+  expectRejected(
+    ['--config', config, '--out', out],
+    /short\.moe\.json: \$\.data\.validationFraction: the validation split has \d+ tokens; model\.seqLen 16 needs at least 17/,
+    out,
+  );
 });
 
 test('an unknown flag, a bad --steps, a missing --out, a missing config file', () => {
   const out = join(tempDir('flags'), 'run');
   expectRejected(['--config', TINY, '--out', out, '--epochs', '3'], /Unknown option '--epochs'/, out);
-  expectRejected(['--config', TINY, '--out', out, '--steps', 'ten'], /--steps: expected a positive integer, got "ten"/, out);
+  expectRejected(
+    ['--config', TINY, '--out', out, '--steps', 'ten'],
+    /--steps: expected a positive integer, got "ten"/,
+    out,
+  );
   expectRejected(['--config', TINY], /--out DIR is required with --config/);
-  expectRejected(['--config', join(out, 'nope.moe.json'), '--out', out], /nope\.moe\.json: cannot read the run config: no such file/, out);
+  expectRejected(
+    ['--config', join(out, 'nope.moe.json'), '--out', out],
+    /nope\.moe\.json: cannot read the run config: no such file/,
+    out,
+  );
 });
 
 test('asking for a native backend that is not installed names the package', () => {
   const out = join(tempDir('backend'), 'run');
-  expectRejected(['--config', TINY, '--out', out, '--backend', 'tensorflow-gpu'], /needs the npm package @tensorflow\/tfjs-node-gpu: not installed/, out);
-  expectRejected(['--config', TINY, '--out', out, '--backend', 'tensorflow'], /needs the npm package @tensorflow\/tfjs-node: not installed/, out);
+  expectRejected(
+    ['--config', TINY, '--out', out, '--backend', 'tensorflow-gpu'],
+    /needs the npm package @tensorflow\/tfjs-node-gpu: not installed/,
+    out,
+  );
+  expectRejected(
+    ['--config', TINY, '--out', out, '--backend', 'tensorflow'],
+    /needs the npm package @tensorflow\/tfjs-node: not installed/,
+    out,
+  );
 });
 
 test('an --out folder holding a run, and a bad --resume, leave the run untouched', () => {
   const dir = tempDir('clobber');
   const runDir = join(dir, 'run');
   mkdirSync(runDir);
-  const events = '{"v":1,"time":"2026-01-01T00:00:00.000Z","type":"end","step":3,"status":"stopped","reason":"SIGTERM"}\n';
+  const events =
+    '{"v":1,"time":"2026-01-01T00:00:00.000Z","type":"end","step":3,"status":"stopped","reason":"SIGTERM"}\n';
   writeFileSync(join(runDir, 'events.jsonl'), events);
   writeFileSync(join(runDir, 'config.json'), '{"model": {"experts": 1}}');
-  expectRejected(['--config', TINY, '--out', runDir], /already holds a run \(events\.jsonl\); continue it with --resume/);
+  expectRejected(
+    ['--config', TINY, '--out', runDir],
+    /already holds a run \(events\.jsonl\); continue it with --resume/,
+  );
   expectRejected(['--resume', runDir], /config\.json: \$\.model\.experts: expected a number ≥ 2, got number 1/);
   writeFileSync(join(runDir, 'config.json'), readFileSync(TINY));
   expectRejected(['--resume', runDir], /no checkpoint to resume/);
@@ -114,5 +175,6 @@ test('an --out folder holding a run, and a bad --resume, leave the run untouched
 test('--help prints the usage and exits 0', () => {
   const result = runTrainer(['--help']);
   assert.equal(result.code, 0);
-  for (const flag of ['--config', '--out', '--steps', '--backend', '--resume', '--analyse']) assert.ok(result.stdout.includes(flag), flag);
+  for (const flag of ['--config', '--out', '--steps', '--backend', '--resume', '--analyse'])
+    assert.ok(result.stdout.includes(flag), flag);
 });

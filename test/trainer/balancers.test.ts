@@ -17,7 +17,17 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
   const events = readEvents(runDir);
   assert.deepEqual(
     events.map((e) => e.type),
-    ['start', ...Array<string>(10).fill('step'), 'eval', 'checkpoint', ...Array<string>(10).fill('step'), 'eval', 'checkpoint', 'analysis', 'end'],
+    [
+      'start',
+      ...Array<string>(10).fill('step'),
+      'eval',
+      'checkpoint',
+      ...Array<string>(10).fill('step'),
+      'eval',
+      'checkpoint',
+      'analysis',
+      'end',
+    ],
   );
   const [start] = ofType(events, 'start');
   assert.deepEqual(start.config, JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')));
@@ -27,13 +37,20 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
   assert.ok(start.data.sources.includes('carroll-alice.txt') && !start.data.sources.includes('bible-kjv.txt'));
   const layers = start.moeLayers.length;
   const steps = ofType(events, 'step');
-  assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   for (const s of steps) {
     assert.ok(Number.isFinite(s.loss) && Number.isFinite(s.lmLoss) && s.lr > 0 && s.tokensPerSecond > 0);
     assert.equal(s.expertCounts!.length, layers);
     for (const counts of s.expertCounts!) {
       assert.equal(counts.length, EXPERTS);
-      assert.equal(counts.reduce((a, b) => a + b, 0), TOKENS_PER_STEP * TOP_K, 'every token is routed to K experts');
+      assert.equal(
+        counts.reduce((a, b) => a + b, 0),
+        TOKENS_PER_STEP * TOP_K,
+        'every token is routed to K experts',
+      );
     }
     assert.equal(s.maxVioBatch.length, layers);
     assert.equal('auxLoss' in s.terms, methods.includes('aux-loss'));
@@ -43,14 +60,20 @@ function checkRun(runDir: string, stdout: string, methods: string[]): TrainerEve
     assert.ok(Math.abs(s.loss - (s.lmLoss + termSum)) < 1e-4, `loss = lmLoss + terms at step ${s.step}`);
   }
   const evals = ofType(events, 'eval');
-  assert.deepEqual(evals.map((e) => e.step), [10, 20]);
+  assert.deepEqual(
+    evals.map((e) => e.step),
+    [10, 20],
+  );
   for (const e of evals) {
     assert.ok(Math.abs(e.perplexity - Math.exp(e.valLoss)) < 1e-6 * e.perplexity);
     assert.equal(e.routingSample.tokens.length, 16);
     assert.equal(e.routingSample.experts[0].length, 16);
     assert.equal(e.pesMin, Math.min(...e.pes));
   }
-  assert.deepEqual(ofType(events, 'checkpoint').map((c) => c.step), [10, 20]);
+  assert.deepEqual(
+    ofType(events, 'checkpoint').map((c) => c.step),
+    [10, 20],
+  );
   assert.ok(existsSync(join(runDir, 'checkpoint', 'state.json')));
   const [end] = ofType(events, 'end');
   assert.equal(end.status, 'completed');
@@ -96,7 +119,10 @@ test('aux-loss trains on the cpu backend, and --analyse appends an analysis to t
   const after = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
   assert.ok(after.startsWith(before), 'the earlier lines are kept');
   const added = readEvents(runDir).slice(events.length);
-  assert.deepEqual(added.map((e) => e.type), ['analysis']);
+  assert.deepEqual(
+    added.map((e) => e.type),
+    ['analysis'],
+  );
   const [again, first] = [added[0], ofType(events, 'analysis')[0]];
   assert.ok(again.type === 'analysis' && again.step === 20);
   // the same checkpoint gives the same losses (times per token differ from run to run)

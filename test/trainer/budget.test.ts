@@ -16,7 +16,10 @@ test('48 layers × dModel 4096 × 256 experts, batch 4096 × 4096: refused at on
   const started = Date.now();
   const result = runTrainer(['--config', config, '--out', out]);
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /huge\.moe\.json: \$\.model: the run needs about 4\.\d+e\+11 parameters, \d+\.\d TiB of memory .* FLOPs a step, over the budget/);
+  assert.match(
+    result.stderr,
+    /huge\.moe\.json: \$\.model: the run needs about 4\.\d+e\+11 parameters, \d+\.\d TiB of memory .* FLOPs a step, over the budget/,
+  );
   assert.match(result.stderr, /training\.allowLargeConfig/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
   assert.equal(existsSync(out), false, 'nothing written');

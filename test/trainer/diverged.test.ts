@@ -7,7 +7,9 @@ import { ofType, readEvents, runTrainer, tempDir, writeTinyConfig } from './help
 test('lr 10 with weight decay 1 and no clipping diverges: end "diverged" naming the step', () => {
   const dir = tempDir('diverged');
   // AdamW's decoupled decay with lr·wd = 10 multiplies every matrix by −9 each step: overflow within ~20 steps.
-  const config = writeTinyConfig(dir, 'run.moe.json', { training: { lr: 10, weightDecay: 1, gradClip: 0, warmup: 0, steps: 60 } });
+  const config = writeTinyConfig(dir, 'run.moe.json', {
+    training: { lr: 10, weightDecay: 1, gradClip: 0, warmup: 0, steps: 60 },
+  });
   const runDir = join(dir, 'run');
   const result = runTrainer(['--config', config, '--out', runDir]);
   assert.equal(result.code, 0, result.stderr);

@@ -63,6 +63,9 @@ export function readEvents(runDir: string): TrainerEvent[] {
     .filter((e): e is TrainerEvent => e !== undefined);
 }
 
-export function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
+export function ofType<T extends TrainerEvent['type']>(
+  events: TrainerEvent[],
+  type: T,
+): Extract<TrainerEvent, { type: T }>[] {
   return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 }

@@ -23,13 +23,20 @@ function expectUsageError(args: string[], pattern: RegExp): string {
 /** A completed tiny run of `steps` steps in dir/run. */
 function completedRun(dir: string, steps = 20): string {
   const runDir = join(dir, 'run');
-  const result = runTrainer(['--config', writeTinyConfig(dir, 'run.moe.json', { training: { steps } }), '--out', runDir]);
+  const result = runTrainer([
+    '--config',
+    writeTinyConfig(dir, 'run.moe.json', { training: { steps } }),
+    '--out',
+    runDir,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   return runDir;
 }
 
 const snapshot = (runDir: string) =>
-  Object.fromEntries(['events.jsonl', 'config.json', 'checkpoint/state.json'].map((f) => [f, readFileSync(join(runDir, f), 'utf8')]));
+  Object.fromEntries(
+    ['events.jsonl', 'config.json', 'checkpoint/state.json'].map((f) => [f, readFileSync(join(runDir, f), 'utf8')]),
+  );
 
 test('--out naming a folder that is not a run is refused, and nothing in it is changed', () => {
   const dir = tempDir('out-foreign');
@@ -37,7 +44,10 @@ test('--out naming a folder that is not a run is refused, and nothing in it is c
   mkdirSync(join(out, 'checkpoint'), { recursive: true });
   writeFileSync(join(out, 'checkpoint', 'weights.bin'), 'precious');
   writeFileSync(join(out, 'config.json'), '{"mine": true}\n');
-  expectUsageError(['--config', TINY, '--out', out], /--out .*project: the folder exists and is not empty \(checkpoint, config\.json\)/);
+  expectUsageError(
+    ['--config', TINY, '--out', out],
+    /--out .*project: the folder exists and is not empty \(checkpoint, config\.json\)/,
+  );
   assert.equal(readFileSync(join(out, 'checkpoint', 'weights.bin'), 'utf8'), 'precious');
   assert.equal(readFileSync(join(out, 'config.json'), 'utf8'), '{"mine": true}\n');
   assert.deepEqual(readdirSync(out).sort(), ['checkpoint', 'config.json']);
@@ -54,7 +64,10 @@ test('--out naming a file, a FIFO, or a folder under /proc: a clear refusal, at 
   expectUsageError(['--config', TINY, '--out', fifo], /--out .*pipe: is a FIFO \(named pipe\), not a folder/);
   if (process.platform === 'linux') {
     const started = Date.now();
-    expectUsageError(['--config', TINY, '--out', '/proc/moe-lens/run'], /--out \/proc\/moe-lens\/run: cannot create \/proc\/moe-lens/);
+    expectUsageError(
+      ['--config', TINY, '--out', '/proc/moe-lens/run'],
+      /--out \/proc\/moe-lens\/run: cannot create \/proc\/moe-lens/,
+    );
     assert.ok(Date.now() - started < 20_000, 'returns at once');
   }
 });
@@ -62,11 +75,17 @@ test('--out naming a file, a FIFO, or a folder under /proc: a clear refusal, at 
 test('a config that is a device or a FIFO is refused without reading it', () => {
   const dir = tempDir('config-odd');
   if (process.platform === 'linux') {
-    expectUsageError(['--config', '/dev/zero', '--out', join(dir, 'a')], /\/dev\/zero: the run config is a character device, expected a regular file/);
+    expectUsageError(
+      ['--config', '/dev/zero', '--out', join(dir, 'a')],
+      /\/dev\/zero: the run config is a character device, expected a regular file/,
+    );
   }
   const fifo = join(dir, 'config.moe.json');
   spawnSync('mkfifo', [fifo]);
-  expectUsageError(['--config', fifo, '--out', join(dir, 'b')], /config\.moe\.json: the run config is a FIFO \(named pipe\), expected a regular file/);
+  expectUsageError(
+    ['--config', fifo, '--out', join(dir, 'b')],
+    /config\.moe\.json: the run config is a FIFO \(named pipe\), expected a regular file/,
+  );
   assert.equal(existsSync(join(dir, 'a')) || existsSync(join(dir, 'b')), false, 'nothing written');
 });
 
@@ -76,7 +95,10 @@ test('a data file too large to hold in memory is a config problem, not a crash',
   writeFileSync(big, '');
   truncateSync(big, 600 * 1024 * 1024); // sparse: no disk used
   const config = writeTinyConfig(dir, 'big.moe.json', { data: { files: ['big.txt'] } });
-  expectUsageError(['--config', config, '--out', join(dir, 'run')], /big\.moe\.json: \$\.data\.files\[0\]: the data files come to 600 MiB with .*big\.txt, more than the 256 MiB/);
+  expectUsageError(
+    ['--config', config, '--out', join(dir, 'run')],
+    /big\.moe\.json: \$\.data\.files\[0\]: the data files come to 600 MiB with .*big\.txt, more than the 256 MiB/,
+  );
 });
 
 test('a torn last line (a crash mid-write) is ended before a resumed trainer appends its start event', () => {
@@ -110,7 +132,11 @@ test('resume from checkpoint.old alone (a crash between the two renames of a che
   const start = ofType(readEvents(runDir), 'start').at(-1)!;
   assert.equal(start.step, 10);
   assert.equal(start.resumedFrom, 'checkpoint.old');
-  assert.deepEqual(readdirSync(runDir).filter((n) => n.startsWith('checkpoint')), ['checkpoint'], 'no checkpoint.tmp-<pid> or .old left');
+  assert.deepEqual(
+    readdirSync(runDir).filter((n) => n.startsWith('checkpoint')),
+    ['checkpoint'],
+    'no checkpoint.tmp-<pid> or .old left',
+  );
 });
 
 test('a truncated checkpoint: resume refuses with a clear message and changes nothing', () => {
@@ -118,7 +144,10 @@ test('a truncated checkpoint: resume refuses with a clear message and changes no
   const runDir = completedRun(dir, 10);
   const before = snapshot(runDir);
   truncateSync(join(runDir, 'checkpoint', 'weights.bin'), 100);
-  const stderr = expectUsageError(['--resume', runDir, '--steps', '15'], /cannot continue from .*checkpoint: .*weights\.bin: 100 bytes, expected \d+ .*nothing was changed/);
+  const stderr = expectUsageError(
+    ['--resume', runDir, '--steps', '15'],
+    /cannot continue from .*checkpoint: .*weights\.bin: 100 bytes, expected \d+ .*nothing was changed/,
+  );
   assert.doesNotMatch(stderr, /trainer: /);
   assert.deepEqual(snapshot(runDir), before, 'config.json, events.jsonl and state.json as they were (no "end failed")');
   assert.equal(existsSync(join(runDir, 'trainer.lock')), false, 'lock released');
@@ -131,7 +160,10 @@ test('a changed model shape in config.json: resume refuses, naming the parameter
   config.model.expertHidden = 24;
   writeFileSync(join(runDir, 'config.json'), JSON.stringify(config));
   const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
-  expectUsageError(['--resume', runDir, '--steps', '15'], /model\.json: \$\.params\[\d+\] is block0\.expert0\.w1 \[16, 16\], the model expects block0\.expert0\.w1 \[16, 24\]/);
+  expectUsageError(
+    ['--resume', runDir, '--steps', '15'],
+    /model\.json: \$\.params\[\d+\] is block0\.expert0\.w1 \[16, 16\], the model expects block0\.expert0\.w1 \[16, 24\]/,
+  );
   assert.equal(readFileSync(join(runDir, 'events.jsonl'), 'utf8'), events);
 });
 
@@ -141,12 +173,18 @@ test('a corrupt state.json: its path and what is wrong, no stack', () => {
   writeFileSync(join(runDir, 'checkpoint', 'state.json'), '{"version": 1, "step": ');
   expectUsageError(['--resume', runDir, '--steps', '15'], /checkpoint\/state\.json: not valid JSON/);
   writeFileSync(join(runDir, 'checkpoint', 'state.json'), '{"version": 1, "step": "ten"}');
-  expectUsageError(['--resume', runDir, '--steps', '15'], /checkpoint\/state\.json: not a checkpoint state written by this trainer: \$\.step: expected a step count, got "ten"/);
+  expectUsageError(
+    ['--resume', runDir, '--steps', '15'],
+    /checkpoint\/state\.json: not a checkpoint state written by this trainer: \$\.step: expected a step count, got "ten"/,
+  );
 });
 
 /** Starts a trainer and resolves once its stdout shows a checkpoint event. */
 function startUntilCheckpoint(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [TRAINER, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -163,7 +201,9 @@ function startUntilCheckpoint(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 test('one writer per run folder: a second trainer is refused while the first runs; after kill -9 the lock is stale and taken over', async () => {
   const dir = tempDir('lock');
-  const config = writeTinyConfig(dir, 'run.moe.json', { training: { steps: 100000, checkpointEvery: 1, evalEvery: 100000 } });
+  const config = writeTinyConfig(dir, 'run.moe.json', {
+    training: { steps: 100000, checkpointEvery: 1, evalEvery: 100000 },
+  });
   const runDir = join(dir, 'run');
   const first = startUntilCheckpoint(['--config', config, '--out', runDir]);
   try {
@@ -175,28 +215,50 @@ test('one writer per run folder: a second trainer is refused while the first run
   }
   await first.exited;
   assert.ok(existsSync(join(runDir, 'trainer.lock')), 'kill -9 leaves the lock behind');
-  const resumed = runTrainer(['--resume', runDir, '--steps', String(ofType(readEvents(runDir), 'checkpoint').at(-1)!.step + 2)]);
+  const resumed = runTrainer([
+    '--resume',
+    runDir,
+    '--steps',
+    String(ofType(readEvents(runDir), 'checkpoint').at(-1)!.step + 2),
+  ]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(ofType(readEvents(runDir), 'end').at(-1)?.status, 'completed');
   assert.equal(existsSync(join(runDir, 'trainer.lock')), false, 'released at the end');
 });
 
-test('the start event proves who the trainer is: its process start time and the launcher\'s run token', { skip: process.platform !== 'linux' }, async () => {
-  const dir = tempDir('identity');
-  const config = writeTinyConfig(dir, 'run.moe.json', { training: { steps: 100000, checkpointEvery: 1, evalEvery: 100000 } });
-  const runDir = join(dir, 'run');
-  const trainer = startUntilCheckpoint(['--config', config, '--out', runDir], { [RUN_TOKEN_ENV]: 'run-token-42' });
-  try {
-    await trainer.checkpointed;
-    const start = ofType(readEvents(runDir), 'start')[0];
-    assert.equal(start.pid, trainer.child.pid);
-    assert.equal(start.processStartTime, processStartTime(trainer.child.pid!));
-    assert.equal(start.runToken, 'run-token-42');
-    const logFile = join(runDir, 'events.jsonl');
-    assert.deepEqual(proveTrainer({ pid: start.pid, startTime: start.processStartTime, token: start.runToken, logFile }), { proven: true });
-    assert.equal(proveTrainer({ pid: start.pid, startTime: start.processStartTime, token: 'guess', logFile: join(dir, 'elsewhere.jsonl') }).proven, false);
-  } finally {
-    trainer.child.kill('SIGKILL');
-  }
-  await trainer.exited;
-});
+test(
+  "the start event proves who the trainer is: its process start time and the launcher's run token",
+  { skip: process.platform !== 'linux' },
+  async () => {
+    const dir = tempDir('identity');
+    const config = writeTinyConfig(dir, 'run.moe.json', {
+      training: { steps: 100000, checkpointEvery: 1, evalEvery: 100000 },
+    });
+    const runDir = join(dir, 'run');
+    const trainer = startUntilCheckpoint(['--config', config, '--out', runDir], { [RUN_TOKEN_ENV]: 'run-token-42' });
+    try {
+      await trainer.checkpointed;
+      const start = ofType(readEvents(runDir), 'start')[0];
+      assert.equal(start.pid, trainer.child.pid);
+      assert.equal(start.processStartTime, processStartTime(trainer.child.pid!));
+      assert.equal(start.runToken, 'run-token-42');
+      const logFile = join(runDir, 'events.jsonl');
+      assert.deepEqual(
+        proveTrainer({ pid: start.pid, startTime: start.processStartTime, token: start.runToken, logFile }),
+        { proven: true },
+      );
+      assert.equal(
+        proveTrainer({
+          pid: start.pid,
+          startTime: start.processStartTime,
+          token: 'guess',
+          logFile: join(dir, 'elsewhere.jsonl'),
+        }).proven,
+        false,
+      );
+    } finally {
+      trainer.child.kill('SIGKILL');
+    }
+    await trainer.exited;
+  },
+);

@@ -12,7 +12,10 @@ test('a run stopped by SIGTERM resumes and continues exactly like an uninterrupt
   const dir = tempDir('resume');
   // loss-free: its biases and the optimiser state must both survive the checkpoint
   // 40 steps: room for the signal to land mid-run even on a busy machine
-  const config = writeTinyConfig(dir, 'run.moe.json', { balancer: { methods: ['loss-free', 'aux-loss'] }, training: { steps: STEPS } });
+  const config = writeTinyConfig(dir, 'run.moe.json', {
+    balancer: { methods: ['loss-free', 'aux-loss'] },
+    training: { steps: STEPS },
+  });
   const whole = join(dir, 'whole');
   const uninterrupted = runTrainer(['--config', config, '--out', whole]);
   assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
@@ -22,10 +25,20 @@ test('a run stopped by SIGTERM resumes and continues exactly like an uninterrupt
   assert.equal(stopped.code, 0, stopped.stderr);
   const firstSession = readEvents(stoppedDir);
   const end = firstSession.at(-1)!;
-  assert.ok(end.type === 'end' && end.status === 'stopped' && /^stopped by you \(SIGTERM\) at step \d+, checkpoint saved$/.test(end.reason), JSON.stringify(end));
+  assert.ok(
+    end.type === 'end' &&
+      end.status === 'stopped' &&
+      /^stopped by you \(SIGTERM\) at step \d+, checkpoint saved$/.test(end.reason),
+    JSON.stringify(end),
+  );
   const stopStep = end.step;
   assert.ok(stopStep >= 1 && stopStep < STEPS, `stopped mid-run, at step ${stopStep}`);
-  assert.deepEqual(firstSession.at(-2), { ...firstSession.at(-2)!, type: 'checkpoint', step: stopStep, path: 'checkpoint' });
+  assert.deepEqual(firstSession.at(-2), {
+    ...firstSession.at(-2)!,
+    type: 'checkpoint',
+    step: stopStep,
+    path: 'checkpoint',
+  });
   const state = JSON.parse(readFileSync(join(stoppedDir, 'checkpoint', 'state.json'), 'utf8')) as { step: number };
   assert.equal(state.step, stopStep);
 
@@ -40,7 +53,11 @@ test('a run stopped by SIGTERM resumes and continues exactly like an uninterrupt
   assert.equal(starts[1].step, stopStep);
   assert.equal(starts[1].resumedFrom, 'checkpoint');
   const steps = ofType(events, 'step');
-  assert.deepEqual(steps.map((s) => s.step), Array.from({ length: STEPS }, (_, i) => i + 1), 'no step twice, none missing');
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    Array.from({ length: STEPS }, (_, i) => i + 1),
+    'no step twice, none missing',
+  );
   const reference = ofType(readEvents(whole), 'step');
   assert.deepEqual(
     steps.map((s) => [s.step, s.loss, s.lmLoss, s.lr, s.expertCounts, s.bias]),
@@ -73,5 +90,8 @@ test('SIGINT also stops after the step with a checkpoint (one, even right after 
   assert.equal(end.status, 'stopped');
   assert.equal(end.reason, 'SIGINT');
   assert.equal(ofType(events, 'step').at(-1)!.step, end.step);
-  assert.deepEqual(ofType(events, 'checkpoint').map((c) => c.step), Array.from({ length: end.step }, (_, i) => i + 1));
+  assert.deepEqual(
+    ofType(events, 'checkpoint').map((c) => c.step),
+    Array.from({ length: end.step }, (_, i) => i + 1),
+  );
 });

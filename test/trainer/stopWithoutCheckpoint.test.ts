@@ -19,14 +19,19 @@ test('SIGTERM stops a run that has no checkpoint coming', async () => {
   assert.equal(end.status, 'stopped');
   assert.equal(end.reason, 'SIGTERM');
   assert.ok(end.step < 1000, `stopped soon after the signal, at step ${end.step}`);
-  assert.deepEqual(ofType(events, 'checkpoint').map((c) => c.step), [end.step]);
+  assert.deepEqual(
+    ofType(events, 'checkpoint').map((c) => c.step),
+    [end.step],
+  );
 });
 
 test('a reader closing stdout stops the run cleanly instead of leaving an orphan', async () => {
   const dir = tempDir('stdout-closed');
   const config = writeTinyConfig(dir, 'endless.moe.json', ENDLESS);
   const out = join(dir, 'run');
-  const child = spawn(process.execPath, [TRAINER, '--config', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TRAINER, '--config', config, '--out', out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr.resume();
   const code = await new Promise<number | null>((resolve) => {
     child.stdout.once('data', () => {

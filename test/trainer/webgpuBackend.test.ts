@@ -22,15 +22,30 @@ test('webgpu asked for: trains tiny.moe.json on lavapipe; the start event names 
   assert.deepEqual(start.backend.adapter, lavapipe);
   assert.match(start.backend.reason, /^requested; software adapter .*llvmpipe/);
   const steps = ofType(events, 'step');
-  assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4]);
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    [1, 2, 3, 4],
+  );
   assert.ok(steps.every((s) => Number.isFinite(s.loss)));
-  assert.deepEqual(ofType(events, 'end').map((e) => e.status), ['completed']);
+  assert.deepEqual(
+    ofType(events, 'end').map((e) => e.status),
+    ['completed'],
+  );
 
   // the run model carries the adapter and the reason to the dashboard header
   const summary = createRunSummary();
   events.forEach((event) => applyEvent(summary, event));
   assert.equal(summary.backendReason, start.backend.reason);
-  const details = runHeaderDetails({ id: 'r', name: 'tiny', balancer: summary.balancer, status: 'completed', step: 4, totalSteps: 4, backend: summary.backend, adapter: summary.adapter });
+  const details = runHeaderDetails({
+    id: 'r',
+    name: 'tiny',
+    balancer: summary.balancer,
+    status: 'completed',
+    step: 4,
+    totalSteps: 4,
+    backend: summary.backend,
+    adapter: summary.adapter,
+  });
   assert.match(details, /^aux-loss · backend webgpu on llvmpipe: Mesa .* \(mesa, software\)$/);
 });
 
@@ -42,13 +57,19 @@ test('auto with only a software adapter: wasm, saying that auto never takes it',
   const [start] = ofType(readEvents(runDir), 'start');
   assert.equal(start.backend.name, 'wasm');
   assert.equal(start.backend.adapter, undefined);
-  assert.match(start.backend.reason, /^auto: webgpu: only a software adapter, llvmpipe.*which auto never takes \(ask for "webgpu" to use it\); @tensorflow\/tfjs-node-gpu/);
+  assert.match(
+    start.backend.reason,
+    /^auto: webgpu: only a software adapter, llvmpipe.*which auto never takes \(ask for "webgpu" to use it\); @tensorflow\/tfjs-node-gpu/,
+  );
 });
 
 test('webgpu without a Vulkan driver: exit 2, naming what failed and what to install', () => {
   const dir = tempDir('webgpu-noicd');
   // the Vulkan loader finds no driver at all
-  const result = runTrainer(['--config', TINY, '--out', join(dir, 'run'), '--backend', 'webgpu'], { ...GPU_ENV, VK_ICD_FILENAMES: join(dir, 'none.json') });
+  const result = runTrainer(['--config', TINY, '--out', join(dir, 'run'), '--backend', 'webgpu'], {
+    ...GPU_ENV,
+    VK_ICD_FILENAMES: join(dir, 'none.json'),
+  });
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /backend "webgpu" is unavailable: Dawn found no WebGPU adapter .*Vulkan driver on Linux/);
 });
@@ -59,10 +80,14 @@ test('webgpu without the npm packages: exit 2, naming the packages and how to in
   for (const file of readdirSync(dirname(TRAINER)).filter((f) => f === 'trainer.js' || f.endsWith('.wasm'))) {
     copyFileSync(join(dirname(TRAINER), file), join(dir, file));
   }
-  const result = spawnSync(process.execPath, [join(dir, 'trainer.js'), '--config', TINY, '--out', join(dir, 'run'), '--backend', 'webgpu'], {
-    encoding: 'utf8',
-    env: { ...process.env, ...GPU_ENV, MOE_LENS_NATIVE_MODULES: join(dir, 'empty') },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(dir, 'trainer.js'), '--config', TINY, '--out', join(dir, 'run'), '--backend', 'webgpu'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...GPU_ENV, MOE_LENS_NATIVE_MODULES: join(dir, 'empty') },
+    },
+  );
   assert.equal(result.status, 2, result.stderr);
   assert.match(
     result.stderr,

@@ -31,12 +31,19 @@ for (const { methods, model, zLossBeta } of RUNS) {
     const events = readEvents(runDir);
     assert.equal(ofType(events, 'start')[0].backend.name, 'webgpu');
     const steps = ofType(events, 'step');
-    assert.deepEqual(steps.map((s) => s.step), [1, 2, 3]);
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      [1, 2, 3],
+    );
     for (const s of steps) {
       assert.ok(Number.isFinite(s.loss) && Number.isFinite(s.gradNorm), JSON.stringify(s));
       assert.equal(s.expertCounts!.length, 2);
       // top-2 of 4 experts: every token counted twice per layer
-      for (const counts of s.expertCounts!) assert.equal(counts.reduce((a, b) => a + b, 0), 2 * 4 * 16);
+      for (const counts of s.expertCounts!)
+        assert.equal(
+          counts.reduce((a, b) => a + b, 0),
+          2 * 4 * 16,
+        );
     }
     const expectedTerms = [
       methods.includes('aux-loss') && 'auxLoss',
@@ -46,9 +53,16 @@ for (const { methods, model, zLossBeta } of RUNS) {
     assert.deepEqual(Object.keys(steps[0].terms).sort(), expectedTerms.sort());
     assert.equal(steps[0].bias !== undefined, methods.includes('loss-free'));
     const [evaluation] = ofType(events, 'eval');
-    assert.ok(Number.isFinite(evaluation.valLoss) && evaluation.pes.every(Number.isFinite) && Number.isFinite(evaluation.gramDeviation));
+    assert.ok(
+      Number.isFinite(evaluation.valLoss) &&
+        evaluation.pes.every(Number.isFinite) &&
+        Number.isFinite(evaluation.gramDeviation),
+    );
     assert.equal(ofType(events, 'checkpoint').length, 1);
     assert.equal(ofType(events, 'analysis').length, 1);
-    assert.deepEqual(ofType(events, 'end').map((e) => e.status), ['completed']);
+    assert.deepEqual(
+      ofType(events, 'end').map((e) => e.status),
+      ['completed'],
+    );
   });
 }

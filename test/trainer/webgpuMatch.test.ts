@@ -18,7 +18,10 @@ const RELATIVE = 1e-5;
 const STEPS = 6;
 
 function assertRelative(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= RELATIVE * Math.max(Math.abs(expected), 1e-3), `${what}: webgpu ${actual} vs wasm ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= RELATIVE * Math.max(Math.abs(expected), 1e-3),
+    `${what}: webgpu ${actual} vs wasm ${expected}`,
+  );
 }
 
 test(`webgpu matches wasm: ${STEPS} steps' losses, terms, counts and loss-free biases; the eval and drop-top losses`, () => {
@@ -46,22 +49,32 @@ test(`webgpu matches wasm: ${STEPS} steps' losses, terms, counts and loss-free b
     assertRelative(gpu.loss, cpu.loss, `${at} loss`);
     assertRelative(gpu.lmLoss, cpu.lmLoss, `${at} lmLoss`);
     assert.deepEqual(Object.keys(gpu.terms).sort(), ['auxLoss', 'zLoss']);
-    for (const name of ['auxLoss', 'zLoss'] as const) assertRelative(gpu.terms[name]!, cpu.terms[name]!, `${at} ${name}`);
+    for (const name of ['auxLoss', 'zLoss'] as const)
+      assertRelative(gpu.terms[name]!, cpu.terms[name]!, `${at} ${name}`);
     assertRelative(gpu.gradNorm, cpu.gradNorm, `${at} gradNorm`);
     assert.deepEqual(gpu.expertCounts, cpu.expertCounts, `${at} expert counts`);
     assert.deepEqual(gpu.bias, cpu.bias, `${at} loss-free biases`);
   });
   // the biases moved: the comparison covers the update, not only zeros
-  assert.ok(gpuSteps.at(-1)!.bias!.flat().some((b) => b !== 0));
+  assert.ok(
+    gpuSteps
+      .at(-1)!
+      .bias!.flat()
+      .some((b) => b !== 0),
+  );
 
   const [wasmEval, gpuEval] = [ofType(runs.wasm, 'eval').at(-1)!, ofType(runs.webgpu, 'eval').at(-1)!];
   assertRelative(gpuEval.valLoss, wasmEval.valLoss, 'validation loss');
   assert.deepEqual(gpuEval.expertLoad, wasmEval.expertLoad, 'validation expert load');
   assert.deepEqual(gpuEval.routingSample.experts, wasmEval.routingSample.experts, 'routing sample');
-  gpuEval.pes.forEach((pes, l) => assert.ok(Math.abs(pes - wasmEval.pes[l]) <= 1e-5, `PES layer ${l}: ${pes} vs ${wasmEval.pes[l]}`));
+  gpuEval.pes.forEach((pes, l) =>
+    assert.ok(Math.abs(pes - wasmEval.pes[l]) <= 1e-5, `PES layer ${l}: ${pes} vs ${wasmEval.pes[l]}`),
+  );
 
   const [wasmAnalysis, gpuAnalysis] = [ofType(runs.wasm, 'analysis')[0], ofType(runs.webgpu, 'analysis')[0]];
-  gpuAnalysis.dropTopExperts.forEach((d, i) => assertRelative(d.loss, wasmAnalysis.dropTopExperts[i].loss, `drop-top ${d.dropped} loss`));
+  gpuAnalysis.dropTopExperts.forEach((d, i) =>
+    assertRelative(d.loss, wasmAnalysis.dropTopExperts[i].loss, `drop-top ${d.dropped} loss`),
+  );
   assert.deepEqual(
     gpuAnalysis.dynamicK.map((k) => k.meanExpertsPerToken),
     wasmAnalysis.dynamicK.map((k) => k.meanExpertsPerToken),

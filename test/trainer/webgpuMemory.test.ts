@@ -26,7 +26,12 @@ test('webgpu: no growth in tensors or GPU memory over 40 steps with evaluations'
   const model = await createMoeModel(config, VOCAB);
   const batches = randomBatches(2, 4, config, VOCAB);
   const sample = randomBatches(3, 2, config, VOCAB);
-  const evalSample = { ...sample[0], inputs: Int32Array.from([...sample[0].inputs, ...sample[1].inputs]), targets: Int32Array.from([...sample[0].targets, ...sample[1].targets]), batchSize: 8 };
+  const evalSample = {
+    ...sample[0],
+    inputs: Int32Array.from([...sample[0].inputs, ...sample[1].inputs]),
+    targets: Int32Array.from([...sample[0].targets, ...sample[1].targets]),
+    batchSize: 8,
+  };
   const memory = () => {
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU: number; numBytesAllocatedInGPU: number };
     return { tensors: m.numTensors, bytesInGpu: m.numBytesInGPU, allocatedInGpu: m.numBytesAllocatedInGPU };
@@ -51,6 +56,9 @@ test('webgpu: no growth in tensors or GPU memory over 40 steps with evaluations'
   }
   // the pool follows the routing's shapes up and down; what must not happen is steady growth
   const allocated = later.map((m) => m.allocatedInGpu);
-  assert.ok(Math.max(...allocated) <= 1.25 * before.allocatedInGpu, `allocated: ${before.allocatedInGpu} then ${allocated.join(', ')}`);
+  assert.ok(
+    Math.max(...allocated) <= 1.25 * before.allocatedInGpu,
+    `allocated: ${before.allocatedInGpu} then ${allocated.join(', ')}`,
+  );
   model.dispose();
 });

@@ -17,7 +17,8 @@ test('checkpointed on wasm, resumed on webgpu, then on wasm again: the same run 
   const chain = (name: string, backends: string[]) => {
     const runDir = join(dir, name);
     backends.forEach((backend, i) => {
-      const args = i === 0 ? ['--config', config, '--out', runDir] : ['--resume', runDir, '--steps', String(3 * (i + 1))];
+      const args =
+        i === 0 ? ['--config', config, '--out', runDir] : ['--resume', runDir, '--steps', String(3 * (i + 1))];
       const result = runTrainer([...args, '--backend', backend], GPU_ENV);
       assert.equal(result.code, 0, `${name}, session ${i + 1} on ${backend}: ${result.stderr}`);
     });
@@ -27,15 +28,28 @@ test('checkpointed on wasm, resumed on webgpu, then on wasm again: the same run 
   const reference = chain('wasm', ['wasm', 'wasm', 'wasm']);
 
   const starts = ofType(mixed, 'start');
-  assert.deepEqual(starts.map((s) => [s.backend.name, s.step]), [['wasm', 0], ['webgpu', 3], ['wasm', 6]]);
+  assert.deepEqual(
+    starts.map((s) => [s.backend.name, s.step]),
+    [
+      ['wasm', 0],
+      ['webgpu', 3],
+      ['wasm', 6],
+    ],
+  );
   assert.equal(starts[1].resumedFrom, 'checkpoint');
   const [steps, expected] = [ofType(mixed, 'step'), ofType(reference, 'step')];
-  assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   steps.forEach((s, i) => {
     const e = expected[i];
     assert.ok(Math.abs(s.loss - e.loss) <= 1e-5 * e.loss, `step ${s.step} loss: ${s.loss} vs all-wasm ${e.loss}`);
     assert.deepEqual(s.expertCounts, e.expertCounts, `step ${s.step} counts`);
     assert.deepEqual(s.bias, e.bias, `step ${s.step} biases`);
   });
-  assert.deepEqual(ofType(mixed, 'end').map((e) => e.status), ['completed', 'completed', 'completed']);
+  assert.deepEqual(
+    ofType(mixed, 'end').map((e) => e.status),
+    ['completed', 'completed', 'completed'],
+  );
 });

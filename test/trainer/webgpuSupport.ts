@@ -30,7 +30,10 @@ export function requireLavapipe(): GpuAdapter {
     assert.fail(`trainer --list-adapters printed no JSON (exit ${listed.code}): ${listed.stderr.slice(0, 500)}`);
   }
   const lavapipe = adapters.find((a) => a.software && /llvmpipe|lavapipe/i.test(`${a.description} ${a.device}`));
-  assert.ok(lavapipe, `no lavapipe adapter (found: ${JSON.stringify(adapters)}; ${listed.stdout.trim()}): ${INSTALL_LAVAPIPE}`);
+  assert.ok(
+    lavapipe,
+    `no lavapipe adapter (found: ${JSON.stringify(adapters)}; ${listed.stdout.trim()}): ${INSTALL_LAVAPIPE}`,
+  );
   found = lavapipe;
   return lavapipe;
 }

@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gateWeights } from '../../trainer/model/router';
-import { planRouting, pruneByGate, tokenRoutes, type RoutingPlan, type SelectionOptions } from '../../trainer/model/routing';
+import {
+  planRouting,
+  pruneByGate,
+  tokenRoutes,
+  type RoutingPlan,
+  type SelectionOptions,
+} from '../../trainer/model/routing';
 import { auxLoss, loadFractions, simbalLoss, zLoss } from '../../trainer/training/balancers';
 import { simbalValue } from '../../trainer/training/metrics';
 import { BACKENDS, assertClose, useBackend } from './modelSupport';
@@ -40,7 +46,9 @@ for (const backend of BACKENDS) {
     // and against central finite differences on a random router (float64 on the CPU)
     const values = Array.from({ length: 12 }, (_, i) => Math.sin(i * 1.7) * 0.6);
     const r = tf.tensor2d(values, [4, 3]);
-    const analytic = tf.grad((x: tf.Tensor) => simbalLoss(x as tf.Tensor2D, 0.1))(r).dataSync();
+    const analytic = tf
+      .grad((x: tf.Tensor) => simbalLoss(x as tf.Tensor2D, 0.1))(r)
+      .dataSync();
     const h = 1e-6;
     const numeric = values.map((_, i) => {
       const plus = [...values];

@@ -10,11 +10,17 @@ test('EMA smoothing is debiased at the start and off at weight 0', () => {
   // (0.5·0.5 + 0.5·2) / (1 − 0.25) = 1.25 / 0.75
   assert.ok(Math.abs(smooth[1].y - 1.25 / 0.75) < 1e-12);
   assert.ok(smooth[3].y < 4 && smooth[3].y > 3, 'lags behind a rising curve');
-  assert.deepEqual(smooth.map((p) => p.x), [1, 2, 3, 4]);
+  assert.deepEqual(
+    smooth.map((p) => p.x),
+    [1, 2, 3, 4],
+  );
 });
 
 test('a curve’s value at a step is its last point at or before it', () => {
-  const evals = [{ x: 50, y: 2.5 }, { x: 100, y: 2.3 }];
+  const evals = [
+    { x: 50, y: 2.5 },
+    { x: 100, y: 2.3 },
+  ];
   assert.equal(valueAt(evals, 49), undefined);
   assert.deepEqual(valueAt(evals, 50), { x: 50, y: 2.5 });
   assert.deepEqual(valueAt(evals, 99), { x: 50, y: 2.5 });
@@ -23,7 +29,13 @@ test('a curve’s value at a step is its last point at or before it', () => {
 
 test('CSV export: a step column, a column per curve, empty cells where a curve has no point', () => {
   const csv = curvesToCsv('step', [
-    { label: 'train loss', points: [{ x: 1, y: 3 }, { x: 2, y: 2.5 }] },
+    {
+      label: 'train loss',
+      points: [
+        { x: 1, y: 3 },
+        { x: 2, y: 2.5 },
+      ],
+    },
     { label: 'val, "eval"', points: [{ x: 2, y: 2.7 }] },
   ]);
   assert.equal(csv, 'step,train loss,"val, ""eval"""\n1,3,\n2,2.5,2.7\n');
@@ -37,7 +49,11 @@ test('compared figures get the digits that tell them apart', () => {
 });
 
 test('the time of a step is interpolated between recorded steps and held at the ends', () => {
-  const times = [{ x: 1, y: 1000 }, { x: 5, y: 3000 }, { x: 10, y: 4000 }];
+  const times = [
+    { x: 1, y: 1000 },
+    { x: 5, y: 3000 },
+    { x: 10, y: 4000 },
+  ];
   assert.equal(timeAtStep([], 3), undefined);
   assert.equal(timeAtStep(times, 0), 1000);
   assert.equal(timeAtStep(times, 3), 2000);

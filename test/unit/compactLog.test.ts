@@ -6,7 +6,12 @@ import { parseEventLine, type StepEvent } from '../../protocol/events';
 import { carriesCounts, countsEveryFor, loadStatsOf } from '../../protocol/loadStats';
 import { columnIndexAt } from '../../protocol/runModel/buckets';
 import { parseLayerFilter } from '../../webview/model/layerFilter';
-import { appendLayerStats, createLayerStatHistory, layerStatMatrix, layerStatValues } from '../../protocol/runModel/layerStats';
+import {
+  appendLayerStats,
+  createLayerStatHistory,
+  layerStatMatrix,
+  layerStatValues,
+} from '../../protocol/runModel/layerStats';
 import { columnLoad } from '../../protocol/runModel/load';
 import { applyEvent, createRunState } from '../../protocol/runModel/runState';
 import { syntheticLog } from '../webview/syntheticLog';
@@ -26,7 +31,12 @@ test('loadStatsOf: min, max, mean, CV and dead fraction per layer, by hand', () 
   assert.equal(stats.cv[1], 0);
   assert.deepEqual(stats.deadFraction, [0.25, 0]);
   // MaxVio 6/3 − 1 = 1, lowest load 0 of layer 0; layer 1 balanced
-  assert.deepEqual(layerStatValues(stats, undefined), [[1, 0], [0.74536, 0], [0.25, 0], [0, 1]]);
+  assert.deepEqual(layerStatValues(stats, undefined), [
+    [1, 0],
+    [0.74536, 0],
+    [0.25, 0],
+    [0, 1],
+  ]);
 });
 
 test('countsEvery: full counts up to 4,096 layer × expert cells, then every 100 steps and the last', () => {
@@ -35,13 +45,30 @@ test('countsEvery: full counts up to 4,096 layer × expert cells, then every 100
   assert.ok(carriesCounts(200, 100, 1000) && carriesCounts(999, 100, 999) && !carriesCounts(201, 100, 1000));
 });
 
-const base = { time: '2026-01-01T00:00:00Z', type: 'step', step: 3, loss: 1, lmLoss: 1, terms: {}, lr: 1, tokensPerSecond: 1, maxVioBatch: [0], maxVioBatchMean: 0 };
+const base = {
+  time: '2026-01-01T00:00:00Z',
+  type: 'step',
+  step: 3,
+  loss: 1,
+  lmLoss: 1,
+  terms: {},
+  lr: 1,
+  tokensPerSecond: 1,
+  maxVioBatch: [0],
+  maxVioBatchMean: 0,
+};
 const stats = { min: [1], max: [1], mean: [1], cv: [0], deadFraction: [0] };
 
 test('parseEventLine: v1 steps need expertCounts, v2 steps need loadStats and may omit the counts', () => {
   assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 1 })), /step event lacks expertCounts/);
-  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 2, expertCounts: [[1]] })), /lacks loadStats \(schema v2\)/);
-  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: { ...stats, cv: undefined } })), /loadStats lacks the per-layer arrays cv/);
+  assert.throws(
+    () => parseEventLine(JSON.stringify({ ...base, v: 2, expertCounts: [[1]] })),
+    /lacks loadStats \(schema v2\)/,
+  );
+  assert.throws(
+    () => parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: { ...stats, cv: undefined } })),
+    /loadStats lacks the per-layer arrays cv/,
+  );
   assert.equal(parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: stats }))?.type, 'step');
   assert.equal(parseEventLine(JSON.stringify({ ...base, v: 1, expertCounts: [[1]] }))?.type, 'step');
 });
@@ -63,7 +90,10 @@ test('run model: a v2 compact log fills the layer × step history every step and
   }
   assert.equal(state.countsEvery, 10);
   assert.equal(state.step, 40);
-  assert.deepEqual(state.load.columns.map((c) => c.last), [10, 20, 30, 40]);
+  assert.deepEqual(
+    state.load.columns.map((c) => c.last),
+    [10, 20, 30, 40],
+  );
   const step20 = v1.find((e): e is StepEvent => e.type === 'step' && e.step === 20)!;
   const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
   const expected = step20.expertCounts!.map((c) => c.map((x) => x / mean(c)));
@@ -89,7 +119,11 @@ test('layer × step history: bounded columns, bucket mean and worst value, looku
   assert.ok(column.start <= 500 && column.last >= 500);
   assert.equal(layerStatMatrix(history, 'maxVio', 'worst')[0][at500], 9, 'the spike survives as the worst value');
   near(layerStatMatrix(history, 'maxVio', 'mean')[0][at500], (column.n - 1 + 9) / column.n);
-  assert.equal(layerStatMatrix(history, 'minLoad', 'worst')[0][columnIndexAt(history, 700)], 0.1, 'lowest load: lower is worse');
+  assert.equal(
+    layerStatMatrix(history, 'minLoad', 'worst')[0][columnIndexAt(history, 700)],
+    0.1,
+    'lowest load: lower is worse',
+  );
   assert.equal(columnIndexAt(history, undefined), history.columns.length - 1);
   assert.equal(columnIndexAt(history, 5000), history.columns.length - 1);
 });
@@ -97,7 +131,9 @@ test('layer × step history: bounded columns, bucket mean and worst value, looku
 test('the log validator accepts the synthetic compact log and names wrong summaries and missing counts', async () => {
   const { EventLogChecker } = await import('../../protocol/eventLogCheck');
   const { scaleEvents } = await import('../scale/scaleLog');
-  const lines = [...scaleEvents({ layers: 3, experts: 64, topK: 4, steps: 120, countsEvery: 50, evalEvery: 60, seed: 1 })].map((e) => JSON.stringify(e));
+  const lines = [
+    ...scaleEvents({ layers: 3, experts: 64, topK: 4, steps: 120, countsEvery: 50, evalEvery: 60, seed: 1 }),
+  ].map((e) => JSON.stringify(e));
   const check = (text: string[]) => {
     const checker = new EventLogChecker();
     text.forEach((line, i) => checker.line(i + 1, line));
@@ -109,10 +145,13 @@ test('the log validator accepts the synthetic compact log and names wrong summar
   assert.equal(step50.step, 50);
   step50.loadStats!.cv[1] = 0.5;
   const withoutCounts = { ...step50, expertCounts: undefined, bias: undefined };
-  assert.deepEqual(check([...lines.slice(0, 50), JSON.stringify(step50)]).map((p) => p.replace(/\d\.\d+ \(/, 'x (')), [
-    '51: loadStats.cv[1]: x (from expertCounts), got 0.5',
+  assert.deepEqual(
+    check([...lines.slice(0, 50), JSON.stringify(step50)]).map((p) => p.replace(/\d\.\d+ \(/, 'x (')),
+    ['51: loadStats.cv[1]: x (from expertCounts), got 0.5'],
+  );
+  assert.deepEqual(check([...lines.slice(0, 50), JSON.stringify(withoutCounts)]), [
+    '51: expertCounts: counts on every step that is a multiple of start.countsEvery (50)',
   ]);
-  assert.deepEqual(check([...lines.slice(0, 50), JSON.stringify(withoutCounts)]), ['51: expertCounts: counts on every step that is a multiple of start.countsEvery (50)']);
 });
 
 test('layer filter: lists and ranges, open ends, errors that name the problem', () => {
@@ -131,7 +170,11 @@ test('numeric axis ticks: round steps, at the column holding them, never crowded
   // 400 one-step columns starting at step 1 on 400 px: every 50 steps (48 px apart at least)
   const steps = Array.from({ length: 400 }, (_, i) => i + 1);
   const ticks = numericTicks(steps, 400);
-  assert.deepEqual(ticks.slice(0, 3), [{ col: 49, value: 50 }, { col: 99, value: 100 }, { col: 149, value: 150 }]);
+  assert.deepEqual(ticks.slice(0, 3), [
+    { col: 49, value: 50 },
+    { col: 99, value: 100 },
+    { col: 149, value: 150 },
+  ]);
   // buckets of 64 steps: step 500 is in the column starting at 448
   const buckets = Array.from({ length: 32 }, (_, i) => i * 64);
   assert.deepEqual(numericTicks(buckets, 320, 48)[0], { col: 0, value: 0 });

@@ -17,7 +17,8 @@ import {
 import { planNewRun, UsageError } from '../../trainer/run/plan';
 import { learningRate } from '../../trainer/run/schedule';
 
-const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+const close = (actual: number, expected: number) =>
+  assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 
 test('lr: linear warm-up, then cosine decay to lr·minLrRatio at the last step', () => {
   const training = resolveRunConfig({ training: { lr: 1, warmup: 10, steps: 110, minLrRatio: 0.1 } }).training;
@@ -65,8 +66,10 @@ test('plan: data paths become absolute; --steps is validated with the rest; an e
   // A --steps not more than the warmup trains: the warmup is scaled with the run, and a note says so.
   const short = planNewRun(file, join(dir, 'out'), { steps: 5 });
   assert.equal(short.config.training.steps, 5);
-  assert.equal(short.config.training.warmup, 1, "10 of 50 steps is a fifth: 1 of 5");
-  assert.deepEqual(short.notes, ["--steps 5 is not more than the config's warmup (10 of 50 steps): warmup scaled to 1 step"]);
+  assert.equal(short.config.training.warmup, 1, '10 of 50 steps is a fifth: 1 of 5');
+  assert.deepEqual(short.notes, [
+    "--steps 5 is not more than the config's warmup (10 of 50 steps): warmup scaled to 1 step",
+  ]);
   assert.deepEqual(plan.notes, [], 'no note when the warmup fits');
   // The config file itself is still checked as written.
   writeFileSync(file, JSON.stringify({ training: { steps: 5, warmup: 10 } }));
@@ -85,7 +88,10 @@ test('cross-field problems while typing: found with other fields wrong too; none
     { path: '$.model.topK', message: 'expected at most model.experts (8), got 12' },
   ]);
   // lr is wrong (the schema marks it): the cross-field check still runs, with lr at its default.
-  assert.deepEqual(crossFieldProblems({ model: { experts: 8, topK: 12 }, training: { lr: 'fast' } }).map((p) => p.path), ['$.model.topK']);
+  assert.deepEqual(
+    crossFieldProblems({ model: { experts: 8, topK: 12 }, training: { lr: 'fast' } }).map((p) => p.path),
+    ['$.model.topK'],
+  );
   assert.deepEqual(crossFieldProblems({ model: { experts: 8, topK: 2 } }), []);
 });
 
@@ -94,6 +100,11 @@ test('hovers on config keys give the default and the range', () => {
   assert.equal(fieldFacts(model.fields.topK), 'Default: `2` · range 1 … 64 · whole numbers');
   assert.equal(fieldFacts(training.fields.lr), 'Default: `0.003` · more than 0, at most 10');
   assert.equal(fieldFacts(model.fields.gate), 'Default: `"softmax"` · one of `softmax`, `sigmoid`');
-  const schema = runConfigJsonSchema() as { properties: { model: { properties: { topK: { markdownDescription: string } } } } };
-  assert.match(schema.properties.model.properties.topK.markdownDescription, /at most experts\.\n\nDefault: `2` · range 1 … 64/);
+  const schema = runConfigJsonSchema() as {
+    properties: { model: { properties: { topK: { markdownDescription: string } } } };
+  };
+  assert.match(
+    schema.properties.model.properties.topK.markdownDescription,
+    /at most experts\.\n\nDefault: `2` · range 1 … 64/,
+  );
 });

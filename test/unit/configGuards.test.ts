@@ -3,7 +3,14 @@
 // resource budget that refuses configs the machine cannot train, with the estimate in the message.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgetExcess, estimateRunCost, parseRunConfig, resolveRunConfig, RUN_CONFIG_SPEC, RunConfigError } from '../../protocol/runConfig';
+import {
+  budgetExcess,
+  estimateRunCost,
+  parseRunConfig,
+  resolveRunConfig,
+  RUN_CONFIG_SPEC,
+  RunConfigError,
+} from '../../protocol/runConfig';
 
 const TOP_LEVEL_KEYS = ['name', 'backend', ...Object.keys(RUN_CONFIG_SPEC), '$schema'].join(', ');
 
@@ -18,7 +25,9 @@ function problems(text: string): string[] {
 }
 
 test('a number too large for a double (1e999) is named as such, not "got number null"', () => {
-  assert.deepEqual(problems('{"training": {"lr": 1e999}}'), ['$.training.lr: expected a number, got Infinity (a number too large for a double)']);
+  assert.deepEqual(problems('{"training": {"lr": 1e999}}'), [
+    '$.training.lr: expected a number, got Infinity (a number too large for a double)',
+  ]);
 });
 
 test('an unknown top-level key lists every top-level key, sections included', () => {
@@ -42,7 +51,10 @@ test('a run name with control or bidi-override characters is refused (it reaches
   assert.equal(resolveRunConfig({ name: 'ünïcode – fine 🙂' }).name, 'ünïcode – fine 🙂');
 });
 
-const HUGE = { model: { layers: 48, dModel: 4096, heads: 32, experts: 256, topK: 8, seqLen: 4096, expertHidden: 4096 }, training: { batchSize: 4096 } };
+const HUGE = {
+  model: { layers: 48, dModel: 4096, heads: 32, experts: 256, topK: 8, seqLen: 4096, expertHidden: 4096 },
+  training: { batchSize: 4096 },
+};
 
 test('budget: a config needing terabytes is refused with the estimate; allowLargeConfig turns it into a pass', () => {
   const found = problems(JSON.stringify(HUGE));
@@ -56,7 +68,7 @@ test('budget: a config needing terabytes is refused with the estimate; allowLarg
   assert.match(budgetExcess(allowed)!, /over the budget/);
 });
 
-test('budget: the estimate counts parameters exactly for the trainer\'s model shape', () => {
+test("budget: the estimate counts parameters exactly for the trainer's model shape", () => {
   // tiny.moe.json's shape with its 90-symbol vocabulary: the trainer's start event says 6,368 parameters
   const config = resolveRunConfig({
     model: { layers: 1, dModel: 16, heads: 2, seqLen: 16, experts: 4, topK: 2, expertHidden: 16 },
@@ -67,6 +79,11 @@ test('budget: the estimate counts parameters exactly for the trainer\'s model sh
 });
 
 test('budget: a step beyond the compute budget alone is refused too', () => {
-  const found = problems(JSON.stringify({ model: { layers: 8, dModel: 1024, heads: 8, seqLen: 1024, experts: 8, topK: 2, expertHidden: 1024 }, training: { batchSize: 64 } }));
+  const found = problems(
+    JSON.stringify({
+      model: { layers: 8, dModel: 1024, heads: 8, seqLen: 1024, experts: 8, topK: 2, expertHidden: 1024 },
+      training: { batchSize: 64 },
+    }),
+  );
   assert.match(found[0], /over the budget of .*FLOPs a step/);
 });

@@ -51,7 +51,10 @@ test('clean-ups: CRLF, trailing \\x1a, the licence of chesterton-ball, Bible ver
   assert.equal(cleanBook('bryant-stories.txt', 'a\r\nb\r\n'), 'a\nb\n');
   assert.equal(cleanBook('milton-paradise.txt', 'end.\n\x1a\x1a'), 'end.\n');
   assert.equal(cleanBook('chesterton-ball.txt', "story\n\nEnd of Project Gutenberg's The Ball\nlicence"), 'story\n');
-  assert.equal(cleanBook('bible-kjv.txt', '1:1 In the beginning\n1:2 And the earth'), 'In the beginning\nAnd the earth\n');
+  assert.equal(
+    cleanBook('bible-kjv.txt', '1:1 In the beginning\n1:2 And the earth'),
+    'In the beginning\nAnd the earth\n',
+  );
 });
 
 test('glob: *, ?, ** and plain paths, relative to a folder, sorted; hidden names skipped', () => {
@@ -84,23 +87,34 @@ test('char tokenizer: sorted distinct characters plus an unknown symbol', () => 
 
 test('BPE merges by hand: "ab ab ab"', () => {
   // words "ab" ×1 and " ab" ×2: (a,b) occurs 3 times → 256; then ( ,256) twice → 257; then nothing twice
-  assert.deepEqual(trainBpeMerges('ab ab ab', 1000), [[97, 98], [32, 256]]);
+  assert.deepEqual(trainBpeMerges('ab ab ab', 1000), [
+    [97, 98],
+    [32, 256],
+  ]);
   assert.deepEqual(trainBpeMerges('ab ab ab', 257), [[97, 98]], 'stops at vocabSize');
-  const tokenizer = new BpeTokenizer([[97, 98], [32, 256]]);
+  const tokenizer = new BpeTokenizer([
+    [97, 98],
+    [32, 256],
+  ]);
   assert.deepEqual([...tokenizer.encode('ab ab a')], [256, 257, 32, 97]);
   assert.equal(tokenizer.tokenText(257), ' ab');
 });
 
 /** Recounts every pair after every merge: slow but obviously right. */
 function naiveMerges(text: string, vocabSize: number): [number, number][] {
-  const words = [...text.matchAll(/ ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu)].map((m) => [...new TextEncoder().encode(m[0])]);
+  const words = [...text.matchAll(/ ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu)].map((m) => [
+    ...new TextEncoder().encode(m[0]),
+  ]);
   const merges: [number, number][] = [];
   while (256 + merges.length < vocabSize) {
     const counts = new Map<number, number>();
-    for (const w of words) for (let i = 0; i + 1 < w.length; i++) counts.set(w[i] * 65536 + w[i + 1], (counts.get(w[i] * 65536 + w[i + 1]) ?? 0) + 1);
+    for (const w of words)
+      for (let i = 0; i + 1 < w.length; i++)
+        counts.set(w[i] * 65536 + w[i + 1], (counts.get(w[i] * 65536 + w[i + 1]) ?? 0) + 1);
     let best = -1;
     let bestCount = 1;
-    for (const [key, count] of counts) if (count > bestCount || (count === bestCount && count > 1 && key < best)) [best, bestCount] = [key, count];
+    for (const [key, count] of counts)
+      if (count > bestCount || (count === bestCount && count > 1 && key < best)) [best, bestCount] = [key, count];
     if (best < 0) break;
     const [a, b] = [Math.floor(best / 65536), best % 65536];
     const id = 256 + merges.length;
@@ -113,7 +127,9 @@ function naiveMerges(text: string, vocabSize: number): [number, number][] {
 }
 
 test('incremental BPE training learns the same merges as the naive recount', () => {
-  const text = loadBuiltInCorpus(false).find((b) => b.name === 'carroll-alice.txt')!.text.slice(0, 20_000);
+  const text = loadBuiltInCorpus(false)
+    .find((b) => b.name === 'carroll-alice.txt')!
+    .text.slice(0, 20_000);
   assert.deepEqual(trainBpeMerges(text, 420), naiveMerges(text, 420));
 });
 
@@ -154,10 +170,19 @@ test('Rng: seeded, and resumable from its state', () => {
   const a = new Rng(42);
   const b = new Rng(42);
   const first = Array.from({ length: 5 }, () => a.next());
-  assert.deepEqual(first, Array.from({ length: 5 }, () => b.next()));
-  assert.notDeepEqual(first, Array.from({ length: 5 }, () => new Rng(43).next()));
+  assert.deepEqual(
+    first,
+    Array.from({ length: 5 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    first,
+    Array.from({ length: 5 }, () => new Rng(43).next()),
+  );
   const resumed = Rng.fromState(a.getState());
-  assert.deepEqual(Array.from({ length: 5 }, () => resumed.int(1000)), Array.from({ length: 5 }, () => a.int(1000)));
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => resumed.int(1000)),
+    Array.from({ length: 5 }, () => a.int(1000)),
+  );
   const draws = Array.from({ length: 2000 }, () => b.int(7));
   assert.ok(draws.every((x) => Number.isInteger(x) && x >= 0 && x < 7));
   assert.equal(new Set(draws).size, 7);
@@ -171,13 +196,22 @@ test('batches: targets are inputs shifted by one; eval windows and snippet are f
   for (let row = 0; row < 3; row++) {
     const start = batch.inputs[row * 8];
     assert.ok(start >= 0 && start + 8 < 100);
-    assert.deepEqual([...batch.inputs.subarray(row * 8, row * 8 + 8)], Array.from({ length: 8 }, (_, i) => start + i));
-    assert.deepEqual([...batch.targets.subarray(row * 8, row * 8 + 8)], Array.from({ length: 8 }, (_, i) => start + i + 1));
+    assert.deepEqual(
+      [...batch.inputs.subarray(row * 8, row * 8 + 8)],
+      Array.from({ length: 8 }, (_, i) => start + i),
+    );
+    assert.deepEqual(
+      [...batch.targets.subarray(row * 8, row * 8 + 8)],
+      Array.from({ length: 8 }, (_, i) => start + i + 1),
+    );
   }
   assert.deepEqual(new BatchSampler(tokens, 3, 8, new Rng(1)).next(), batch);
   // 3 windows of 8 over 100 tokens: starts 0, 45.5 → 46, 91 (the last start leaving a target)
   const sample = evalSample(tokens, 3, 8);
-  assert.deepEqual([0, 1, 2].map((row) => sample.inputs[row * 8]), [0, 46, 91]);
+  assert.deepEqual(
+    [0, 1, 2].map((row) => sample.inputs[row * 8]),
+    [0, 46, 91],
+  );
   assert.equal(sample.targets[23], 99);
   assert.deepEqual([...routingSnippet(tokens, 8)], [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(routingSnippet(tokens, 64).length, 48);

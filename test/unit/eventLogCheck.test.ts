@@ -7,11 +7,33 @@ import { resolveRunConfig } from '../../protocol/runConfig';
 
 const time = '2026-12-01T00:00:00.000Z';
 const config = resolveRunConfig({ model: { layers: 2, experts: 4, topK: 2 } });
-const start = { v: 1, type: 'start', time, step: 0, runName: 'r', config, backend: { name: 'cpu', reason: '' },
-  parameters: {}, moeLayers: [0, 1], pid: 1 };
-const step = (n: number, counts: number[][], maxVioBatch: number[]) => ({ v: 1, type: 'step', time, step: n, loss: 1,
-  lmLoss: 1, terms: {}, lr: 0.1, gradNorm: 1, tokensPerSecond: 10, expertCounts: counts, maxVioBatch,
-  maxVioBatchMean: maxVioBatch.reduce((a, b) => a + b, 0) / maxVioBatch.length });
+const start = {
+  v: 1,
+  type: 'start',
+  time,
+  step: 0,
+  runName: 'r',
+  config,
+  backend: { name: 'cpu', reason: '' },
+  parameters: {},
+  moeLayers: [0, 1],
+  pid: 1,
+};
+const step = (n: number, counts: number[][], maxVioBatch: number[]) => ({
+  v: 1,
+  type: 'step',
+  time,
+  step: n,
+  loss: 1,
+  lmLoss: 1,
+  terms: {},
+  lr: 0.1,
+  gradNorm: 1,
+  tokensPerSecond: 10,
+  expertCounts: counts,
+  maxVioBatch,
+  maxVioBatchMean: maxVioBatch.reduce((a, b) => a + b, 0) / maxVioBatch.length,
+});
 const end = (n: number) => ({ v: 1, type: 'end', time, step: n, status: 'completed', reason: '', durationSeconds: 1 });
 
 function check(events: unknown[]): string[] {
@@ -21,17 +43,52 @@ function check(events: unknown[]): string[] {
 }
 
 test('a well-formed log has no problem', () => {
-  assert.deepEqual(check([start, step(1, [[2, 4, 6, 8], [5, 5, 5, 5]], [0.6, 0]), end(1)]), []);
+  assert.deepEqual(
+    check([
+      start,
+      step(
+        1,
+        [
+          [2, 4, 6, 8],
+          [5, 5, 5, 5],
+        ],
+        [0.6, 0],
+      ),
+      end(1),
+    ]),
+    [],
+  );
 });
 
 test('each problem names the line, the field and what was expected', () => {
   const problems = check([
     start,
-    step(1, [[2, 4, 6, 8], [5, 5, 5]], [0.6, 0]),
-    step(1, [[2, 4, 6, 8], [5, 5, 5, 5]], [0.5, 0]),
+    step(
+      1,
+      [
+        [2, 4, 6, 8],
+        [5, 5, 5],
+      ],
+      [0.6, 0],
+    ),
+    step(
+      1,
+      [
+        [2, 4, 6, 8],
+        [5, 5, 5, 5],
+      ],
+      [0.5, 0],
+    ),
     '{"v": 1, "type": "step"',
     end(2),
-    step(3, [[1, 1, 1, 1], [1, 1, 1, 1]], [0, 0]),
+    step(
+      3,
+      [
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+      ],
+      [0, 0],
+    ),
   ]);
   assert.deepEqual(problems, [
     'events.jsonl:2: expertCounts[1]: expected 4 entries, one per expert (config.model.experts)',
@@ -44,7 +101,10 @@ test('each problem names the line, the field and what was expected', () => {
 
 test('a log must start with a start event, and an empty log is a problem', () => {
   assert.deepEqual(check([]), ['events.jsonl:0: events.jsonl: expected at least a start event (the log has no event)']);
-  assert.match(check([step(1, [[1, 1, 1, 1]], [0])])[0], /^events.jsonl:1: type: expected "start" before the first step event$/);
+  assert.match(
+    check([step(1, [[1, 1, 1, 1]], [0])])[0],
+    /^events.jsonl:1: type: expected "start" before the first step event$/,
+  );
 });
 
 function jsonError(text: string): string {

@@ -13,10 +13,10 @@ import { median, summarizeRun } from '../../trainer/run/summary';
 function captureStdout(fn: () => void): string {
   const original = process.stdout.write.bind(process.stdout);
   let captured = '';
-  process.stdout.write = ((chunk: string) => {
+  process.stdout.write = (chunk: string) => {
     captured += chunk;
     return true;
-  });
+  };
   try {
     fn();
   } finally {
@@ -56,21 +56,71 @@ test('median', () => {
 test('run summary from an event log, by hand', () => {
   const line = (event: object) => JSON.stringify({ v: 1, time: '2026-01-01T00:00:00Z', ...event });
   const step = (n: number, tokensPerSecond: number) =>
-    line({ type: 'step', step: n, loss: 1, lmLoss: 1, terms: {}, lr: 1, tokensPerSecond, expertCounts: [], maxVioBatch: [], maxVioBatchMean: 0 });
+    line({
+      type: 'step',
+      step: n,
+      loss: 1,
+      lmLoss: 1,
+      terms: {},
+      lr: 1,
+      tokensPerSecond,
+      expertCounts: [],
+      maxVioBatch: [],
+      maxVioBatchMean: 0,
+    });
   const evalEvent = (n: number, valLoss: number) =>
-    line({ type: 'eval', step: n, valLoss, perplexity: Math.exp(valLoss), evalTokens: 4096, expertLoad: [], maxVioGlobal: [0.5, 0.25], maxVioGlobalMean: 0.375, maxVioNoiseFloor: 0.04, expertsUsed: [8, 7], pes: [0.2, 0.1], pesMin: 0.1, gramDeviation: 0, routingSample: {} });
+    line({
+      type: 'eval',
+      step: n,
+      valLoss,
+      perplexity: Math.exp(valLoss),
+      evalTokens: 4096,
+      expertLoad: [],
+      maxVioGlobal: [0.5, 0.25],
+      maxVioGlobalMean: 0.375,
+      maxVioNoiseFloor: 0.04,
+      expertsUsed: [8, 7],
+      pes: [0.2, 0.1],
+      pesMin: 0.1,
+      gramDeviation: 0,
+      routingSample: {},
+    });
   const text = [
-    step(1, 100), step(2, 300), step(3, 200), step(4, 500), evalEvent(2, 3), evalEvent(4, 2.123456),
-    line({ type: 'end', step: 4, status: 'completed', reason: 'done' }), '',
+    step(1, 100),
+    step(2, 300),
+    step(3, 200),
+    step(4, 500),
+    evalEvent(2, 3),
+    evalEvent(4, 2.123456),
+    line({ type: 'end', step: 4, status: 'completed', reason: 'done' }),
+    '',
   ].join('\n');
   const summary = summarizeRun('aux-loss', text, 8);
   // tokens/s: median of the steps after the first: 300, 200, 500 → 300
   assert.deepEqual(summary, {
-    label: 'aux-loss', seed: undefined, status: 'completed', reason: 'done', steps: 4, valLoss: 2.123456, maxVioGlobal: 0.375,
-    pesMin: 0.1, expertsUsed: [8, 7], experts: 8, tokensPerSecond: 300,
-    evalCurve: [{ step: 2, valLoss: 3 }, { step: 4, valLoss: 2.123456 }], evalTokens: 4096, maxVioNoiseFloor: 0.04,
+    label: 'aux-loss',
+    seed: undefined,
+    status: 'completed',
+    reason: 'done',
+    steps: 4,
+    valLoss: 2.123456,
+    maxVioGlobal: 0.375,
+    pesMin: 0.1,
+    expertsUsed: [8, 7],
+    experts: 8,
+    tokensPerSecond: 300,
+    evalCurve: [
+      { step: 2, valLoss: 3 },
+      { step: 4, valLoss: 2.123456 },
+    ],
+    evalTokens: 4096,
+    maxVioNoiseFloor: 0.04,
   });
-  const stopped = summarizeRun('none', [step(1, 100), line({ type: 'end', step: 1, status: 'diverged', reason: 'NaN' })].join('\n'), 8);
+  const stopped = summarizeRun(
+    'none',
+    [step(1, 100), line({ type: 'end', step: 1, status: 'diverged', reason: 'NaN' })].join('\n'),
+    8,
+  );
   assert.equal(stopped.status, 'diverged');
   assert.deepEqual(stopped.evalCurve, []);
 });

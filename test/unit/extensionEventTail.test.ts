@@ -23,10 +23,16 @@ test('a missing log reads as empty; appended lines come once each, a partial lin
     const step1 = line(stepEvent(1, '2026-01-01T00:00:01.000Z', 0.5));
     writeFileSync(file, start + step1.slice(0, 40));
     let read = await tail.read();
-    assert.deepEqual(read.events.map((e) => e.type), ['start']);
+    assert.deepEqual(
+      read.events.map((e) => e.type),
+      ['start'],
+    );
     appendFileSync(file, step1.slice(40));
     read = await tail.read();
-    assert.deepEqual(read.events.map((e) => [e.type, e.step]), [['step', 1]]);
+    assert.deepEqual(
+      read.events.map((e) => [e.type, e.step]),
+      [['step', 1]],
+    );
     assert.equal((await tail.read()).events.length, 0);
   } finally {
     done();
@@ -54,18 +60,33 @@ test('bad lines are reported with their line number and skipped; a shrunk file i
   const { file, done } = tempLog();
   try {
     const t = '2026-01-01T00:00:00.000Z';
-    writeFileSync(file, line(startEvent(0, t)) + 'not json\n' + '{"v":1,"type":"step","step":3}\n' + line(stepEvent(4, t, 0.1)));
+    writeFileSync(
+      file,
+      line(startEvent(0, t)) + 'not json\n' + '{"v":1,"type":"step","step":3}\n' + line(stepEvent(4, t, 0.1)),
+    );
     const tail = new EventLogTail(file);
     const read = await tail.read();
-    assert.deepEqual(read.events.map((e) => e.step), [0, 4]);
+    assert.deepEqual(
+      read.events.map((e) => e.step),
+      [0, 4],
+    );
     assert.equal(read.problems.length, 2);
     assert.match(read.problems[0], /^line 2: line: expected a JSON event object of docs\/events\.md \(not JSON/);
-    assert.match(read.problems[1], /^line 3: line: expected a JSON event object of docs\/events\.md \(step event lacks loss/);
+    assert.match(
+      read.problems[1],
+      /^line 3: line: expected a JSON event object of docs\/events\.md \(step event lacks loss/,
+    );
     writeFileSync(file, line(startEvent(0, t)) + line(stepEvent(1, t, 0.1)));
     const again = await tail.read();
     assert.equal(again.reset, true);
-    assert.deepEqual(again.events.map((e) => e.step), [0, 1]);
-    assert.deepEqual((await readEventLog(file)).events.map((e) => e.step), [0, 1]);
+    assert.deepEqual(
+      again.events.map((e) => e.step),
+      [0, 1],
+    );
+    assert.deepEqual(
+      (await readEventLog(file)).events.map((e) => e.step),
+      [0, 1],
+    );
   } finally {
     done();
   }

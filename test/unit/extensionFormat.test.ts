@@ -36,9 +36,15 @@ test('durations as m:ss, and h:mm:ss past an hour', () => {
 test('tree description, status bar and CodeLens texts', () => {
   assert.equal(runDescription(run), 'aux-loss · 120/300 · running');
   assert.equal(statusBarText(run), '$(loading~spin) MoE tiny 120/300 · 2,048 tok/s · ETA 1:15');
-  assert.equal(statusBarText({ ...run, tokensPerSecond: undefined, etaSeconds: undefined }), '$(loading~spin) MoE tiny 120/300');
+  assert.equal(
+    statusBarText({ ...run, tokensPerSecond: undefined, etaSeconds: undefined }),
+    '$(loading~spin) MoE tiny 120/300',
+  );
   assert.equal(lastRunLensTitle({ ...run, status: 'completed' }), 'last run: step 120 · val 2.412 · MaxVio 0.35');
-  assert.equal(lastRunLensTitle({ ...run, lastValLoss: undefined, lastMaxVio: undefined }), 'last run (running): step 120 · val – · MaxVio –');
+  assert.equal(
+    lastRunLensTitle({ ...run, lastValLoss: undefined, lastMaxVio: undefined }),
+    'last run (running): step 120 · val – · MaxVio –',
+  );
   assert.equal(runDescription({ ...run, status: 'queued', step: 0, totalSteps: 0 }), 'aux-loss · 0/? · queued');
 });
 

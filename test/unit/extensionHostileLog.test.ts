@@ -17,14 +17,36 @@ import { startEvent, stepEvent } from './extensionFixtures';
 const T = '2026-01-01T00:00:00.000Z';
 const line = (event: object) => JSON.stringify(event) + '\n';
 const logFile = () => join(mkdtempSync(join(tmpdir(), 'moe-hostile-')), 'events.jsonl');
-const end = (step: number) => ({ v: 1, time: T, type: 'end', step, status: 'completed', reason: 'done', durationSeconds: 1 });
+const end = (step: number) => ({
+  v: 1,
+  time: T,
+  type: 'end',
+  step,
+  status: 'completed',
+  reason: 'done',
+  durationSeconds: 1,
+});
 
 test('malformed events are reported once each, with line and field, and the good events after them still count', async () => {
   const file = logFile();
   const start = startEvent(0, T);
   const evalEvent = {
-    v: 1, time: T, type: 'eval', step: 2, valLoss: 1, perplexity: Math.E, expertLoad: [[1, 1, 1, 1, 1, 1, 1, 1]], maxVioGlobal: [0], maxVioGlobalMean: 0,
-    expertsUsed: [8], pes: [0.1], pesMin: 0.1, gramDeviation: 0, gramDeviationPerLayer: [0], routerEntropy: [1], seu: [1],
+    v: 1,
+    time: T,
+    type: 'eval',
+    step: 2,
+    valLoss: 1,
+    perplexity: Math.E,
+    expertLoad: [[1, 1, 1, 1, 1, 1, 1, 1]],
+    maxVioGlobal: [0],
+    maxVioGlobalMean: 0,
+    expertsUsed: [8],
+    pes: [0.1],
+    pesMin: 0.1,
+    gramDeviation: 0,
+    gramDeviationPerLayer: [0],
+    routerEntropy: [1],
+    seu: [1],
     routingSample: { tokens: [1, { x: 2 }], experts: [[[0, 1]]], gates: [[[0.5, 0.5]]] },
   };
   writeFileSync(
@@ -43,7 +65,10 @@ test('malformed events are reported once each, with line and field, and the good
   );
   const tail = new EventLogTail(file);
   const read = await tail.read();
-  assert.deepEqual(read.events.map((e) => `${e.type} ${e.step}`), ['start 0', 'step 1', 'step 3', 'end 3']);
+  assert.deepEqual(
+    read.events.map((e) => `${e.type} ${e.step}`),
+    ['start 0', 'step 1', 'step 3', 'end 3'],
+  );
   assert.deepEqual(read.problems, [
     'line 3: config.model.experts: expected an integer in 1…4096, got undefined',
     'line 4: runName: expected a string, got 42',
@@ -64,7 +89,11 @@ test('a 1.5 KB start event claiming 10⁷ experts is refused at once, before any
   const file = logFile();
   const start = startEvent(0, T);
   const huge = { ...start, config: { ...start.config, model: { ...start.config.model, experts: 1e7 } } };
-  const wide = { ...start, moeLayers: Array.from({ length: 300 }, (_, i) => i), config: { ...start.config, model: { ...start.config.model, experts: 4096 } } };
+  const wide = {
+    ...start,
+    moeLayers: Array.from({ length: 300 }, (_, i) => i),
+    config: { ...start.config, model: { ...start.config.model, experts: 4096 } },
+  };
   writeFileSync(file, line(huge) + line(wide) + line(start) + line(stepEvent(1, T, 0)));
   assert.ok(JSON.stringify(huge).length < 2048);
   const started = performance.now();
@@ -79,14 +108,21 @@ test('a 1.5 KB start event claiming 10⁷ experts is refused at once, before any
   assert.equal(state.bias.length, 1);
 });
 
-test('a FIFO named events.jsonl is refused at once (reported once), not read for ever', { skip: process.platform === 'win32' }, async () => {
-  const file = logFile();
-  spawnSync('mkfifo', [file]);
-  const tail = new EventLogTail(file);
-  const first = await tail.read();
-  assert.match(first.problems.join(), /events\.jsonl: the event log is a FIFO \(named pipe\), expected a regular file/);
-  assert.deepEqual((await tail.read()).problems, [], 'once');
-});
+test(
+  'a FIFO named events.jsonl is refused at once (reported once), not read for ever',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const file = logFile();
+    spawnSync('mkfifo', [file]);
+    const tail = new EventLogTail(file);
+    const first = await tail.read();
+    assert.match(
+      first.problems.join(),
+      /events\.jsonl: the event log is a FIFO \(named pipe\), expected a regular file/,
+    );
+    assert.deepEqual((await tail.read()).problems, [], 'once');
+  },
+);
 
 test('a log replaced by a larger file is read from its start, not from the old offset', async () => {
   const file = logFile();
@@ -94,13 +130,29 @@ test('a log replaced by a larger file is read from its start, not from the old o
   const tail = new EventLogTail(file);
   assert.equal((await tail.read()).events.length, 2);
   const other = `${file}.new`;
-  writeFileSync(other, line({ ...startEvent(0, '2026-02-02T00:00:00.000Z'), runName: 'other' }) + line(stepEvent(1, T, 0)) + line(stepEvent(2, T, 0)) + line(stepEvent(3, T, 0)));
+  writeFileSync(
+    other,
+    line({ ...startEvent(0, '2026-02-02T00:00:00.000Z'), runName: 'other' }) +
+      line(stepEvent(1, T, 0)) +
+      line(stepEvent(2, T, 0)) +
+      line(stepEvent(3, T, 0)),
+  );
   renameSync(other, file);
   const read = await tail.read();
   assert.equal(read.reset, true);
-  assert.deepEqual(read.events.map((e) => e.type === 'start' ? e.runName : e.step), ['other', 1, 2, 3]);
+  assert.deepEqual(
+    read.events.map((e) => (e.type === 'start' ? e.runName : e.step)),
+    ['other', 1, 2, 3],
+  );
   // rewritten in place (same inode), larger, different first bytes
-  writeFileSync(file, line({ ...startEvent(0, '2026-03-03T00:00:00.000Z'), runName: 'third' }) + line(stepEvent(1, T, 0)) + line(stepEvent(2, T, 0)) + line(stepEvent(3, T, 0)) + line(stepEvent(4, T, 0)));
+  writeFileSync(
+    file,
+    line({ ...startEvent(0, '2026-03-03T00:00:00.000Z'), runName: 'third' }) +
+      line(stepEvent(1, T, 0)) +
+      line(stepEvent(2, T, 0)) +
+      line(stepEvent(3, T, 0)) +
+      line(stepEvent(4, T, 0)),
+  );
   const third = await tail.read();
   assert.equal(third.reset, true);
   assert.equal(third.events[0].type === 'start' && third.events[0].runName, 'third');
@@ -122,13 +174,27 @@ test('bounded reads: a budget per read (more is set), a too-long line skipped wi
     more = read.more === true;
   }
   assert.ok(reads > 5, `${reads} reads of at most 2 KiB`);
-  assert.deepEqual(steps, Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
   assert.deepEqual(problems, ['line 2: skipped: 5000 bytes long, more than the 16 MiB a line may have']);
 });
 
 test('the run shows how many lines were skipped, and names from a log lose their control characters', () => {
   const state = reduceEvents([{ ...startEvent(0, T), runName: 'evil\u001b]0;pwned\u0007' }], createRunSummary());
-  const info = runInfo({ id: 'r', folder: { fsPath: '/r' } as never, state, logProblems: { count: 3, first: 'line 2: runName: expected a string, got 42' } }, { pidAlive: false });
+  const info = runInfo(
+    {
+      id: 'r',
+      folder: { fsPath: '/r' } as never,
+      state,
+      logProblems: { count: 3, first: 'line 2: runName: expected a string, got 42' },
+    },
+    { pidAlive: false },
+  );
   assert.equal(info.name, 'evil\ufffd]0;pwned\ufffd');
-  assert.match(runTooltipMarkdown(info), /Log: 3 lines skipped as not valid events \(first: line 2: runName: expected a string, got 42\)/);
+  assert.match(
+    runTooltipMarkdown(info),
+    /Log: 3 lines skipped as not valid events \(first: line 2: runName: expected a string, got 42\)/,
+  );
 });

@@ -19,7 +19,7 @@ const configText = JSON.stringify({
   balancer: { methods: ['aux-loss'], auxAlpha: 0.02 },
 });
 
-test('the chosen balancer replaces the config\'s, data paths become absolute against the config folder', () => {
+test("the chosen balancer replaces the config's, data paths become absolute against the config folder", () => {
   const prepared = prepareRunSource(configText, '/work/proj/configs/tiny.moe.json', 'loss-free+simbal');
   assert.deepEqual(prepared.source.balancer, { methods: ['loss-free', 'simbal'], auxAlpha: 0.02 });
   assert.deepEqual(prepared.source.data?.files, ['/work/proj/configs/texts/*.txt', '/abs/book.txt']);
@@ -48,13 +48,23 @@ test('a bad config throws RunConfigError naming the file and JSON path; nothing 
       error.problems[0].path === '$.model.topK' &&
       /expected at most model.experts \(4\), got 8/.test(error.message),
   );
-  assert.throws(() => prepareRunSource('{"model": {', '/p/x.moe.json', 'none'), /\/p\/x\.moe\.json: line 1, column 12: not valid JSON/);
+  assert.throws(
+    () => prepareRunSource('{"model": {', '/p/x.moe.json', 'none'),
+    /\/p\/x\.moe\.json: line 1, column 12: not valid JSON/,
+  );
 });
 
-test('balancer labels and choices: the config\'s own first, each choice once', () => {
+test("balancer labels and choices: the config's own first, each choice once", () => {
   assert.deepEqual(methodsOf('loss-free+aux-loss'), ['loss-free', 'aux-loss']);
   assert.throws(() => methodsOf('loss-free+magic'), /unknown balancer "magic"/);
-  assert.deepEqual(balancerChoices('simbal'), ['simbal', 'none', 'aux-loss', 'loss-free', 'loss-free+simbal', 'loss-free+aux-loss']);
+  assert.deepEqual(balancerChoices('simbal'), [
+    'simbal',
+    'none',
+    'aux-loss',
+    'loss-free',
+    'loss-free+simbal',
+    'loss-free+aux-loss',
+  ]);
   const own = balancerChoices('aux-loss+simbal');
   assert.equal(own[0], 'aux-loss+simbal');
   assert.equal(own.length, BALANCER_CHOICES.length + 1);

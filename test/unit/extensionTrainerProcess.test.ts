@@ -23,7 +23,14 @@ function launch(args: (out: string) => string[]): { launch: TrainerLaunch; out: 
   const out = join(work, `run-${++runs}`);
   return {
     out,
-    launch: { nodePath: process.execPath, trainerScript, args: args(out), cwd: work, env: process.env, logFile: join(work, `run-${runs}.log`) },
+    launch: {
+      nodePath: process.execPath,
+      trainerScript,
+      args: args(out),
+      cwd: work,
+      env: process.env,
+      logFile: join(work, `run-${runs}.log`),
+    },
   };
 }
 
@@ -44,7 +51,7 @@ function startTrainer(args: (out: string) => string[], stepReached = 1) {
 
 const longRun = (out: string) => ['--config', tinyConfig, '--out', out, '--steps', '100000'];
 
-test('a tiny run: stdout events are exactly the log\'s, exit 0, stderr kept in the log file', async () => {
+test("a tiny run: stdout events are exactly the log's, exit 0, stderr kept in the log file", async () => {
   const { trainer, events, out, logFile } = startTrainer((o) => ['--config', tinyConfig, '--out', o]);
   const exit = await trainer.exited;
   assert.equal(exit.code, 0, exit.lastStderr.join('\n'));
@@ -96,7 +103,10 @@ test('a config the trainer rejects: exit 2 and a line naming the JSON path', asy
   const { trainer, out } = startTrainer((o) => ['--config', config, '--out', o]);
   const exit = await trainer.exited;
   assert.equal(exit.code, 2);
-  assert.ok(exit.lastStderr.some((line) => line.includes('$.data.files[0]')), exit.lastStderr.join('\n'));
+  assert.ok(
+    exit.lastStderr.some((line) => line.includes('$.data.files[0]')),
+    exit.lastStderr.join('\n'),
+  );
   assert.equal(existsSync(join(out, RUN_FILES.events)), false, 'nothing written');
 });
 
@@ -107,9 +117,13 @@ test('a Node that cannot be spawned: the exit says why', async () => {
   assert.match(exit.spawnError ?? '', /ENOENT/);
 });
 
-test('liveness: only a live trainer process counts (not this test process, not a missing pid)', { skip: process.platform !== 'linux' }, () => {
-  assert.equal(isTrainerAlive(process.pid), false, 'a live process that is not a trainer (a reused pid)');
-  assert.equal(isTrainerAlive(undefined), false);
-  assert.equal(isTrainerAlive(0), false);
-  assert.equal(isTrainerAlive(2 ** 22 + 1), false, 'above the largest Linux pid');
-});
+test(
+  'liveness: only a live trainer process counts (not this test process, not a missing pid)',
+  { skip: process.platform !== 'linux' },
+  () => {
+    assert.equal(isTrainerAlive(process.pid), false, 'a live process that is not a trainer (a reused pid)');
+    assert.equal(isTrainerAlive(undefined), false);
+    assert.equal(isTrainerAlive(0), false);
+    assert.equal(isTrainerAlive(2 ** 22 + 1), false, 'above the largest Linux pid');
+  },
+);

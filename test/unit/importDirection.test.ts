@@ -58,15 +58,27 @@ test('the checker sees each kind of import and each forbidden direction', () => 
     "const d = await import('node:fs');",
     "const e = require('vscode');",
   ].join('\n');
-  assert.deepEqual(importsOf(source), ['../../extension/runs/format', '../model/x', '../../trainer/cli', '../shared/base.css', 'node:fs', 'vscode']);
+  assert.deepEqual(importsOf(source), [
+    '../../extension/runs/format',
+    '../model/x',
+    '../../trainer/cli',
+    '../shared/base.css',
+    'node:fs',
+    'vscode',
+  ]);
   assert.deepEqual(forbiddenImports('webview/dashboard/x.ts', source), [
     'webview/dashboard/x.ts imports ../../extension/runs/format (extension/)',
     'webview/dashboard/x.ts imports ../../trainer/cli (trainer/)',
     'webview/dashboard/x.ts imports node:fs',
     'webview/dashboard/x.ts imports vscode',
   ]);
-  assert.deepEqual(forbiddenImports('protocol/x.ts', "import { y } from '../webview/model/y';"), ['protocol/x.ts imports ../webview/model/y (webview/)']);
-  assert.deepEqual(forbiddenImports('extension/x.ts', "import * as vscode from 'vscode';\nimport { z } from '../protocol/z';"), []);
+  assert.deepEqual(forbiddenImports('protocol/x.ts', "import { y } from '../webview/model/y';"), [
+    'protocol/x.ts imports ../webview/model/y (webview/)',
+  ]);
+  assert.deepEqual(
+    forbiddenImports('extension/x.ts', "import * as vscode from 'vscode';\nimport { z } from '../protocol/z';"),
+    [],
+  );
 });
 
 test('no source file imports against the one-way direction', () => {

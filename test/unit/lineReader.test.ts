@@ -13,7 +13,9 @@ import { LineSplitter, type SplitLine } from '../../protocol/lineSplitter';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const show = (line: SplitLine) =>
-  'skipped' in line ? [line.lineNumber, line.start, line.end, `skipped ${line.length}`] : [line.lineNumber, line.start, line.end, new TextDecoder().decode(line.bytes)];
+  'skipped' in line
+    ? [line.lineNumber, line.start, line.end, `skipped ${line.length}`]
+    : [line.lineNumber, line.start, line.end, new TextDecoder().decode(line.bytes)];
 
 function splitInChunks(data: Uint8Array, size: number, maxLineBytes?: number): unknown[] {
   const splitter = new LineSplitter(maxLineBytes);
@@ -26,7 +28,7 @@ test('lines, offsets and numbers are the same for any chunking, a UTF-8 characte
   const data = bytes('{"a":1}\r\nünï → ✓\n\nlast without newline');
   const expected = [
     [1, 0, 9, '{"a":1}'],
-    [2, 9, 23, "ünï → ✓"],
+    [2, 9, 23, 'ünï → ✓'],
     [3, 23, 24, ''],
   ];
   for (const size of [1, 2, 3, 5, 7, 64]) assert.deepEqual(splitInChunks(data, size), expected, `chunks of ${size}`);
@@ -70,23 +72,38 @@ test('readLogLines: a file read in small chunks, from a position, without its un
   const file = join(mkdtempSync(join(tmpdir(), 'moe-lens-lines-')), 'events.jsonl');
   writeFileSync(file, 'one\ntwo\nthree\npartial');
   const all = await collect(file, { chunkBytes: 3 });
-  assert.deepEqual(all.map((l) => ('text' in l ? [l.lineNumber, l.text, l.end] : l)), [
-    [1, 'one', 4],
-    [2, 'two', 8],
-    [3, 'three', 14],
-  ]);
+  assert.deepEqual(
+    all.map((l) => ('text' in l ? [l.lineNumber, l.text, l.end] : l)),
+    [
+      [1, 'one', 4],
+      [2, 'two', 8],
+      [3, 'three', 14],
+    ],
+  );
   const rest = await collect(file, { from: { offset: 8, lineNumber: 3 } });
-  assert.deepEqual(rest.map((l) => ('text' in l ? l.text : '')), ['three']);
+  assert.deepEqual(
+    rest.map((l) => ('text' in l ? l.text : '')),
+    ['three'],
+  );
 });
 
-test('readLogLines refuses a FIFO, a folder and a device at once (no hang)', { skip: process.platform === 'win32' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'moe-lens-fifo-'));
-  const fifo = join(dir, 'events.jsonl');
-  spawnSync('mkfifo', [fifo]);
-  await assert.rejects(collect(fifo), (error) => error instanceof FileRefusedError && /events\.jsonl: the event log is a FIFO \(named pipe\), expected a regular file/.test(error.message));
-  await assert.rejects(collect(dir), FileRefusedError);
-  if (process.platform === 'linux') await assert.rejects(collect('/dev/zero'), /character device/);
-});
+test(
+  'readLogLines refuses a FIFO, a folder and a device at once (no hang)',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moe-lens-fifo-'));
+    const fifo = join(dir, 'events.jsonl');
+    spawnSync('mkfifo', [fifo]);
+    await assert.rejects(
+      collect(fifo),
+      (error) =>
+        error instanceof FileRefusedError &&
+        /events\.jsonl: the event log is a FIFO \(named pipe\), expected a regular file/.test(error.message),
+    );
+    await assert.rejects(collect(dir), FileRefusedError);
+    if (process.platform === 'linux') await assert.rejects(collect('/dev/zero'), /character device/);
+  },
+);
 
 test('a 2 GiB sparse log (one 2 GiB line between events) is read with bounded memory', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'moe-lens-big-')), 'events.jsonl');
@@ -99,7 +116,8 @@ test('a 2 GiB sparse log (one 2 GiB line between events) is read with bounded me
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
   const seen: string[] = [];
   try {
-    for await (const line of readLogLines(file, { chunkBytes: 4 * 1024 * 1024 })) seen.push('text' in line ? line.text : `skipped ${line.length}`);
+    for await (const line of readLogLines(file, { chunkBytes: 4 * 1024 * 1024 }))
+      seen.push('text' in line ? line.text : `skipped ${line.length}`);
   } finally {
     clearInterval(sampler);
   }

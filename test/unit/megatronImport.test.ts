@@ -10,10 +10,23 @@ import { parseRouterTraceLine, parseTokensPerExpertLine } from '../../protocol/m
 import { isMegatronFolder, MegatronSource } from '../../extension/runs/megatronSource';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'megatron', 'megatron-run');
-const lines = <T>(file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+const lines = <T>(file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 /** A line of router_trace_rank{N}.jsonl, and one of tokens_per_expert/rank{N}.jsonl. */
-interface TraceRecord { block: string; step: number; layer: number; top_indices: number[][] }
-interface TokensPerExpertRecord { iter: number; layer: number; tpe: number[][] }
+interface TraceRecord {
+  block: string;
+  step: number;
+  layer: number;
+  top_indices: number[][];
+}
+interface TokensPerExpertRecord {
+  iter: number;
+  layer: number;
+  tpe: number[][];
+}
 
 /** Per step (1-based) and decoder layer, counts summed over both rank files: the expected values. */
 function expectedFromTraces(dir: string): Map<number, Map<number, number[]>> {
@@ -44,7 +57,10 @@ test('a finished Megatron folder reads as a start event and one step per iterati
   assert.equal(start.config.training.steps, 24);
   assert.equal(start.runName, 'megatron-run');
   const steps = events.slice(1) as StepEvent[];
-  assert.deepEqual(steps.map((e) => e.step), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps.map((e) => e.step),
+    Array.from({ length: 24 }, (_, i) => i + 1),
+  );
   const expected = expectedFromTraces(FIXTURE);
   for (const event of steps) {
     assert.deepEqual(event.expertCounts, [expected.get(event.step)!.get(1), expected.get(event.step)!.get(3)]);
@@ -67,12 +83,24 @@ test('while Megatron writes, a step shows once every rank file has a later one; 
   writeFileSync(join(dir, files[1]), all[1].slice(0, 2 * perStep).join('') + all[1][2 * perStep].slice(0, 40));
   const source = new MegatronSource(dir);
   let read = await source.read();
-  assert.deepEqual(read.events.map((e) => e.type), ['start', 'step']); // step 1 only: rank 1's last is step 2
-  appendFileSync(join(dir, files[1]), all[1][2 * perStep].slice(40) + all[1].slice(2 * perStep + 1, 4 * perStep).join(''));
+  assert.deepEqual(
+    read.events.map((e) => e.type),
+    ['start', 'step'],
+  ); // step 1 only: rank 1's last is step 2
+  appendFileSync(
+    join(dir, files[1]),
+    all[1][2 * perStep].slice(40) + all[1].slice(2 * perStep + 1, 4 * perStep).join(''),
+  );
   read = await source.read();
-  assert.deepEqual(read.events.map((e) => (e as StepEvent).step), [2]); // rank 0 is at step 3 now
+  assert.deepEqual(
+    read.events.map((e) => (e as StepEvent).step),
+    [2],
+  ); // rank 0 is at step 3 now
   read = await source.read(true);
-  assert.deepEqual(read.events.map((e) => (e as StepEvent).step), [3, 4]); // final: the newest steps too
+  assert.deepEqual(
+    read.events.map((e) => (e as StepEvent).step),
+    [3, 4],
+  ); // final: the newest steps too
   const expected = expectedFromTraces(FIXTURE);
   // step 3: both ranks' whole step (rank 1 is written through step 4)
   assert.deepEqual((read.events[0] as StepEvent).expertCounts![0], expected.get(3)!.get(1));
@@ -85,24 +113,38 @@ test('tokens-per-expert files alone give counts at their iterations, summed over
   cpSync(join(FIXTURE, 'tokens_per_expert'), join(dir, 'tokens_per_expert'), { recursive: true });
   const { events } = await new MegatronSource(dir).read(true);
   const steps = events.slice(1) as StepEvent[];
-  assert.deepEqual(steps.map((e) => e.step), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
+  assert.deepEqual(
+    steps.map((e) => e.step),
+    [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24],
+  );
   const sum = (iter: number, layer: number) => {
     const total = Array<number>(8).fill(0);
     for (const rank of [0, 1]) {
-      const record = lines<TokensPerExpertRecord>(join(dir, 'tokens_per_expert', `rank${rank}.jsonl`)).find((r) => r.iter === iter && r.layer === layer);
+      const record = lines<TokensPerExpertRecord>(join(dir, 'tokens_per_expert', `rank${rank}.jsonl`)).find(
+        (r) => r.iter === iter && r.layer === layer,
+      );
       for (const mb of record!.tpe) mb.forEach((c: number, e: number) => (total[e] += c));
     }
     return total;
   };
   assert.deepEqual(steps[0].expertCounts, [sum(2, 1), sum(2, 3)]);
   // the traces of the same run count the same assignments at that iteration
-  assert.deepEqual(steps[0].expertCounts, [1, 3].map((l) => expectedFromTraces(FIXTURE).get(2)!.get(l)));
+  assert.deepEqual(
+    steps[0].expertCounts,
+    [1, 3].map((l) => expectedFromTraces(FIXTURE).get(2)!.get(l)),
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a bad record names its field', () => {
-  assert.throws(() => parseRouterTraceLine('{"step": 0, "layer": 1, "topk": 2, "top_indices": [[1, -2]]}'), /"top_indices"\[0\]: expected expert indices/);
-  assert.throws(() => parseRouterTraceLine('{"layer": 1, "topk": 2, "top_indices": []}'), /"step": expected an integer/);
+  assert.throws(
+    () => parseRouterTraceLine('{"step": 0, "layer": 1, "topk": 2, "top_indices": [[1, -2]]}'),
+    /"top_indices"\[0\]: expected expert indices/,
+  );
+  assert.throws(
+    () => parseRouterTraceLine('{"layer": 1, "topk": 2, "top_indices": []}'),
+    /"step": expected an integer/,
+  );
   assert.throws(() => parseTokensPerExpertLine('{"iter": 1, "layer": 0, "tpe": [3, 4]}'), /"tpe": expected a list/);
   assert.equal(parseRouterTraceLine('{"step": 0, "block": "mtp", "layer": 1}'), undefined);
 });

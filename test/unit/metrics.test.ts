@@ -91,7 +91,11 @@ test('SEU: mean fraction of experts used per sequence', () => {
 
 test('MaxVio noise floor of uniform routing: √(E/(E−1)) · e_E · √((1 − K/E)/(T·K/E)), by hand and by simulation', () => {
   // e_2 = 1/√π, e_3 = 3/(2√π) in closed form
-  assertClose([expectedMaxOfNormals(2), expectedMaxOfNormals(3)], [1 / Math.sqrt(Math.PI), 3 / (2 * Math.sqrt(Math.PI))], 1e-7);
+  assertClose(
+    [expectedMaxOfNormals(2), expectedMaxOfNormals(3)],
+    [1 / Math.sqrt(Math.PI), 3 / (2 * Math.sqrt(Math.PI))],
+    1e-7,
+  );
   // E 2, K 1: √2 · (1/√π) · √(½ / (T·½)) = √(2/(πT)); T = 1024 → 0.0249339
   assertClose([uniformMaxVio(1024, 2, 1)], [Math.sqrt(2 / (Math.PI * 1024))], 1e-8);
   assert.equal(uniformMaxVio(1024, 8, 8), 0, 'every expert picked by every token');
@@ -109,7 +113,10 @@ test('MaxVio noise floor of uniform routing: √(E/(E−1)) · e_E · √((1 −
     total += maxVio(counts);
   }
   const simulated = total / 300;
-  assert.ok(Math.abs(uniformMaxVio(1024, 8, 2) - simulated) < 0.06 * simulated, `formula ${uniformMaxVio(1024, 8, 2)} vs simulated ${simulated}`);
+  assert.ok(
+    Math.abs(uniformMaxVio(1024, 8, 2) - simulated) < 0.06 * simulated,
+    `formula ${uniformMaxVio(1024, 8, 2)} vs simulated ${simulated}`,
+  );
   assertClose([uniformMaxVio(32_768, 8, 2)], [0.01456], 1e-5);
 });
 

@@ -36,7 +36,11 @@ for (const backend of BACKENDS) {
     const indices = Int32Array.of(2, 0, 2, 3);
     const oneHot = tf.oneHot(tf.tensor1d(indices, 'int32'), 4).toFloat() as tf.Tensor2D; // [4 rows, 4 sources]
     const x = [normal([4, 3], 3)];
-    assertClose(gatherRows(x[0] as tf.Tensor2D, indices).dataSync(), tf.matMul(oneHot, x[0] as tf.Tensor2D).dataSync(), 1e-6);
+    assertClose(
+      gatherRows(x[0] as tf.Tensor2D, indices).dataSync(),
+      tf.matMul(oneHot, x[0] as tf.Tensor2D).dataSync(),
+      1e-6,
+    );
     assertClose(
       gradientsOf((a) => gatherRows(a as tf.Tensor2D, indices), x)[0],
       gradientsOf((a) => tf.matMul(oneHot, a), x)[0],
@@ -53,19 +57,33 @@ for (const backend of BACKENDS) {
       const { mean, variance } = tf.moments(v, 1, true);
       return tf.add(tf.mul(tf.div(tf.sub(v, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
     };
-    const ours = gradientsOf((v, g, b) => layerNorm(v as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), [x, gain, bias]);
+    const ours = gradientsOf(
+      (v, g, b) => layerNorm(v as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D),
+      [x, gain, bias],
+    );
     const theirs = gradientsOf(referenceNorm, [x, gain, bias]);
     ours.forEach((g, i) => assertClose(g, theirs[i], 1e-4, 1e-4, `layer norm grad ${i}`));
 
     const referenceGelu = (v: tf.Tensor) =>
-      tf.mul(tf.mul(0.5, v), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(v, tf.mul(0.044715, tf.pow(v, 3)))))));
+      tf.mul(
+        tf.mul(0.5, v),
+        tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(v, tf.mul(0.044715, tf.pow(v, 3)))))),
+      );
     assertClose(gelu(x).dataSync(), referenceGelu(x).dataSync(), 1e-5, 1e-5, 'gelu');
     assertClose(gradientsOf(gelu, [x])[0], gradientsOf(referenceGelu, [x])[0], 1e-5, 1e-4, 'gelu grad');
 
     const targets = Int32Array.of(0, 7, 3, 3, 1, 5);
     const referenceCe = (l: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(targets, 'int32'), 8), l);
-    assertClose(crossEntropy(x as tf.Tensor2D, targets).dataSync(), referenceCe(x).dataSync(), 1e-5, 1e-5, 'cross-entropy');
-    const dCe = tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, targets))(x).dataSync();
+    assertClose(
+      crossEntropy(x as tf.Tensor2D, targets).dataSync(),
+      referenceCe(x).dataSync(),
+      1e-5,
+      1e-5,
+      'cross-entropy',
+    );
+    const dCe = tf
+      .grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, targets))(x)
+      .dataSync();
     assertClose(dCe, tf.grad(referenceCe)(x).dataSync(), 1e-6, 1e-4, 'cross-entropy grad');
   });
 
@@ -96,7 +114,10 @@ for (const backend of BACKENDS) {
     for (let t = 0; t < tokens; t++) scoreValues[t * experts + 3] = 0;
     const plan = planRouting(scoreValues, tokens, experts, 2);
     assert.equal(plan.rowCounts[3], 0);
-    const weights = Array.from({ length: experts }, (_, e) => [normal([dModel, hidden], 10 + e), normal([hidden, dModel], 20 + e)]).flat();
+    const weights = Array.from({ length: experts }, (_, e) => [
+      normal([dModel, hidden], 10 + e),
+      normal([hidden, dModel], 20 + e),
+    ]).flat();
     const gatesOf = (s: tf.Tensor) => gateWeights(s as tf.Tensor2D, plan.selected, true);
     // the weights as the FFN parameters the model passes (plain tensors standing in for variables)
     const params = (w: tf.Tensor[]) =>
@@ -111,7 +132,12 @@ for (const backend of BACKENDS) {
       return tf.addN(outputs);
     };
     const inputs = [x, tf.tensor2d(scoreValues, [tokens, experts]), ...weights];
-    assertClose(sparse(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(), dense(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(), 1e-5, 1e-4);
+    assertClose(
+      sparse(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(),
+      dense(...(inputs as [tf.Tensor, tf.Tensor])).dataSync(),
+      1e-5,
+      1e-4,
+    );
     const gs = gradientsOf(sparse, inputs);
     const gd = gradientsOf(dense, inputs);
     gs.forEach((g, i) => assertClose(g, gd[i], 1e-5, 1e-4, `dispatch grad ${i}`));
@@ -143,7 +169,13 @@ test('cpu and wasm compute the same forward pass and the same first steps', asyn
   for (const key of ['loss', 'lmLoss', 'gradNorm'] as const) {
     assertClose([wasm.step[key], wasm.after[key]], [cpu.step[key], cpu.after[key]], 1e-5, 1e-4, key);
   }
-  assertClose([wasm.step.terms.auxLoss!, wasm.step.terms.simbal!, wasm.step.terms.zLoss!], [cpu.step.terms.auxLoss!, cpu.step.terms.simbal!, cpu.step.terms.zLoss!], 1e-6, 1e-3, 'terms');
+  assertClose(
+    [wasm.step.terms.auxLoss!, wasm.step.terms.simbal!, wasm.step.terms.zLoss!],
+    [cpu.step.terms.auxLoss!, cpu.step.terms.simbal!, cpu.step.terms.zLoss!],
+    1e-6,
+    1e-3,
+    'terms',
+  );
   assert.deepEqual(wasm.step.expertCounts, cpu.step.expertCounts);
 });
 
@@ -210,7 +242,10 @@ test('[wasm] step results: only active terms, loss-free biases updated from the 
   const tokens = batch.batchSize * batch.seqLen;
   assert.equal(step.expertCounts.length, 2);
   for (const [layer, counts] of step.expertCounts.entries()) {
-    assert.equal(counts.reduce((a, b) => a + b, 0), tokens * config.model.topK);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      tokens * config.model.topK,
+    );
     assertClose(step.bias![layer], updateBias([0, 0, 0, 0], counts, 0.01), 1e-9, 0, 'bias');
   }
   model.dispose();
@@ -234,7 +269,11 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
   assertClose([result.maxVioNoiseFloor!], [uniformMaxVio(tokens, 6, 2)], 1e-12);
   assertClose([result.perplexity], [Math.exp(result.valLoss)], 1e-9);
   assert.ok(Math.abs(result.valLoss - Math.log(VOCAB)) < 0.3, `untrained loss ${result.valLoss} near ln V`);
-  for (const load of result.expertLoad) assert.equal(load.reduce((a, b) => a + b, 0), tokens * 2);
+  for (const load of result.expertLoad)
+    assert.equal(
+      load.reduce((a, b) => a + b, 0),
+      tokens * 2,
+    );
   assert.ok(result.routerEntropy.every((h) => h > 0 && h <= Math.log(6) + 1e-9));
   assert.ok(result.seu.every((s) => s > 0 && s <= 1));
   assert.ok(result.pes.every((p) => p > -1 && p < 1));
@@ -245,9 +284,15 @@ test('[wasm] evaluation and analysis report every metric in range', async () => 
     assert.ok(gates[0] >= gates[1], 'gates sorted descending');
   }
   const analysis = await model.analyse(sample);
-  assert.deepEqual(analysis.dropTopExperts.map((d) => d.dropped), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    analysis.dropTopExperts.map((d) => d.dropped),
+    [0, 1, 2, 3, 4],
+  );
   assertClose([analysis.dropTopExperts[0].loss], [result.valLoss], 1e-6);
-  assert.deepEqual(analysis.dynamicK.map((d) => d.threshold), [0, 0.1, 0.15, 0.2]);
+  assert.deepEqual(
+    analysis.dynamicK.map((d) => d.threshold),
+    [0, 0.1, 0.15, 0.2],
+  );
   assert.equal(analysis.dynamicK[0].meanExpertsPerToken, 2);
   assertClose([analysis.dynamicK[0].perplexity], [result.perplexity], 1e-6);
   model.dispose();
@@ -259,18 +304,31 @@ test('parameter counts: total, experts, routers and active per token, by hand', 
   // QKV 768, output 256, router 64, experts 4 · 512; final norm 32; output 176.
   // Active: everything but the experts, plus K = 2 experts of 512 in each of the 2 MoE layers
   const model = await createMoeModel(tinyConfig(), VOCAB);
-  assert.deepEqual(model.parameters, { total: 6912, experts: 4096, routers: 128, activePerToken: 6912 - 4096 + 2 * 2 * 512 });
+  assert.deepEqual(model.parameters, {
+    total: 6912,
+    experts: 4096,
+    routers: 128,
+    activePerToken: 6912 - 4096 + 2 * 2 * 512,
+  });
   assert.deepEqual(model.moeLayers, [0, 1]);
   model.dispose();
   // one shared expert per MoE layer (DeepSeekMoE): 2 · 512 more, all of it active
   const shared = await createMoeModel(tinyConfig({ model: { sharedExperts: 1 } }), VOCAB);
-  assert.deepEqual(shared.parameters, { total: 7936, experts: 4096, routers: 128, activePerToken: 7936 - 4096 + 2 * 2 * 512 });
+  assert.deepEqual(shared.parameters, {
+    total: 7936,
+    experts: 4096,
+    routers: 128,
+    activePerToken: 7936 - 4096 + 2 * 2 * 512,
+  });
   shared.dispose();
 });
 
 test('[wasm] sigmoid gate with dense blocks between MoE blocks: trains and the loss falls', async () => {
   await useBackend('wasm');
-  const config = tinyConfig({ model: { layers: 3, moeEvery: 2, gate: 'sigmoid' }, balancer: { methods: ['aux-loss', 'loss-free'] } });
+  const config = tinyConfig({
+    model: { layers: 3, moeEvery: 2, gate: 'sigmoid' },
+    balancer: { methods: ['aux-loss', 'loss-free'] },
+  });
   const model = await createMoeModel(config, VOCAB);
   assert.deepEqual(model.moeLayers, [1]);
   const batches = randomBatches(6, 40, config, VOCAB);

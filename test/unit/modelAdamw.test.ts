@@ -13,7 +13,14 @@ function makeParams(): Param[] {
 }
 
 /** torch.optim.AdamW's update written out per element, after torch's clip_grad_norm_. */
-function referenceSteps(params: number[], decay: boolean[], gradSteps: number[][], lr: number, wd: number, clip: number): number[] {
+function referenceSteps(
+  params: number[],
+  decay: boolean[],
+  gradSteps: number[][],
+  lr: number,
+  wd: number,
+  clip: number,
+): number[] {
   const { beta1, beta2, epsilon } = ADAMW_DEFAULTS;
   const p = [...params];
   const m = p.map(() => 0);
@@ -56,8 +63,14 @@ for (const backend of BACKENDS) {
       [-1, 2, 0.5],
       [0, 0, 0],
     ];
-    const norms = gradSteps.map((g) => optimizer.apply([tf.tensor2d(g.slice(0, 2), [1, 2]), tf.tensor1d(g.slice(2))], 0.05).dataSync()[0]);
-    assertClose(norms, gradSteps.map((g) => Math.hypot(...g)), 1e-6);
+    const norms = gradSteps.map(
+      (g) => optimizer.apply([tf.tensor2d(g.slice(0, 2), [1, 2]), tf.tensor1d(g.slice(2))], 0.05).dataSync()[0],
+    );
+    assertClose(
+      norms,
+      gradSteps.map((g) => Math.hypot(...g)),
+      1e-6,
+    );
     const expected = referenceSteps([1, -2, 3], [true, true, false], gradSteps, 0.05, 0.1, 0.3);
     assertClose([...params[0].variable.dataSync(), ...params[1].variable.dataSync()], expected, 1e-5, 1e-5);
   });
@@ -74,7 +87,16 @@ test('[wasm] a missing gradient counts as zero', async () => {
 
 test('[cpu] a parameter with a weight decay of its own (the router) decays by it, the others by the optimizer’s', async () => {
   await useBackend('cpu');
-  const params = [...makeParams(), { name: 'router', variable: tf.variable(tf.tensor2d([2, -4], [1, 2])), decay: true, weightDecay: 0.5, role: 'router' as const }];
+  const params = [
+    ...makeParams(),
+    {
+      name: 'router',
+      variable: tf.variable(tf.tensor2d([2, -4], [1, 2])),
+      decay: true,
+      weightDecay: 0.5,
+      role: 'router' as const,
+    },
+  ];
   const optimizer = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: 0.01, gradClip: 0 });
   // zero gradients: Adam's update is 0, only the decay p·(1 − lr·wd) acts, lr 0.1
   optimizer.apply([tf.zeros([1, 2]), tf.zeros([1]), tf.zeros([1, 2])], 0.1);

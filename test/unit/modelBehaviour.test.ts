@@ -41,5 +41,8 @@ test('[wasm] balancers: MaxVio_batch below none for aux-loss and loss-free; SimB
   const simbal = await train({ methods: ['simbal'] });
   assert.ok(aux.maxVioTail < none.maxVioTail, `aux-loss MaxVio ${aux.maxVioTail} < none ${none.maxVioTail}`);
   assert.ok(lossFree.maxVioTail < none.maxVioTail, `loss-free MaxVio ${lossFree.maxVioTail} < none ${none.maxVioTail}`);
-  assert.ok(simbal.gramDeviation < aux.gramDeviation, `SimBal Gram deviation ${simbal.gramDeviation} < aux-loss ${aux.gramDeviation}`);
+  assert.ok(
+    simbal.gramDeviation < aux.gramDeviation,
+    `SimBal Gram deviation ${simbal.gramDeviation} < aux-loss ${aux.gramDeviation}`,
+  );
 });

@@ -29,11 +29,25 @@ function plainFfn(x: tf.Tensor2D, p: FfnParams): tf.Tensor2D {
 }
 
 /** The model as the textbook writes it; routing decided from the same scores by the same rule. */
-function plainLoss(params: ModelParams, model: RunConfig['model'], inputs: Int32Array, targets: Int32Array, batch: number, seqLen: number): tf.Scalar {
+function plainLoss(
+  params: ModelParams,
+  model: RunConfig['model'],
+  inputs: Int32Array,
+  targets: Int32Array,
+  batch: number,
+  seqLen: number,
+): tf.Scalar {
   const tokens = batch * seqLen;
   const mask = causalMask(seqLen);
-  const embedded = tf.reshape(tf.gather(params.tokenEmbedding, tf.tensor1d(inputs, 'int32')), [batch, seqLen, model.dModel]);
-  let x = tf.reshape(tf.add(embedded, tf.slice(params.positionEmbedding, [0, 0], [seqLen, model.dModel])), [tokens, model.dModel]) as tf.Tensor2D;
+  const embedded = tf.reshape(tf.gather(params.tokenEmbedding, tf.tensor1d(inputs, 'int32')), [
+    batch,
+    seqLen,
+    model.dModel,
+  ]);
+  let x = tf.reshape(tf.add(embedded, tf.slice(params.positionEmbedding, [0, 0], [seqLen, model.dModel])), [
+    tokens,
+    model.dModel,
+  ]) as tf.Tensor2D;
   for (const block of params.blocks) {
     const qkv = tf.matMul(plainLayerNorm(x, block.ln1Gain, block.ln1Bias), block.wqkv) as tf.Tensor2D;
     x = tf.add(x, tf.matMul(attentionReference(qkv, batch, seqLen, model.heads, mask), block.wo));
@@ -65,10 +79,19 @@ for (const gate of ['softmax', 'sigmoid'] as const) {
       () => crossEntropy(forward(params, { model: config.model, ...batch, mask }).logits, batch.targets),
       variables,
     );
-    const plain = tf.variableGrads(() => plainLoss(params, config.model, batch.inputs, batch.targets, batch.batchSize, batch.seqLen), variables);
+    const plain = tf.variableGrads(
+      () => plainLoss(params, config.model, batch.inputs, batch.targets, batch.batchSize, batch.seqLen),
+      variables,
+    );
     assertClose(fast.value.dataSync(), plain.value.dataSync(), 1e-6, 1e-5, 'loss');
     for (const p of params.list) {
-      assertClose(fast.grads[p.variable.name].dataSync(), plain.grads[p.variable.name].dataSync(), 1e-6, 1e-3, `d loss / d ${p.name}`);
+      assertClose(
+        fast.grads[p.variable.name].dataSync(),
+        plain.grads[p.variable.name].dataSync(),
+        1e-6,
+        1e-3,
+        `d loss / d ${p.name}`,
+      );
     }
   });
 }

@@ -45,11 +45,19 @@ export function syntheticBatch(random: () => number, batchSize: number, seqLen: 
 
 export function randomBatches(seed: number, count: number, config: RunConfig, vocab: number): Batch[] {
   const random = seededRandom(seed);
-  return Array.from({ length: count }, () => syntheticBatch(random, config.training.batchSize, config.model.seqLen, vocab));
+  return Array.from({ length: count }, () =>
+    syntheticBatch(random, config.training.batchSize, config.model.seqLen, vocab),
+  );
 }
 
 /** Asserts two float arrays agree elementwise within atol + rtol·|expected|. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = 0, what = 'value'): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol = 0,
+  what = 'value',
+): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
     const tolerance = atol + rtol * Math.abs(expected[i]);

@@ -12,12 +12,23 @@ async function sameOnBothBackends(cases: Record<string, Case>): Promise<void> {
   const results: Record<string, Float32Array | Int32Array>[] = [];
   for (const backend of ['cpu', 'wasm'] as const) {
     await useBackend(backend);
-    results.push(Object.fromEntries(Object.entries(cases).map(([name, make]) => [name, tf.tidy(make).dataSync() as Float32Array])));
+    results.push(
+      Object.fromEntries(Object.entries(cases).map(([name, make]) => [name, tf.tidy(make).dataSync() as Float32Array])),
+    );
   }
   for (const name of Object.keys(cases)) assertClose(results[1][name], results[0][name], 1e-5, 1e-5, name);
 }
 
-const ramp = (shape: number[]) => tf.reshape(tf.range(0, shape.reduce((a, b) => a * b), 1, 'float32'), shape);
+const ramp = (shape: number[]) =>
+  tf.reshape(
+    tf.range(
+      0,
+      shape.reduce((a, b) => a * b),
+      1,
+      'float32',
+    ),
+    shape,
+  );
 
 test('Slice: contiguous and strided boxes of 1- to 5-D tensors', async () => {
   await sameOnBothBackends({
@@ -45,7 +56,12 @@ test('GatherV2: rows by index (repeats allowed), other axes through the stock ke
 
 test('BlockMatMul: each row block times its own block', async () => {
   await sameOnBothBackends({
-    '3 blocks': () => blockMatMul(tf.randomNormal([3 * 4, 5], 0, 1, 'float32', 1) as tf.Tensor2D, tf.randomNormal([3 * 5, 2], 0, 1, 'float32', 2) as tf.Tensor2D, 3),
+    '3 blocks': () =>
+      blockMatMul(
+        tf.randomNormal([3 * 4, 5], 0, 1, 'float32', 1) as tf.Tensor2D,
+        tf.randomNormal([3 * 5, 2], 0, 1, 'float32', 2) as tf.Tensor2D,
+        3,
+      ),
   });
   await useBackend('wasm');
   // by hand: blocks [[1, 2]]·[[1], [1]] = 3 and [[3, 4]]·[[2], [0]] = 6

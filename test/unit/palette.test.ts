@@ -15,16 +15,26 @@ test('CIEDE2000 matches the published test pairs (Sharma, Wu & Dalal 2005, table
     [[60.2574, -34.0099, 36.2677], [60.4626, -34.1751, 39.4387], 1.2644],
     [[22.7233, 20.0904, -46.694], [23.0331, 14.973, -42.5619], 2.0373],
   ];
-  for (const [a, b, expected] of pairs) assert.ok(Math.abs(ciede2000(a, b) - expected) < 1e-4, `${a} vs ${b}: ${ciede2000(a, b)} ≠ ${expected}`);
+  for (const [a, b, expected] of pairs)
+    assert.ok(Math.abs(ciede2000(a, b) - expected) < 1e-4, `${a} vs ${b}: ${ciede2000(a, b)} ≠ ${expected}`);
 });
 
 test('dichromat simulation: white stays white, pure red and green collapse for a deuteranope', () => {
   const white = simulate([255, 255, 255], 'deuteranopia');
-  assert.ok(white.every((v) => Math.abs(v - 255) < 1), `white → ${white}`);
+  assert.ok(
+    white.every((v) => Math.abs(v - 255) < 1),
+    `white → ${white}`,
+  );
   assert.ok(Math.abs(rgbToLab([255, 255, 255])[0] - 100) < 1e-3);
-  const redGreen = ciede2000(rgbToLab(simulate([200, 60, 0], 'deuteranopia')), rgbToLab(simulate([120, 110, 0], 'deuteranopia')));
+  const redGreen = ciede2000(
+    rgbToLab(simulate([200, 60, 0], 'deuteranopia')),
+    rgbToLab(simulate([120, 110, 0], 'deuteranopia')),
+  );
   const normal = ciede2000(rgbToLab([200, 60, 0]), rgbToLab([120, 110, 0]));
-  assert.ok(redGreen < normal / 2, `a red and an olive green: ${redGreen.toFixed(1)} for a deuteranope, ${normal.toFixed(1)} normally`);
+  assert.ok(
+    redGreen < normal / 2,
+    `a red and an olive green: ${redGreen.toFixed(1)} for a deuteranope, ${normal.toFixed(1)} normally`,
+  );
 });
 
 test('expert palette: 64 colours, the first 8 / 16 / 64 distinct under normal vision, deuteranopia and protanopia', () => {

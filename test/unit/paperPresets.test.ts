@@ -12,13 +12,23 @@ const presets = readdirSync(dir)
   .map((file) => ({ file, preset: JSON.parse(readFileSync(join(dir, file), 'utf8')) as ComparePreset }));
 
 test('paper presets: valid base configs and arms; the baseline and every reported figure name an arm', () => {
-  assert.deepEqual(presets.map((p) => p.file).sort(), ['loss-free-gpu.compare.json', 'loss-free.compare.json', 'simbal-gpu.compare.json', 'simbal.compare.json']);
+  assert.deepEqual(presets.map((p) => p.file).sort(), [
+    'loss-free-gpu.compare.json',
+    'loss-free.compare.json',
+    'simbal-gpu.compare.json',
+    'simbal.compare.json',
+  ]);
   for (const { file, preset } of presets) {
     const base = parseRunConfig(readFileSync(join(dir, preset.config), 'utf8'), preset.config);
     const labels = preset.arms.map((a) => a.label);
-    for (const arm of preset.arms) resolveRunConfig({ ...base, balancer: arm.balancer, router: { ...base.router, ...arm.router } }, `${file}: ${arm.label}`);
+    for (const arm of preset.arms)
+      resolveRunConfig(
+        { ...base, balancer: arm.balancer, router: { ...base.router, ...arm.router } },
+        `${file}: ${arm.label}`,
+      );
     assert.ok(labels.includes(preset.baseline), `${file}: baseline`);
-    for (const figure of preset.reported) assert.ok(labels.includes(figure.arm), `${file}: reported ${figure.metric} of ${figure.arm}`);
+    for (const figure of preset.reported)
+      assert.ok(labels.includes(figure.arm), `${file}: reported ${figure.metric} of ${figure.arm}`);
     assert.ok(preset.seeds >= 3 && preset.steps >= 1 && preset.claims.length > 0, file);
   }
 });
@@ -33,13 +43,19 @@ test('paper settings: Loss-Free sigmoid + shared expert + aux baseline at 0.001;
     const { preset } = presets.find((p) => p.file === name)!;
     assert.equal(config.model.gate, 'sigmoid');
     assert.ok(gatesNormalised(config) && config.model.sharedExperts >= 1 && config.model.experts >= 16, name);
-    assert.deepEqual(preset.arms.find((a) => a.label === 'aux-loss')!.balancer, { methods: ['aux-loss'], auxAlpha: 0.001 });
+    assert.deepEqual(preset.arms.find((a) => a.label === 'aux-loss')!.balancer, {
+      methods: ['aux-loss'],
+      auxAlpha: 0.001,
+    });
   }
   for (const name of ['simbal.compare.json', 'simbal-gpu.compare.json']) {
     const config = base(name);
     assert.equal(config.model.gate, 'softmax');
     assert.equal(config.model.topK, 8);
     assert.ok(config.model.experts >= 32 && config.model.experts <= 64 && !gatesNormalised(config), name);
-    assert.ok(presets.find((p) => p.file === name)!.preset.arms.every((a) => a.router === undefined), 'same router in both arms');
+    assert.ok(
+      presets.find((p) => p.file === name)!.preset.arms.every((a) => a.router === undefined),
+      'same router in both arms',
+    );
   }
 });

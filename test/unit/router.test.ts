@@ -44,7 +44,10 @@ test('the loss-free bias is the router’s state: updated only when loss-free is
   await useBackend('cpu');
   const weight = tf.variable(tf.zeros([4, 4]) as tf.Tensor2D);
   // counts [4, 2, 2, 0], mean 2: b += 0.01 · sign(2 − c) = [−0.01, 0, 0, 0.01]
-  const lossFree = new Router(weight, routerSettings(tinyConfig({ balancer: { methods: ['loss-free'], biasUpdateRate: 0.01 } })));
+  const lossFree = new Router(
+    weight,
+    routerSettings(tinyConfig({ balancer: { methods: ['loss-free'], biasUpdateRate: 0.01 } })),
+  );
   lossFree.afterStep([4, 2, 2, 0]);
   lossFree.afterStep([4, 2, 2, 0]);
   assertClose(lossFree.bias, [-0.02, 0, 0, 0.02], 1e-9);
@@ -70,41 +73,85 @@ function routed(probs: number[][], picks: number[]): RouterOutput {
     counts[e]++;
   });
   const p = tf.tensor2d(probs);
-  const plan = { tokens: probs.length, experts, scores: p.dataSync() as Float32Array, selected, counts, rowToken: new Int32Array(), rowGateIndex: new Int32Array(), rowCounts: counts };
+  const plan = {
+    tokens: probs.length,
+    experts,
+    scores: p.dataSync() as Float32Array,
+    selected,
+    counts,
+    rowToken: new Int32Array(),
+    rowGateIndex: new Int32Array(),
+    rowCounts: counts,
+  };
   return { logits: p, scores: p, probs: p, gates: p, plan };
 }
 
 test('global-aux-loss: f over this batch and the previous globalWindow − 1 steps; P from this batch', async () => {
   await useBackend('cpu');
   const weight = tf.variable(tf.zeros([2, 2]) as tf.Tensor2D);
-  const config = tinyConfig({ model: { experts: 2, topK: 1 }, balancer: { methods: ['global-aux-loss'], globalWindow: 3, auxAlpha: 0.01 } });
+  const config = tinyConfig({
+    model: { experts: 2, topK: 1 },
+    balancer: { methods: ['global-aux-loss'], globalWindow: 3, auxAlpha: 0.01 },
+  });
   const router = new Router(weight, routerSettings(config));
   // K = 1, 4 tokens a batch; counts per step [3,1], [1,3], [2,2], then this batch [4,0]
-  for (const counts of [[3, 1], [1, 3], [2, 2]]) router.afterStep(counts);
+  for (const counts of [
+    [3, 1],
+    [1, 3],
+    [2, 2],
+  ])
+    router.afterStep(counts);
   // the window keeps the last 2 steps: [1,3] + [2,2] + [4,0] = [7,5] → f = [7/12, 5/12]; P = [0.6, 0.4]
   // loss = 0.01 · 2 · (7/12 · 0.6 + 5/12 · 0.4) = 0.02 · 0.51667 = 0.0103333
-  const output = routed([[0.9, 0.1], [0.7, 0.3], [0.5, 0.5], [0.3, 0.7]], [0, 0, 0, 0]);
+  const output = routed(
+    [
+      [0.9, 0.1],
+      [0.7, 0.3],
+      [0.5, 0.5],
+      [0.3, 0.7],
+    ],
+    [0, 0, 0, 0],
+  );
   const terms = router.lossTerms(output, 4);
   assertClose([terms.globalAuxLoss!.dataSync()[0]], [0.02 * (0.35 + 1 / 6)], 1e-7);
   // the plain aux loss on this batch alone: f = [1, 0] → 0.01 · 2 · 0.6 = 0.012
-  const plain = new Router(weight, routerSettings(tinyConfig({ model: { experts: 2, topK: 1 }, balancer: { methods: ['aux-loss'] } })));
+  const plain = new Router(
+    weight,
+    routerSettings(tinyConfig({ model: { experts: 2, topK: 1 }, balancer: { methods: ['aux-loss'] } })),
+  );
   assertClose([plain.lossTerms(output, 4).auxLoss!.dataSync()[0]], [0.012], 1e-7);
   // the window is state a checkpoint keeps
-  assert.deepEqual(router.state().countWindow, [[1, 3], [2, 2]]);
+  assert.deepEqual(router.state().countWindow, [
+    [1, 3],
+    [2, 2],
+  ]);
   weight.dispose();
 });
 
 test('seq-aux-loss (DeepSeek-V3): alpha · Σ_i f_i · P_i per sequence, f_i = E/(K·S) · picks, averaged over sequences', async () => {
   await useBackend('cpu');
   const weight = tf.variable(tf.zeros([2, 2]) as tf.Tensor2D);
-  const config = tinyConfig({ model: { experts: 2, topK: 1 }, balancer: { methods: ['seq-aux-loss'], seqAuxAlpha: 1e-4 } });
+  const config = tinyConfig({
+    model: { experts: 2, topK: 1 },
+    balancer: { methods: ['seq-aux-loss'], seqAuxAlpha: 1e-4 },
+  });
   const router = new Router(weight, routerSettings(config));
   // 2 sequences of S = 2. Sequence 0 picks 0, 0: f = 2/2 · [2, 0] = [2, 0], P = [0.7, 0.3] → 1.4.
   // Sequence 1 picks 1, 0: f = [1, 1], P = [0.4, 0.6] → 1.0. Mean 1.2 → 1.2e-4.
-  const output = routed([[0.8, 0.2], [0.6, 0.4], [0.3, 0.7], [0.5, 0.5]], [0, 0, 1, 0]);
+  const output = routed(
+    [
+      [0.8, 0.2],
+      [0.6, 0.4],
+      [0.3, 0.7],
+      [0.5, 0.5],
+    ],
+    [0, 0, 1, 0],
+  );
   assertClose([router.lossTerms(output, 2).seqAuxLoss!.dataSync()[0]], [1.2e-4], 1e-10);
   // d/dprobs[t, i] = alpha / sequences · f_si / S: sequence 0 → [5e-5, 0], sequence 1 → [2.5e-5, 2.5e-5]
-  const grad = tf.grad((p: tf.Tensor) => router.lossTerms({ ...output, probs: p as tf.Tensor2D }, 2).seqAuxLoss!)(output.probs);
+  const grad = tf.grad((p: tf.Tensor) => router.lossTerms({ ...output, probs: p as tf.Tensor2D }, 2).seqAuxLoss!)(
+    output.probs,
+  );
   assertClose(grad.dataSync(), [5e-5, 0, 5e-5, 0, 2.5e-5, 2.5e-5, 2.5e-5, 2.5e-5], 1e-11);
   weight.dispose();
 });
@@ -135,7 +182,9 @@ test('gates: raw picked scores unless normalised; softmax top-1 gives the router
   const [batch] = randomBatches(2, 1, config, VOCAB);
   const mask = causalMask(config.model.seqLen);
   const router = params.blocks[0].router!.weight;
-  const grad = tf.grad(() => crossEntropy(forward(params, { model: config.model, ...batch, mask }).logits, batch.targets))(router);
+  const grad = tf.grad(() =>
+    crossEntropy(forward(params, { model: config.model, ...batch, mask }).logits, batch.targets),
+  )(router);
   assert.ok(Math.max(...Array.from(grad.dataSync(), Math.abs)) > 1e-6, 'router gradient from the LM loss');
   for (const p of params.list) p.variable.dispose();
 });
@@ -144,10 +193,16 @@ test('router init: normal with router.initStd, or orthogonal columns, whatever t
   await useBackend('cpu');
   const shape = { dModel: 64, heads: 2, experts: 8 };
   const std = (values: Float32Array) => Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length);
-  const wide = createParams(tinyConfig({ model: shape, router: { initStd: 0.5 }, balancer: { methods: ['simbal'] } }), VOCAB);
+  const wide = createParams(
+    tinyConfig({ model: shape, router: { initStd: 0.5 }, balancer: { methods: ['simbal'] } }),
+    VOCAB,
+  );
   const values = wide.blocks[0].router!.weight.dataSync() as Float32Array;
   assert.ok(Math.abs(std(values) - 0.5) < 0.05, `std ${std(values)} of 512 draws near 0.5`);
-  const orthogonal = createParams(tinyConfig({ model: shape, router: { init: 'orthogonal' }, balancer: { methods: ['aux-loss'] } }), VOCAB);
+  const orthogonal = createParams(
+    tinyConfig({ model: shape, router: { init: 'orthogonal' }, balancer: { methods: ['aux-loss'] } }),
+    VOCAB,
+  );
   const r = orthogonal.blocks[1].router!.weight;
   assert.ok(gramDeviation(r.dataSync(), 64, 8) < 1e-12, 'RᵀR = I');
   for (const p of [...wide.list, ...orthogonal.list]) p.variable.dispose();

@@ -17,15 +17,34 @@ const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, seconds)).t
 
 function evalEvent(step: number, valLoss: number, maxVioGlobal: number): EvalEvent {
   return {
-    v: 1, time: at(0), type: 'eval', step, valLoss, perplexity: Math.exp(valLoss), expertLoad: [[1, 1]],
-    maxVioGlobal: [maxVioGlobal], maxVioGlobalMean: maxVioGlobal, expertsUsed: [2], pes: [0.1], pesMin: 0.1,
-    gramDeviation: 0, gramDeviationPerLayer: [0], routerEntropy: [0.5], seu: [1],
+    v: 1,
+    time: at(0),
+    type: 'eval',
+    step,
+    valLoss,
+    perplexity: Math.exp(valLoss),
+    expertLoad: [[1, 1]],
+    maxVioGlobal: [maxVioGlobal],
+    maxVioGlobalMean: maxVioGlobal,
+    expertsUsed: [2],
+    pes: [0.1],
+    pesMin: 0.1,
+    gramDeviation: 0,
+    gramDeviationPerLayer: [0],
+    routerEntropy: [0.5],
+    seu: [1],
     routingSample: { tokens: [], experts: [], gates: [] },
   };
 }
 
 const endEvent = (step: number, status: EndEvent['status'], reason: string): EndEvent => ({
-  v: 1, time: at(59), type: 'end', step, status, reason, durationSeconds: 1,
+  v: 1,
+  time: at(59),
+  type: 'end',
+  step,
+  status,
+  reason,
+  durationSeconds: 1,
 });
 
 test('a finished log: name, balancer label, step/total, last val loss, MaxVio and the end status', () => {
@@ -49,7 +68,10 @@ test('a finished log: name, balancer label, step/total, last val loss, MaxVio an
   assert.equal(state.startedAt, at(0));
   // The global MaxVio of the last eval wins over a later batch's.
   assert.equal(shownMaxVio(state), 0.6);
-  assert.deepEqual(deriveStatus(state, { managed: false, pidAlive: false }), { status: 'completed', reason: 'trained 2 steps' });
+  assert.deepEqual(deriveStatus(state, { managed: false, pidAlive: false }), {
+    status: 'completed',
+    reason: 'trained 2 steps',
+  });
 });
 
 test('without an eval the last batch MaxVio is shown', () => {
@@ -78,12 +100,20 @@ test('a resumed run: the new start reopens the log, its end closes it again', ()
   assert.equal(deriveStatus(state, { managed: false, pidAlive: true }).status, 'running');
   assert.equal(deriveStatus(state, { managed: false, pidAlive: false }).status, 'interrupted');
   foldEvents([stepEvent(6, at(31), 0.4), endEvent(6, 'diverged', 'loss is NaN at step 6')], state);
-  assert.deepEqual(deriveStatus(state, { managed: false, pidAlive: false }), { status: 'diverged', reason: 'loss is NaN at step 6' });
+  assert.deepEqual(deriveStatus(state, { managed: false, pidAlive: false }), {
+    status: 'diverged',
+    reason: 'loss is NaN at step 6',
+  });
 });
 
 test('ETA from the wall-clock pace of this session', () => {
   // Steps 10 → 30 took 40 s: 2 s per step; 100 − 30 = 70 steps left → 140 s.
-  const state = foldEvents([startEvent(9, at(0)), stepEvent(10, at(2), 0.5), stepEvent(20, at(22), 0.5), stepEvent(30, at(42), 0.5)]);
+  const state = foldEvents([
+    startEvent(9, at(0)),
+    stepEvent(10, at(2), 0.5),
+    stepEvent(20, at(22), 0.5),
+    stepEvent(30, at(42), 0.5),
+  ]);
   assert.equal(etaSeconds(state), 140);
   // One step seen: no pace yet.
   assert.equal(etaSeconds(foldEvents([startEvent(0, at(0)), stepEvent(1, at(1), 0.5)])), undefined);
@@ -111,12 +141,20 @@ test('status: queued and launched runs as the viewer knows them; an outcome only
   assert.equal(runStatus(running, { launched: true, pidAlive: false }).status, 'running');
   const killed = { status: 'interrupted' as const, reason: 'killed 20 s after Stop' };
   assert.deepEqual(runStatus(running, { pidAlive: false, outcome: killed }), killed);
-  const ended = foldEvents([endEvent(1, 'stopped', 'SIGTERM')], foldEvents([startEvent(0, at(0)), stepEvent(1, at(1), 0.5)]));
+  const ended = foldEvents(
+    [endEvent(1, 'stopped', 'SIGTERM')],
+    foldEvents([startEvent(0, at(0)), stepEvent(1, at(1), 0.5)]),
+  );
   assert.deepEqual(runStatus(ended, { pidAlive: false, outcome: killed }), { status: 'stopped', reason: 'SIGTERM' });
 });
 
 test('replayed events change nothing, for the summary as for the full state', () => {
-  const events: TrainerEvent[] = [startEvent(0, at(0)), stepEvent(1, at(1), 0.9, 800), evalEvent(1, 3.5, 0.6), stepEvent(2, at(2), 0.4, 1200)];
+  const events: TrainerEvent[] = [
+    startEvent(0, at(0)),
+    stepEvent(1, at(1), 0.9, 800),
+    evalEvent(1, 3.5, 0.6),
+    stepEvent(2, at(2), 0.4, 1200),
+  ];
   const once = foldEvents(events);
   const twice = foldEvents(events, foldEvents(events));
   assert.deepEqual(twice, once);

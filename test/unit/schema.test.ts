@@ -8,7 +8,18 @@ import { resolveRunConfig, RUN_CONFIG_SPEC, runConfigJsonSchema } from '../../pr
 type Schema = Record<string, unknown>;
 
 const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'markdownDescription', 'default']);
-const KEYWORDS = new Set(['type', 'properties', 'additionalProperties', 'enum', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'items', 'uniqueItems']);
+const KEYWORDS = new Set([
+  'type',
+  'properties',
+  'additionalProperties',
+  'enum',
+  'minimum',
+  'exclusiveMinimum',
+  'maximum',
+  'minLength',
+  'items',
+  'uniqueItems',
+]);
 
 function typeOk(type: string, value: unknown): boolean {
   switch (type) {
@@ -44,10 +55,12 @@ function violations(schema: Schema, value: unknown, path = '$'): string[] {
     if (schema.exclusiveMinimum !== undefined && value <= (schema.exclusiveMinimum as number)) out.push(path);
     if (schema.maximum !== undefined && value > (schema.maximum as number)) out.push(path);
   }
-  if (typeof value === 'string' && schema.minLength !== undefined && value.length < (schema.minLength as number)) out.push(path);
+  if (typeof value === 'string' && schema.minLength !== undefined && value.length < (schema.minLength as number))
+    out.push(path);
   if (Array.isArray(value)) {
     if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) out.push(path);
-    if (schema.items) value.forEach((item, i) => out.push(...violations(schema.items as Schema, item, `${path}[${i}]`)));
+    if (schema.items)
+      value.forEach((item, i) => out.push(...violations(schema.items as Schema, item, `${path}[${i}]`)));
   }
   if (schema.type === 'object') {
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
@@ -73,12 +86,17 @@ function resolverProblems(config: unknown): string[] {
 test('the build writes the generated schema to dist/moe-run.schema.json (jsonValidation points there)', () => {
   assert.deepEqual(JSON.parse(readFileSync('dist/moe-run.schema.json', 'utf8')), schema);
   const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { jsonValidation: unknown } };
-  assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '*.moe.json', url: './dist/moe-run.schema.json' }]);
+  assert.deepEqual(manifest.contributes.jsonValidation, [
+    { fileMatch: '*.moe.json', url: './dist/moe-run.schema.json' },
+  ]);
 });
 
 test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types, bounds, enums, defaults', () => {
   const properties = schema.properties as Record<string, Schema>;
-  assert.deepEqual(Object.keys(properties).sort(), ['$schema', 'backend', 'name', ...Object.keys(RUN_CONFIG_SPEC)].sort());
+  assert.deepEqual(
+    Object.keys(properties).sort(),
+    ['$schema', 'backend', 'name', ...Object.keys(RUN_CONFIG_SPEC)].sort(),
+  );
   assert.equal(schema.additionalProperties, false);
   for (const [sectionName, section] of Object.entries(RUN_CONFIG_SPEC)) {
     const sectionSchema = properties[sectionName];
@@ -94,7 +112,8 @@ test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types,
       switch (field.kind) {
         case 'number':
           assert.equal(s.type, field.integer ? 'integer' : 'number', where);
-          for (const bound of ['minimum', 'exclusiveMinimum', 'maximum']) assert.equal(s[bound], field[bound], `${where} ${bound}`);
+          for (const bound of ['minimum', 'exclusiveMinimum', 'maximum'])
+            assert.equal(s[bound], field[bound], `${where} ${bound}`);
           break;
         case 'boolean':
           assert.equal(s.type, 'boolean', where);
@@ -106,7 +125,11 @@ test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types,
           assert.deepEqual([s.type, s.items], ['array', { type: 'string', minLength: 1 }], where);
           break;
         case 'enumList':
-          assert.deepEqual([s.type, s.items, s.uniqueItems], ['array', { type: 'string', enum: field.values }, true], where);
+          assert.deepEqual(
+            [s.type, s.items, s.uniqueItems],
+            ['array', { type: 'string', enum: field.values }, true],
+            where,
+          );
           break;
         default:
           assert.fail(`${where}: kind ${JSON.stringify(field.kind)} not checked`);
@@ -118,7 +141,10 @@ test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types,
 // [description, config]: each must be accepted by both or rejected by both, at the same path.
 const CASES: [string, unknown][] = [
   ['empty config (all defaults)', {}],
-  ['the example a user writes', { name: 'tiny', backend: 'wasm', model: { experts: 4, topK: 2 }, balancer: { methods: ['loss-free', 'simbal'] } }],
+  [
+    'the example a user writes',
+    { name: 'tiny', backend: 'wasm', model: { experts: 4, topK: 2 }, balancer: { methods: ['loss-free', 'simbal'] } },
+  ],
   ['$schema is allowed', { $schema: './x.json' }],
   ['unknown top-level key', { modell: {} }],
   ['unknown key in a section', { model: { topk: 2 } }],
@@ -153,11 +179,23 @@ test('the schema and resolveRunConfig accept and reject the same configs, at the
   for (const [description, config] of CASES) {
     const bySchema = violations(schema, config);
     const byResolver = resolverProblems(config);
-    assert.equal(bySchema.length > 0, byResolver.length > 0, `${description}: schema ${bySchema}, resolver ${byResolver}`);
+    assert.equal(
+      bySchema.length > 0,
+      byResolver.length > 0,
+      `${description}: schema ${bySchema}, resolver ${byResolver}`,
+    );
     // Same place: equal paths, or the schema names the list item where the resolver names the list.
     const within = (path: string, outer: string) => path === outer || path.startsWith(`${outer}[`);
-    for (const path of bySchema) assert.ok(byResolver.some((r) => within(path, r)), `${description}: schema ${path}, resolver ${byResolver}`);
-    for (const path of byResolver) assert.ok(bySchema.some((s) => within(s, path)), `${description}: resolver ${path}, schema ${bySchema}`);
+    for (const path of bySchema)
+      assert.ok(
+        byResolver.some((r) => within(path, r)),
+        `${description}: schema ${path}, resolver ${byResolver}`,
+      );
+    for (const path of byResolver)
+      assert.ok(
+        bySchema.some((s) => within(s, path)),
+        `${description}: resolver ${path}, schema ${bySchema}`,
+      );
   }
   // Both sides are exercised.
   assert.ok(CASES.filter(([, c]) => violations(schema, c).length === 0).length >= 8);

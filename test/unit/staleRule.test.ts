@@ -20,7 +20,10 @@ test('an unchecked writer is running while it wrote within staleAfterSeconds, th
 });
 
 test('an end event decides over the quiet time, and a checkable dead pid is still interrupted', () => {
-  const ended = fold([startEvent(0, at(0)), { v: 1, time: at(1), type: 'end', step: 0, status: 'completed', reason: '', durationSeconds: 1 }]);
+  const ended = fold([
+    startEvent(0, at(0)),
+    { v: 1, time: at(1), type: 'end', step: 0, status: 'completed', reason: '', durationSeconds: 1 },
+  ]);
   assert.equal(runStatus(ended, quiet(1)).status, 'completed');
   assert.equal(runStatus(ended, quiet(1000)).status, 'completed');
   assert.equal(runStatus(open, { pidAlive: false }).status, 'interrupted');

@@ -7,7 +7,9 @@ import { Progress } from '../../trainer/run/progress';
 
 test('no ETA from the first step alone; then the pace of the steps after it', () => {
   const lines: string[] = [];
-  const stream = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) as unknown as NodeJS.WriteStream;
+  const stream = new Writable({
+    write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()),
+  }) as unknown as NodeJS.WriteStream;
   const realNow = Date.now;
   let now = 0;
   Date.now = () => now;

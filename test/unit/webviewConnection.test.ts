@@ -32,7 +32,15 @@ function registry(written: number) {
   const changed = emitter<void>();
   const appended = emitter<RunEventsAppended>();
   const selected = emitter<string | undefined>();
-  const info: RunInfo = { id: 'r1', folder: {} as vscode.Uri, name: 'recorded', balancer: 'loss-free+simbal', status: 'running', step: 0, totalSteps: 40 };
+  const info: RunInfo = {
+    id: 'r1',
+    folder: {} as vscode.Uri,
+    name: 'recorded',
+    balancer: 'loss-free+simbal',
+    status: 'running',
+    step: 0,
+    totalSteps: 40,
+  };
   const runs: RunRegistry = {
     onDidChangeRuns: changed.event,
     onDidAppendEvents: appended.event,
@@ -54,20 +62,34 @@ function webview() {
   const received = emitter<unknown>();
   const visibility = emitter<void>();
   const posted: HostToWebviewMessage[] = [];
-  const view = { onDidReceiveMessage: received.event, postMessage: async (m: HostToWebviewMessage) => void posted.push(structuredClone(m)) };
+  const view = {
+    onDidReceiveMessage: received.event,
+    postMessage: async (m: HostToWebviewMessage) => void posted.push(structuredClone(m)),
+  };
   return { view: view as unknown as vscode.Webview, posted, fromWebview: received.fire, visibility };
 }
 
 const settle = (ms = APPEND_INTERVAL_MS + 30) => new Promise((r) => setTimeout(r, ms));
 
 /** A connection of a stand-in webview to run r1; returns what the host logged and acted on. */
-function connect(reg: ReturnType<typeof registry>, web: ReturnType<typeof webview>, options: { visible?: () => boolean; mode?: 'single' | 'routing' } = {}) {
+function connect(
+  reg: ReturnType<typeof registry>,
+  web: ReturnType<typeof webview>,
+  options: { visible?: () => boolean; mode?: 'single' | 'routing' } = {},
+) {
   const logged: string[] = [];
   const acted: unknown[] = [];
   const feed = new RunFeed(reg.runs);
   const connection = new WebviewConnection({
-    webview: web.view, runs: reg.runs, feed, mode: options.mode ?? 'single', runIds: ['r1'], isVisible: options.visible ?? (() => true),
-    onDidChangeVisibility: web.visibility.event, onMessage: (m) => acted.push(m), log: (m) => logged.push(m),
+    webview: web.view,
+    runs: reg.runs,
+    feed,
+    mode: options.mode ?? 'single',
+    runIds: ['r1'],
+    isVisible: options.visible ?? (() => true),
+    onDidChangeVisibility: web.visibility.event,
+    onMessage: (m) => acted.push(m),
+    log: (m) => logged.push(m),
   });
   const dispose = () => {
     connection.dispose();
@@ -111,11 +133,17 @@ test('nothing is posted while hidden; becoming visible brings a fresh snapshot',
   web.visibility.fire();
   reg.append(EVENTS.slice(10, 30));
   await settle();
-  assert.deepEqual(web.posted.map((m) => m.type), ['snapshot']);
+  assert.deepEqual(
+    web.posted.map((m) => m.type),
+    ['snapshot'],
+  );
   visible = true;
   web.visibility.fire();
   await settle(10);
-  assert.deepEqual(web.posted.map((m) => m.type), ['snapshot', 'snapshot']);
+  assert.deepEqual(
+    web.posted.map((m) => m.type),
+    ['snapshot', 'snapshot'],
+  );
   const last = web.posted[1];
   assert.equal(last.type === 'snapshot' && last.runs[0].state.step, reduceEvents(EVENTS.slice(0, 30)).step);
   dispose();

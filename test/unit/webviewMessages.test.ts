@@ -6,14 +6,23 @@ import { parseDashboardViewState, parseWebviewMessage, WebviewMessageError } fro
 
 test('valid webview messages are accepted as typed messages', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
-  assert.deepEqual(parseWebviewMessage({ type: 'stop', runId: 'tiny-loss-free-3', extra: 1 }), { type: 'stop', runId: 'tiny-loss-free-3' });
-  assert.deepEqual(parseWebviewMessage({ type: 'openDashboard', runId: 'run 2' }), { type: 'openDashboard', runId: 'run 2' });
+  assert.deepEqual(parseWebviewMessage({ type: 'stop', runId: 'tiny-loss-free-3', extra: 1 }), {
+    type: 'stop',
+    runId: 'tiny-loss-free-3',
+  });
+  assert.deepEqual(parseWebviewMessage({ type: 'openDashboard', runId: 'run 2' }), {
+    type: 'openDashboard',
+    runId: 'run 2',
+  });
   assert.deepEqual(parseWebviewMessage({ type: 'resume', runId: 'tiny-1' }), { type: 'resume', runId: 'tiny-1' });
 });
 
 test('invalid webview messages are refused with what is wrong', () => {
   assert.throws(() => parseWebviewMessage('stop'), /expected an object/);
-  assert.throws(() => parseWebviewMessage({ type: 'exec', command: 'rm' }), /type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got "exec"/);
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exec', command: 'rm' }),
+    /type: expected "ready", "stop", "resume", "openDashboard" or "exportFile", got "exec"/,
+  );
   assert.throws(() => parseWebviewMessage({ type: 'stop' }), /stop\.runId: expected a run folder name, got undefined/);
   assert.throws(() => parseWebviewMessage({ type: 'stop', runId: '../../etc' }), WebviewMessageError);
   assert.throws(() => parseWebviewMessage({ type: 'openDashboard', runId: '..' }), WebviewMessageError);
@@ -21,9 +30,16 @@ test('invalid webview messages are refused with what is wrong', () => {
 });
 
 test('saved dashboard state is checked before a reload restores it', () => {
-  assert.deepEqual(parseDashboardViewState({ runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadStep: -3 }), {
-    runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadStep: undefined,
-  });
+  assert.deepEqual(
+    parseDashboardViewState({ runIds: ['a', 'b'], mode: 'compare', scrollY: 120, layer: 1, loadStep: -3 }),
+    {
+      runIds: ['a', 'b'],
+      mode: 'compare',
+      scrollY: 120,
+      layer: 1,
+      loadStep: undefined,
+    },
+  );
   assert.equal(parseDashboardViewState({ runIds: [] }), undefined);
   assert.equal(parseDashboardViewState({ runIds: ['a/b'] }), undefined);
   assert.equal(parseDashboardViewState(undefined), undefined);
@@ -48,7 +64,10 @@ test('dashboard titles tell runs of one config apart and find them again after a
 });
 
 test('a run started outside VS Code (no time in its folder name) is dated by its log', () => {
-  assert.equal(runStart({ id: 'my-run', startedAt: '2026-11-23T18:05:09.000Z' })?.toISOString(), '2026-11-23T18:05:09.000Z');
+  assert.equal(
+    runStart({ id: 'my-run', startedAt: '2026-11-23T18:05:09.000Z' })?.toISOString(),
+    '2026-11-23T18:05:09.000Z',
+  );
   assert.equal(runStart({ id: 'my-run' }), undefined);
   assert.equal(runStamp({ id: 'my-run' }), shortRunId('my-run'));
 });
@@ -56,12 +75,37 @@ test('a run started outside VS Code (no time in its folder name) is dated by its
 test('an export from a webview is checked: kind, a plain file name, a PNG data URL or bounded text', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
   assert.deepEqual(parseWebviewMessage({ type: 'exportFile', kind: 'png', fileName: 'loss.png', data: png }), {
-    type: 'exportFile', kind: 'png', fileName: 'loss.png', data: png,
+    type: 'exportFile',
+    kind: 'png',
+    fileName: 'loss.png',
+    data: png,
   });
-  assert.equal((parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'loss.csv', data: 'step,y\n1,2\n' }) as { data: string }).data, 'step,y\n1,2\n');
-  assert.throws(() => parseWebviewMessage({ type: 'exportFile', kind: 'exe', fileName: 'a.exe', data: '' }), /exportFile\.kind/);
-  assert.throws(() => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: '../a.csv', data: '' }), /exportFile\.fileName/);
-  assert.throws(() => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'a.png', data: '' }), /exportFile\.fileName/);
-  assert.throws(() => parseWebviewMessage({ type: 'exportFile', kind: 'png', fileName: 'a.png', data: '<svg/>' }), /data:image\/png/);
-  assert.throws(() => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'a.csv', data: 7 }), /exportFile\.data/);
+  assert.equal(
+    (
+      parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'loss.csv', data: 'step,y\n1,2\n' }) as {
+        data: string;
+      }
+    ).data,
+    'step,y\n1,2\n',
+  );
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exportFile', kind: 'exe', fileName: 'a.exe', data: '' }),
+    /exportFile\.kind/,
+  );
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: '../a.csv', data: '' }),
+    /exportFile\.fileName/,
+  );
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'a.png', data: '' }),
+    /exportFile\.fileName/,
+  );
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exportFile', kind: 'png', fileName: 'a.png', data: '<svg/>' }),
+    /data:image\/png/,
+  );
+  assert.throws(
+    () => parseWebviewMessage({ type: 'exportFile', kind: 'csv', fileName: 'a.csv', data: 7 }),
+    /exportFile\.data/,
+  );
 });

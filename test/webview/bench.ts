@@ -23,12 +23,24 @@ import { syntheticEvents, type SyntheticLogOptions } from './syntheticLog';
 const argSteps = process.argv.indexOf('--steps');
 const STEPS = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 100_000;
 const REFERENCE_STEPS = 1_000;
-const SHAPE: Omit<SyntheticLogOptions, 'steps'> = { layers: 4, experts: 16, topK: 2, methods: ['loss-free', 'simbal'], evalEvery: 500, finished: true };
+const SHAPE: Omit<SyntheticLogOptions, 'steps'> = {
+  layers: 4,
+  experts: 16,
+  topK: 2,
+  methods: ['loss-free', 'simbal'],
+  evalEvery: 500,
+  finished: true,
+};
 
 function writeLog(dir: string, steps: number): string {
   const file = join(dir, `events-${steps}.jsonl`);
   const lines: string[] = [];
-  for (const event of syntheticEvents({ ...SHAPE, steps, evalEvery: Math.min(SHAPE.evalEvery!, Math.max(1, steps / 10)), name: `bench-${steps}` })) {
+  for (const event of syntheticEvents({
+    ...SHAPE,
+    steps,
+    evalEvery: Math.min(SHAPE.evalEvery!, Math.max(1, steps / 10)),
+    name: `bench-${steps}`,
+  })) {
     lines.push(JSON.stringify(event));
   }
   writeFileSync(file, lines.join('\n') + '\n');
@@ -37,17 +49,39 @@ function writeLog(dir: string, steps: number): string {
 
 function hostSide(file: string) {
   const t0 = performance.now();
-  const events = readFileSync(file, 'utf8').split('\n').map(parseEventLine).filter((e): e is TrainerEvent => e !== undefined);
+  const events = readFileSync(file, 'utf8')
+    .split('\n')
+    .map(parseEventLine)
+    .filter((e): e is TrainerEvent => e !== undefined);
   const t1 = performance.now();
   const state = reduceEvents(events);
   const t2 = performance.now();
   const snapshot: HostToWebviewMessage = {
     type: 'snapshot',
     mode: 'single',
-    runs: [{ header: { id: 'bench', name: state.runName, balancer: state.balancer, status: 'completed', step: state.step, totalSteps: state.totalSteps }, state }],
+    runs: [
+      {
+        header: {
+          id: 'bench',
+          name: state.runName,
+          balancer: state.balancer,
+          status: 'completed',
+          step: state.step,
+          totalSteps: state.totalSteps,
+        },
+        state,
+      },
+    ],
   };
   const json = JSON.stringify(snapshot);
-  return { events, parseMs: t1 - t0, reduceMs: t2 - t1, snapshot, snapshotBytes: Buffer.byteLength(json), lossPoints: state.loss.points.length };
+  return {
+    events,
+    parseMs: t1 - t0,
+    reduceMs: t2 - t1,
+    snapshot,
+    snapshotBytes: Buffer.byteLength(json),
+    lossPoints: state.loss.points.length,
+  };
 }
 
 /** Posts a message in the page and waits for the loss chart to show `points` points; ms. */
@@ -92,11 +126,22 @@ async function webviewSide(harness: WebviewHarness, host: ReturnType<typeof host
   const live = await harness.open('dashboard', { width: 1400, height: 1000 });
   const [start, ...rest] = host.events;
   const emptyState = reduceEvents([start]);
-  await postAndWaitForChart(live.page, { type: 'snapshot', mode: 'single', runs: [{ ...host.snapshot.type === 'snapshot' ? host.snapshot.runs[0] : never(), state: emptyState }] }, 0);
+  await postAndWaitForChart(
+    live.page,
+    {
+      type: 'snapshot',
+      mode: 'single',
+      runs: [{ ...(host.snapshot.type === 'snapshot' ? host.snapshot.runs[0] : never()), state: emptyState }],
+    },
+    0,
+  );
   // Stage the appends in the page first (as JSON text: CDP moves strings much faster than objects),
   // then time, inside the page, posting each as the host would and waiting for its frame.
   for (let i = 0; i < rest.length; i += 1000) {
-    await live.page.evaluate((text) => ((window as unknown as { __chunks: unknown[] }).__chunks ??= []).push(JSON.parse(text)), JSON.stringify(rest.slice(i, i + 1000)));
+    await live.page.evaluate(
+      (text) => ((window as unknown as { __chunks: unknown[] }).__chunks ??= []).push(JSON.parse(text)),
+      JSON.stringify(rest.slice(i, i + 1000)),
+    );
   }
   const appendAllMs = await live.page.evaluate(async () => {
     const chunks = (window as unknown as { __chunks: unknown[] }).__chunks;
@@ -152,10 +197,17 @@ async function main() {
       ['webview: whole log as live appends, 1,000 events a message (ms)', (r) => r.appendAllMs, 'ms'],
       ['webview: JS heap after all appends (MB)', (r) => r.appendHeap, 'MB'],
     ];
-    console.log(`MoE Lens webview benchmark: ${SHAPE.layers} MoE layers × ${SHAPE.experts} experts, ${SHAPE.methods!.join('+')}, Chromium ${harness.browser.version()}`);
-    console.log(`| figure | ${ref.steps.toLocaleString('en-US')} steps | ${big.steps.toLocaleString('en-US')} steps | ratio |`);
+    console.log(
+      `MoE Lens webview benchmark: ${SHAPE.layers} MoE layers × ${SHAPE.experts} experts, ${SHAPE.methods!.join('+')}, Chromium ${harness.browser.version()}`,
+    );
+    console.log(
+      `| figure | ${ref.steps.toLocaleString('en-US')} steps | ${big.steps.toLocaleString('en-US')} steps | ratio |`,
+    );
     console.log('|---|---:|---:|---:|');
-    for (const [label, get, , digits] of rows) console.log(`| ${label} | ${fmt(get(ref), digits ?? 1)} | ${fmt(get(big), digits ?? 1)} | ${ratio(get(big), get(ref))} |`);
+    for (const [label, get, , digits] of rows)
+      console.log(
+        `| ${label} | ${fmt(get(ref), digits ?? 1)} | ${fmt(get(big), digits ?? 1)} | ${ratio(get(big), get(ref))} |`,
+      );
   } finally {
     await harness.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -23,13 +23,30 @@ before(async () => {
 after(() => harness.stop());
 
 // A loss-free + aux-loss run of 2 MoE layers × 8 experts, 120 steps, eval every 40, finished.
-const EVENTS = syntheticLog({ steps: 120, layers: 2, experts: 8, methods: ['loss-free', 'aux-loss'], evalEvery: 40, finished: true, name: 'tiny-loss-free' });
+const EVENTS = syntheticLog({
+  steps: 120,
+  layers: 2,
+  experts: 8,
+  methods: ['loss-free', 'aux-loss'],
+  evalEvery: 40,
+  finished: true,
+  name: 'tiny-loss-free',
+});
 const STEPS = EVENTS.filter((e): e is StepEvent => e.type === 'step');
 
 /** The header the host would send (extension/webviews/runFeed.ts runHeader), from the same run model. */
 const header = (id: string, events: TrainerEvent[], status: RunHeader['status'] = 'running'): RunHeader => {
   const state = reduceEvents(events);
-  return { id, name: state.runName, balancer: state.balancer, status, step: state.step, totalSteps: state.totalSteps, backend: state.backend, ...runPace(state, status) };
+  return {
+    id,
+    name: state.runName,
+    balancer: state.balancer,
+    status,
+    step: state.step,
+    totalSteps: state.totalSteps,
+    backend: state.backend,
+    ...runPace(state, status),
+  };
 };
 const snapshotOf = (id: string, events: TrainerEvent[], status?: RunHeader['status']): RunSnapshot => ({
   header: header(id, events, status),
@@ -37,7 +54,12 @@ const snapshotOf = (id: string, events: TrainerEvent[], status?: RunHeader['stat
 });
 
 /** Reads the colour at the centre of heatmap cell (row, col) and compares it with the load scale. */
-async function assertHeatmapShows(page: import('playwright-core').Page, selector: string, matrix: number[][], theme: ThemeKind) {
+async function assertHeatmapShows(
+  page: import('playwright-core').Page,
+  selector: string,
+  matrix: number[][],
+  theme: ThemeKind,
+) {
   const { width, height } = await canvasSize(page, selector);
   const rows = matrix.length;
   const cols = matrix[0].length;
@@ -47,7 +69,10 @@ async function assertHeatmapShows(page: import('playwright-core').Page, selector
       const [red, green, blue, alpha] = await canvasPixel(page, selector, x, y);
       const expected = loadColor(matrix[r][c], theme);
       const off = Math.max(Math.abs(red - expected[0]), Math.abs(green - expected[1]), Math.abs(blue - expected[2]));
-      assert.ok(off <= 1 && alpha === 255, `${selector} cell (${r}, ${c}) load ${matrix[r][c].toFixed(3)}: got ${[red, green, blue]}, expected ${expected}`);
+      assert.ok(
+        off <= 1 && alpha === 255,
+        `${selector} cell (${r}, ${c}) load ${matrix[r][c].toFixed(3)}: got ${[red, green, blue]}, expected ${expected}`,
+      );
     }
   }
 }
@@ -58,15 +83,34 @@ test('dashboard draws a finished run: curves hold every point, heatmap pixels ma
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
-  assert.deepEqual(loss.map((d) => d.label), ['train loss', 'val loss']);
-  assert.deepEqual(loss[0].points, STEPS.map((e) => ({ x: e.step, y: e.loss })));
-  assert.deepEqual(loss[1].points.map((p) => p.x), [40, 80, 120]);
+  assert.deepEqual(
+    loss.map((d) => d.label),
+    ['train loss', 'val loss'],
+  );
+  assert.deepEqual(
+    loss[0].points,
+    STEPS.map((e) => ({ x: e.step, y: e.loss })),
+  );
+  assert.deepEqual(
+    loss[1].points.map((p) => p.x),
+    [40, 80, 120],
+  );
   const maxVio = await page.evaluate(() => window.__moeLens!.chartData('chart-maxvio')!);
-  assert.deepEqual(maxVio.find((d) => d.label === 'batch mean')!.points.at(-1), { x: 120, y: STEPS[119].maxVioBatchMean });
+  assert.deepEqual(maxVio.find((d) => d.label === 'batch mean')!.points.at(-1), {
+    x: 120,
+    y: STEPS[119].maxVioBatchMean,
+  });
   const bias = await page.evaluate(() => window.__moeLens!.chartData('chart-bias')!);
   assert.equal(bias.length, 8);
   assert.equal(bias[3].points.at(-1)!.y, STEPS[119].bias![0][3]);
-  for (const id of ['chart-terms', 'chart-pes', 'chart-experts-used', 'chart-drop-top', 'heatmap-load-time', 'dynamic-k']) {
+  for (const id of [
+    'chart-terms',
+    'chart-pes',
+    'chart-experts-used',
+    'chart-drop-top',
+    'heatmap-load-time',
+    'dynamic-k',
+  ]) {
     assert.ok(await page.$(`#${id}`), `#${id} is shown`);
   }
   assert.equal(await page.locator('#dynamic-k tbody tr').count(), 4);
@@ -81,8 +125,14 @@ test('dashboard draws a finished run: curves hold every point, heatmap pixels ma
   const top = snapshot.state.routing!.sample.experts[1][0][0];
   const [r, g, b] = expertColor(top);
   assert.equal(await token.evaluate((e) => getComputedStyle(e).backgroundColor), `rgb(${r}, ${g}, ${b})`);
-  const tops = [...new Set(snapshot.state.routing!.sample.experts.flatMap((perToken) => perToken.map((p) => p[0])))].sort((a, b) => a - b);
-  assert.deepEqual(await page.locator('.expert-legend li').allTextContents(), tops.map((e) => `e${e}`), 'a legend swatch per top expert');
+  const tops = [
+    ...new Set(snapshot.state.routing!.sample.experts.flatMap((perToken) => perToken.map((p) => p[0]))),
+  ].sort((a, b) => a - b);
+  assert.deepEqual(
+    await page.locator('.expert-legend li').allTextContents(),
+    tops.map((e) => `e${e}`),
+    'a legend swatch per top expert',
+  );
   assert.match((await token.getAttribute('aria-label')) ?? '', new RegExp(`expert ${top} \\(gate 0\\.\\d{3}\\)`));
 
   await page.screenshot({ path: 'test-results/webview-dashboard-dark.png', fullPage: true });
@@ -103,15 +153,27 @@ test('dashboard draws a log recorded from the real trainer (loss-free + SimBal, 
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
   await page.waitForSelector(`#chart-loss[data-points="${steps.length}"]`);
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
-  assert.deepEqual(loss[0].points, steps.map((e) => ({ x: e.step, y: e.loss })));
-  assert.deepEqual(loss[1].points.map((p) => p.x), recorded.filter((e) => e.type === 'eval').map((e) => e.step));
+  assert.deepEqual(
+    loss[0].points,
+    steps.map((e) => ({ x: e.step, y: e.loss })),
+  );
+  assert.deepEqual(
+    loss[1].points.map((p) => p.x),
+    recorded.filter((e) => e.type === 'eval').map((e) => e.step),
+  );
   const terms = await page.evaluate(() => window.__moeLens!.chartData('chart-terms')!);
-  assert.deepEqual(terms.map((t) => t.label), ['SimBal ‖RᵀR − I‖₁']);
+  assert.deepEqual(
+    terms.map((t) => t.label),
+    ['SimBal ‖RᵀR − I‖₁'],
+  );
   await assertHeatmapShows(page, '#heatmap-load', columnLoad(snapshot.state.load.columns.at(-1)!), 'dark');
   // the last column is the last step alone: its loads are c_i / mean(c) of that step's counts
   const last = steps.at(-1)!;
   const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
-  assert.deepEqual(columnLoad(snapshot.state.load.columns.at(-1)!), last.expertCounts!.map((c) => c.map((x) => x / mean(c))));
+  assert.deepEqual(
+    columnLoad(snapshot.state.load.columns.at(-1)!),
+    last.expertCounts!.map((c) => c.map((x) => x / mean(c))),
+  );
   assert.ok(await page.$('#chart-drop-top'));
   await page.screenshot({ path: 'test-results/webview-dashboard-recorded-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
@@ -132,7 +194,9 @@ test('the step slider scrubs the load heatmap back and the choice is saved in th
   const column = snapshot.state.load.columns[10];
   await assertHeatmapShows(page, '#heatmap-load', columnLoad(column), 'dark');
   assert.equal(await page.locator('.step-label').textContent(), `step ${column.last}`);
-  const saved = await page.evaluate(() => (window as unknown as { __state: { loadStep?: number; runIds: string[] } }).__state);
+  const saved = await page.evaluate(
+    () => (window as unknown as { __state: { loadStep?: number; runIds: string[] } }).__state,
+  );
   assert.equal(saved.loadStep, column.start);
   assert.deepEqual(saved.runIds, ['tiny-1']);
   await page.close();
@@ -150,7 +214,10 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   }
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
-  assert.deepEqual(loss[0].points, STEPS.map((e) => ({ x: e.step, y: e.loss })));
+  assert.deepEqual(
+    loss[0].points,
+    STEPS.map((e) => ({ x: e.step, y: e.loss })),
+  );
   // the host follows its appends with the run's header: the header shows it as sent
   const liveHeader = header('live-1', EVENTS.slice(0, cut + 1).concat(live));
   await send(page, { type: 'header', header: liveHeader });
@@ -159,7 +226,10 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   assert.match(stats, /step 120 \/ 120/);
   assert.ok(stats.includes(`${formatCount(liveHeader.tokensPerSecond!)} tokens/s`), stats);
   await page.locator('#stop-run').click();
-  assert.deepEqual((await posted(page)).filter((m) => (m as { type: string }).type === 'stop'), [{ type: 'stop', runId: 'live-1' }]);
+  assert.deepEqual(
+    (await posted(page)).filter((m) => (m as { type: string }).type === 'stop'),
+    [{ type: 'stop', runId: 'live-1' }],
+  );
   await page.close();
 });
 
@@ -169,10 +239,11 @@ test('switching the theme class (dark, light, high contrast) re-colours heatmap,
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshot] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const matrix = columnLoad(snapshot.state.load.columns.at(-1)!);
-  const lossColor = () => page.evaluate(() => {
-    const canvas = document.getElementById('chart-loss') as HTMLCanvasElement;
-    return canvas.dataset.points && getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue');
-  });
+  const lossColor = () =>
+    page.evaluate(() => {
+      const canvas = document.getElementById('chart-loss') as HTMLCanvasElement;
+      return canvas.dataset.points && getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue');
+    });
   assert.equal(await lossColor(), '#3794ff');
   await page.evaluate(() => (document.body.className = 'vscode-light'));
   await frames(page);
@@ -185,7 +256,8 @@ test('switching the theme class (dark, light, high contrast) re-colours heatmap,
   const blue = await page.evaluate(() => {
     const canvas = document.getElementById('chart-loss') as HTMLCanvasElement;
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let light = 0, dark = 0;
+    let light = 0,
+      dark = 0;
     for (let i = 0; i < data.length; i += 4) {
       if (data[i] === 0x1a && data[i + 1] === 0x85 && data[i + 2] === 0xff) light++;
       if (data[i] === 0x37 && data[i + 1] === 0x94 && data[i + 2] === 0xff) dark++;
@@ -209,7 +281,13 @@ test('a reloaded dashboard restores the chosen layer, step and scroll position f
   const { page } = await harness.open('dashboard', { initialState });
   await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('tiny-1', EVENTS, 'completed')] });
   await page.waitForSelector('#chart-loss[data-points="120"]');
-  assert.match((await page.locator('.heatmap-card', { has: page.locator('#heatmap-load-time') }).locator('h2').textContent()) ?? '', /layer 1/);
+  assert.match(
+    (await page
+      .locator('.heatmap-card', { has: page.locator('#heatmap-load-time') })
+      .locator('h2')
+      .textContent()) ?? '',
+    /layer 1/,
+  );
   assert.equal(await page.locator('.step-label').textContent(), 'step 30');
   assert.equal(await page.locator('#layer-select').evaluate((s) => (s as HTMLSelectElement).value), '1');
   // restored to 700; the browser's scroll anchoring may then follow the content by a few pixels when the
@@ -220,16 +298,39 @@ test('a reloaded dashboard restores the chosen layer, step and scroll position f
 });
 
 test('compare mode overlays runs with a legend by run', async () => {
-  const other = syntheticLog({ steps: 80, layers: 2, experts: 8, methods: ['aux-loss'], evalEvery: 40, seed: 7, name: 'tiny-aux' });
+  const other = syntheticLog({
+    steps: 80,
+    layers: 2,
+    experts: 8,
+    methods: ['aux-loss'],
+    evalEvery: 40,
+    seed: 7,
+    name: 'tiny-aux',
+  });
   const { page, problems } = await harness.open('dashboard');
-  await send(page, { type: 'snapshot', mode: 'compare', runs: [snapshotOf('a', EVENTS, 'completed'), snapshotOf('b', other, 'running')] });
+  await send(page, {
+    type: 'snapshot',
+    mode: 'compare',
+    runs: [snapshotOf('a', EVENTS, 'completed'), snapshotOf('b', other, 'running')],
+  });
   await page.waitForSelector('#chart-loss[data-points="120"]');
   const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
   // Runs of one config would share a name: each curve carries its run's short id.
   const [a, b] = [shortRunId('a'), shortRunId('b')];
-  assert.deepEqual(loss.map((d) => [d.label, d.points.length]), [[`tiny-loss-free ${a}`, 120], [`tiny-aux ${b}`, 80], [`tiny-loss-free ${a} (val)`, 3], [`tiny-aux ${b} (val)`, 2]]);
+  assert.deepEqual(
+    loss.map((d) => [d.label, d.points.length]),
+    [
+      [`tiny-loss-free ${a}`, 120],
+      [`tiny-aux ${b}`, 80],
+      [`tiny-loss-free ${a} (val)`, 3],
+      [`tiny-aux ${b} (val)`, 2],
+    ],
+  );
   const pes = await page.evaluate(() => window.__moeLens!.chartData('chart-pes')!);
-  assert.deepEqual(pes.map((d) => d.label), [`tiny-loss-free ${a}`, `tiny-aux ${b}`]);
+  assert.deepEqual(
+    pes.map((d) => d.label),
+    [`tiny-loss-free ${a}`, `tiny-aux ${b}`],
+  );
   assert.equal(await page.locator('.run-legend li').count(), 2);
   await page.screenshot({ path: 'test-results/webview-compare-dark.png', fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
@@ -240,7 +341,7 @@ test('compare mode overlays runs with a legend by run', async () => {
 test('routing view: current heatmap, MaxVio sparkline, bias bars; a click asks for the dashboard', async () => {
   for (const theme of ['vscode-dark', 'vscode-light'] as const) {
     const { page, problems } = await harness.open('routing', { theme, width: 300, height: 500 });
-    await send(page, { type: 'snapshot', mode: 'routing', runs: [] , emptyMessage: 'No run selected.' });
+    await send(page, { type: 'snapshot', mode: 'routing', runs: [], emptyMessage: 'No run selected.' });
     await frames(page);
     assert.equal(await page.locator('.empty').textContent(), 'No run selected.');
     const cut = EVENTS.findIndex((e) => e.type === 'step' && e.step === 60);
@@ -249,12 +350,20 @@ test('routing view: current heatmap, MaxVio sparkline, bias bars; a click asks f
     await send(page, { type: 'append', runId: 'live-2', events: EVENTS.slice(cut + 1, cut + 6) });
     await frames(page);
     const state = reduceEvents(EVENTS.slice(0, cut + 6));
-    await assertHeatmapShows(page, '#routing-heatmap', columnLoad(state.load.columns.at(-1)!), theme === 'vscode-dark' ? 'dark' : 'light');
+    await assertHeatmapShows(
+      page,
+      '#routing-heatmap',
+      columnLoad(state.load.columns.at(-1)!),
+      theme === 'vscode-dark' ? 'dark' : 'light',
+    );
     assert.equal(await page.locator('.bias-bars').count(), 2);
     const spark = await canvasPixel(page, '#routing-maxvio', 0, 0);
     assert.equal(spark.length, 4);
     await page.locator('#routing-heatmap').click();
-    assert.deepEqual((await posted(page)).filter((m) => (m as { type: string }).type === 'openDashboard'), [{ type: 'openDashboard', runId: 'live-2' }]);
+    assert.deepEqual(
+      (await posted(page)).filter((m) => (m as { type: string }).type === 'openDashboard'),
+      [{ type: 'openDashboard', runId: 'live-2' }],
+    );
     await page.screenshot({ path: `test-results/webview-routing-${theme.replace('vscode-', '')}.png` });
     assert.deepEqual(await cspViolations(page), []);
     assert.deepEqual(problems, []);

@@ -13,7 +13,16 @@ import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
 const ROOT = process.cwd();
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export class WebviewHarness {
   private constructor(
@@ -58,8 +67,13 @@ export class WebviewHarness {
   }
 
   /** Opens a webview page; `initialState` is what getState() returns (a restored webview). */
-  async open(view: 'dashboard' | 'routing', options: { theme?: string; width?: number; height?: number; initialState?: unknown } = {}) {
-    const page = await this.browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 900 } });
+  async open(
+    view: 'dashboard' | 'routing',
+    options: { theme?: string; width?: number; height?: number; initialState?: unknown } = {},
+  ) {
+    const page = await this.browser.newPage({
+      viewport: { width: options.width ?? 1200, height: options.height ?? 900 },
+    });
     const problems: string[] = [];
     page.on('console', (m) => {
       // the tests' own pixel reads (getImageData) make Chromium suggest willReadFrequently
@@ -67,12 +81,19 @@ export class WebviewHarness {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.route('**/*', (route) => (route.request().url().startsWith(this.origin) ? route.continue() : route.abort()));
+    await page.route('**/*', (route) =>
+      route.request().url().startsWith(this.origin) ? route.continue() : route.abort(),
+    );
     if (options.initialState !== undefined) {
-      await page.addInitScript((state) => ((window as unknown as { __initialState: unknown }).__initialState = state), options.initialState);
+      await page.addInitScript(
+        (state) => ((window as unknown as { __initialState: unknown }).__initialState = state),
+        options.initialState,
+      );
     }
     await page.goto(`${this.origin}/view/${view}?theme=${options.theme ?? 'vscode-dark'}`);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+    );
     return { page, problems };
   }
 
@@ -83,11 +104,13 @@ export class WebviewHarness {
 }
 
 /** Posts a host message to the webview, as VS Code's webview.postMessage does. */
-export const send = (page: Page, message: HostToWebviewMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+export const send = (page: Page, message: HostToWebviewMessage) =>
+  page.evaluate((m) => window.postMessage(m, '*'), message);
 
 export const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
 
-export const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+export const cspViolations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
 
 /** RGBA of a canvas's backing-store pixel at a point given in CSS pixels of the canvas. */
 export function canvasPixel(page: Page, selector: string, x: number, y: number): Promise<number[]> {
@@ -95,7 +118,7 @@ export function canvasPixel(page: Page, selector: string, x: number, y: number):
     ([sel, px, py]) => {
       const canvas = document.querySelector(sel) as HTMLCanvasElement;
       const scale = canvas.width / canvas.clientWidth;
-      const data = canvas.getContext('2d')!.getImageData(Math.floor((px) * scale), Math.floor((py) * scale), 1, 1).data;
+      const data = canvas.getContext('2d')!.getImageData(Math.floor(px * scale), Math.floor(py * scale), 1, 1).data;
       return [...data];
     },
     [selector, x, y] as const,
@@ -109,7 +132,8 @@ export const canvasSize = (page: Page, selector: string) =>
   }, selector);
 
 /** Waits until the next frames have been drawn (renders are batched per animation frame). */
-export const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+export const frames = (page: Page) =>
+  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 /** The page's JS heap in MB after a forced garbage collection (CDP). */
 export async function jsHeapMB(page: Page): Promise<number> {

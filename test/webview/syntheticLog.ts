@@ -24,7 +24,30 @@ export interface SyntheticLogOptions {
   finished?: boolean;
 }
 
-export const SNIPPET = ['T', 'h', 'e', ' ', 'q', 'u', 'e', 'e', 'n', ' ', 's', 'a', 'i', 'd', ',', ' ', '"', 'O', 'f', 'f', '!', '"'];
+export const SNIPPET = [
+  'T',
+  'h',
+  'e',
+  ' ',
+  'q',
+  'u',
+  'e',
+  'e',
+  'n',
+  ' ',
+  's',
+  'a',
+  'i',
+  'd',
+  ',',
+  ' ',
+  '"',
+  'O',
+  'f',
+  'f',
+  '!',
+  '"',
+];
 
 export function maxVio(counts: readonly number[]): number {
   const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
@@ -47,7 +70,12 @@ export function* syntheticEvents(options: SyntheticLogOptions): Generator<Traine
   const tokensPerStep = config.training.batchSize * config.model.seqLen * topK;
   const v = 1;
   const start: StartEvent = {
-    v, type: 'start', time: time(0), step: 0, runName: config.name, config,
+    v,
+    type: 'start',
+    time: time(0),
+    step: 0,
+    runName: config.name,
+    config,
     backend: { name: 'wasm', reason: 'synthetic log' },
     parameters: { total: 100_000, activePerToken: 40_000, experts: 60_000, routers: 512 },
     moeLayers: Array.from({ length: layers }, (_, l) => l),
@@ -84,25 +112,49 @@ export function* syntheticEvents(options: SyntheticLogOptions): Generator<Traine
       });
     }
     const event: StepEvent = {
-      v, type: 'step', time: time(step), step,
-      loss: lmLoss + Object.values(terms).reduce((a, b) => a + b, 0), lmLoss, terms,
-      lr: config.training.lr, gradNorm: 0.5 + random(), tokensPerSecond: 1000 / msPerStep * tokensPerStep / topK,
-      expertCounts: counts, maxVioBatch: vio, maxVioBatchMean: vio.reduce((a, b) => a + b, 0) / layers,
+      v,
+      type: 'step',
+      time: time(step),
+      step,
+      loss: lmLoss + Object.values(terms).reduce((a, b) => a + b, 0),
+      lmLoss,
+      terms,
+      lr: config.training.lr,
+      gradNorm: 0.5 + random(),
+      tokensPerSecond: ((1000 / msPerStep) * tokensPerStep) / topK,
+      expertCounts: counts,
+      maxVioBatch: vio,
+      maxVioBatchMean: vio.reduce((a, b) => a + b, 0) / layers,
       ...(lossFree && { bias: bias.map((row) => [...row]) }),
     };
     yield event;
-    if (step % evalEvery === 0 || step === steps) yield evalEvent(step, lmLoss + 0.05, countsAt(step, 4096), random, time(step));
+    if (step % evalEvery === 0 || step === steps)
+      yield evalEvent(step, lmLoss + 0.05, countsAt(step, 4096), random, time(step));
   }
   if (options.finished) {
     yield {
-      v, type: 'analysis', time: time(steps), step: steps,
+      v,
+      type: 'analysis',
+      time: time(steps),
+      step: steps,
       dropTopExperts: [0, 1, 2, 3].map((dropped) => ({ dropped, loss: 1.7 + dropped * dropped * 0.4 })),
       dynamicK: [0, 0.05, 0.1, 0.2].map((threshold) => ({
-        threshold, perplexity: 5.5 + threshold * 4, msPerToken: 0.2 - threshold * 0.3, meanExpertsPerToken: topK - threshold * 4,
+        threshold,
+        perplexity: 5.5 + threshold * 4,
+        msPerToken: 0.2 - threshold * 0.3,
+        meanExpertsPerToken: topK - threshold * 4,
       })),
     };
     yield { v, type: 'checkpoint', time: time(steps), step: steps, path: 'checkpoint' };
-    yield { v, type: 'end', time: time(steps), step: steps, status: 'completed', reason: 'all steps done', durationSeconds: (steps * msPerStep) / 1000 };
+    yield {
+      v,
+      type: 'end',
+      time: time(steps),
+      step: steps,
+      status: 'completed',
+      reason: 'all steps done',
+      durationSeconds: (steps * msPerStep) / 1000,
+    };
   }
 }
 
@@ -121,11 +173,27 @@ function evalEvent(step: number, valLoss: number, load: number[][], random: () =
   };
   const picks = Array.from({ length: layers }, () => SNIPPET.map(pick));
   return {
-    v: 1, type: 'eval', time, step, valLoss, perplexity: Math.exp(valLoss), expertLoad: load,
-    maxVioGlobal: vio, maxVioGlobalMean: vio.reduce((a, b) => a + b, 0) / layers,
-    expertsUsed: used, pes, pesMin: Math.min(...pes), gramDeviation: 0.01, gramDeviationPerLayer: load.map(() => 0.01),
-    routerEntropy: load.map(() => 1.5), seu: load.map(() => 0.6),
-    routingSample: { tokens: SNIPPET, experts: picks.map((l) => l.map((p) => p.experts)), gates: picks.map((l) => l.map((p) => p.gates)) },
+    v: 1,
+    type: 'eval',
+    time,
+    step,
+    valLoss,
+    perplexity: Math.exp(valLoss),
+    expertLoad: load,
+    maxVioGlobal: vio,
+    maxVioGlobalMean: vio.reduce((a, b) => a + b, 0) / layers,
+    expertsUsed: used,
+    pes,
+    pesMin: Math.min(...pes),
+    gramDeviation: 0.01,
+    gramDeviationPerLayer: load.map(() => 0.01),
+    routerEntropy: load.map(() => 1.5),
+    seu: load.map(() => 0.6),
+    routingSample: {
+      tokens: SNIPPET,
+      experts: picks.map((l) => l.map((p) => p.experts)),
+      gates: picks.map((l) => l.map((p) => p.gates)),
+    },
   };
 }
 

@@ -32,7 +32,17 @@ function option(name: string, fallback: string): string {
 }
 
 export const REFERENCE_SHAPE = {
-  model: { layers: 2, dModel: 128, heads: 4, seqLen: 128, experts: 8, topK: 2, expertHidden: 256, gate: 'softmax' as const, moeEvery: 1 },
+  model: {
+    layers: 2,
+    dModel: 128,
+    heads: 4,
+    seqLen: 128,
+    experts: 8,
+    topK: 2,
+    expertHidden: 256,
+    gate: 'softmax' as const,
+    moeEvery: 1,
+  },
   training: { batchSize: 16, lr: 1e-3, weightDecay: 0.01, gradClip: 1, seed: 1, steps: 1000, warmup: 0 },
   balancer: { methods: ['aux-loss' as const], auxAlpha: 0.01 },
 };
@@ -41,14 +51,32 @@ type Shape = typeof REFERENCE_SHAPE;
 /** Fine-grained experts at a size where a GPU, not dispatch overhead, sets the pace (~4.6 TFLOP a step). */
 const GPU_SHAPE: Shape = {
   ...REFERENCE_SHAPE,
-  model: { ...REFERENCE_SHAPE.model, layers: 8, dModel: 512, heads: 8, seqLen: 512, experts: 64, topK: 8, expertHidden: 512 },
+  model: {
+    ...REFERENCE_SHAPE.model,
+    layers: 8,
+    dModel: 512,
+    heads: 8,
+    seqLen: 512,
+    experts: 64,
+    topK: 8,
+    expertHidden: 512,
+  },
   training: { ...REFERENCE_SHAPE.training, batchSize: 32 },
 };
 
 /** examples/tiny.moe.json's model: for long memory checks (`--shape tiny --steps 1000`). */
 const TINY_SHAPE: Shape = {
   ...REFERENCE_SHAPE,
-  model: { ...REFERENCE_SHAPE.model, layers: 1, dModel: 16, heads: 2, seqLen: 16, experts: 4, topK: 2, expertHidden: 16 },
+  model: {
+    ...REFERENCE_SHAPE.model,
+    layers: 1,
+    dModel: 16,
+    heads: 2,
+    seqLen: 16,
+    experts: 4,
+    topK: 2,
+    expertHidden: 16,
+  },
   training: { ...REFERENCE_SHAPE.training, batchSize: 4 },
 };
 
@@ -77,7 +105,12 @@ function stepFlops(config: RunConfig): number {
   const { layers, dModel: d, heads, seqLen: s, experts, topK, expertHidden: h } = config.model;
   const b = config.training.batchSize;
   const t = b * s;
-  const perLayer = 2 * t * d * 3 * d + 2 * t * d * d + 2 * t * d * experts + 2 * (t * topK) * 2 * d * h + 2 * 2 * b * heads * s * s * (d / heads);
+  const perLayer =
+    2 * t * d * 3 * d +
+    2 * t * d * d +
+    2 * t * d * experts +
+    2 * (t * topK) * 2 * d * h +
+    2 * 2 * b * heads * s * s * (d / heads);
   return 3 * (layers * perLayer + 2 * t * d * VOCAB);
 }
 
@@ -85,20 +118,26 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 /** webgpu: bytes held by tensors and bytes of GPU buffers allocated (with the pool), else '' */
 function gpuBytes(): string {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
-  return m.numBytesInGPU === undefined ? '' : `, GPU ${m.numBytesInGPU.toLocaleString('en')} B in tensors / ${m.numBytesAllocatedInGPU!.toLocaleString('en')} B allocated`;
+  return m.numBytesInGPU === undefined
+    ? ''
+    : `, GPU ${m.numBytesInGPU.toLocaleString('en')} B in tensors / ${m.numBytesAllocatedInGPU!.toLocaleString('en')} B allocated`;
 }
 
 async function main(): Promise<void> {
   const requested = option('backend', 'wasm') as BackendName;
-  if (!BACKENDS.includes(requested)) throw new Error(`--backend: expected one of ${BACKENDS.join(', ')}, got ${requested}`);
+  if (!BACKENDS.includes(requested))
+    throw new Error(`--backend: expected one of ${BACKENDS.join(', ')}, got ${requested}`);
   const choice = await selectBackend(requested);
   const backend = choice.name;
   const requestedShape = option('shape', 'cpu');
-  if (!['cpu', 'gpu', 'tiny'].includes(requestedShape)) throw new Error(`--shape: expected cpu, gpu or tiny, got ${requestedShape}`);
+  if (!['cpu', 'gpu', 'tiny'].includes(requestedShape))
+    throw new Error(`--shape: expected cpu, gpu or tiny, got ${requestedShape}`);
   const gpuShape = requestedShape === 'gpu';
   const software = choice.adapter?.software === true;
   const shapeName = gpuShape && software ? 'gpu-reduced' : requestedShape;
-  const shape = { gpu: GPU_SHAPE, 'gpu-reduced': GPU_SHAPE_REDUCED, cpu: REFERENCE_SHAPE, tiny: TINY_SHAPE }[shapeName]!;
+  const shape = { gpu: GPU_SHAPE, 'gpu-reduced': GPU_SHAPE_REDUCED, cpu: REFERENCE_SHAPE, tiny: TINY_SHAPE }[
+    shapeName
+  ]!;
   // a GPU step of the full shape is ~1,000× a CPU one; on a software adapter only a couple of steps
   const steps = Number(option('steps', gpuShape ? (software ? '2' : '20') : '30'));
   const profileSteps = backend === 'webgpu' ? 0 : Number(option('profile-steps', '2'));
@@ -112,7 +151,8 @@ async function main(): Promise<void> {
     `${model.parameters.total.toLocaleString('en')} parameters: ${m.layers} layers, dModel ${m.dModel}, ${m.experts} experts top-${m.topK}, ` +
       `hidden ${m.expertHidden}; batch ${config.training.batchSize} × seq ${m.seqLen} = ${tokensPerStep} tokens a step`,
   );
-  if (software) console.log('software adapter: the figures below say the path works, not how fast a GPU is (docs/speed.md)');
+  if (software)
+    console.log('software adapter: the figures below say the path works, not how fast a GPU is (docs/speed.md)');
 
   // PyTorch runs just before and just after the tfjs measurement: on a shared machine the load
   // drifts, and the mean of the two brackets it
@@ -132,25 +172,35 @@ async function main(): Promise<void> {
     loss = result.loss;
     if (step === 1) first = { tensors: tf.memory().numTensors, rss: process.memoryUsage().rss, gpu: gpuBytes() };
     if (step % 100 === 0) {
-      console.log(`  step ${step}: loss ${loss.toFixed(4)}, tensors ${tf.memory().numTensors}, RSS ${mb(process.memoryUsage().rss)}${gpuBytes()}`);
+      console.log(
+        `  step ${step}: loss ${loss.toFixed(4)}, tensors ${tf.memory().numTensors}, RSS ${mb(process.memoryUsage().rss)}${gpuBytes()}`,
+      );
     }
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = counter.take();
   counter.dispose();
   const tfjsRate = (steps * tokensPerStep) / seconds;
-  console.log(`\ntfjs ${backend}: ${steps} steps in ${seconds.toFixed(1)} s = ${(1000 * seconds / steps).toFixed(0)} ms/step, ${tfjsRate.toFixed(0)} tokens/s (last loss ${loss.toFixed(4)})`);
+  console.log(
+    `\ntfjs ${backend}: ${steps} steps in ${seconds.toFixed(1)} s = ${((1000 * seconds) / steps).toFixed(0)} ms/step, ${tfjsRate.toFixed(0)} tokens/s (last loss ${loss.toFixed(4)})`,
+  );
   const gflop = stepFlops(config) / 1e9;
-  console.log(`matmul work: ${gflop.toFixed(2)} GFLOP a step → ${((gflop * steps) / seconds).toFixed(1)} GFLOP/s over the whole step`);
+  console.log(
+    `matmul work: ${gflop.toFixed(2)} GFLOP a step → ${((gflop * steps) / seconds).toFixed(1)} GFLOP/s over the whole step`,
+  );
   console.log(`a step: ${describeCounts(counts, steps, backend)}`);
-  console.log(`tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`);
+  console.log(
+    `tensors: step 1 ${first.tensors}, step ${steps} ${tf.memory().numTensors}; RSS: step 1 ${mb(first.rss)}, step ${steps} ${mb(process.memoryUsage().rss)}`,
+  );
   if (backend === 'webgpu') console.log(`GPU memory: step 1${first.gpu}; step ${steps}${gpuBytes()}`);
 
   const torchAfter = torchBefore && runTorch(steps, 'after', torch);
   if (torchBefore && torchAfter) {
     const torchRate = (torchBefore + torchAfter) / 2;
     const where = torch.device === 'cuda' ? 'CUDA' : '1 thread';
-    console.log(`\nPyTorch (${where}): ${torchBefore.toFixed(0)} tokens/s before, ${torchAfter.toFixed(0)} after, mean ${torchRate.toFixed(0)}`);
+    console.log(
+      `\nPyTorch (${where}): ${torchBefore.toFixed(0)} tokens/s before, ${torchAfter.toFixed(0)} after, mean ${torchRate.toFixed(0)}`,
+    );
     console.log(`ratio tfjs ${backend} / PyTorch: ${(tfjsRate / torchRate).toFixed(3)}×`);
   }
 
@@ -159,7 +209,12 @@ async function main(): Promise<void> {
 }
 
 /** Where the time goes: forward alone vs the whole step, and the kernels by total time. */
-async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config: RunConfig, random: () => number, steps: number) {
+async function profile(
+  model: Awaited<ReturnType<typeof createMoeModel>>,
+  config: RunConfig,
+  random: () => number,
+  steps: number,
+) {
   if (steps <= 0) return;
   const batch = randomBatch(random, config);
   // forward only, through the model's own parameters (no tape)
@@ -168,7 +223,13 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
   for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
       const { inputs, batchSize, seqLen } = batch;
-      forward(internals.params, { model: config.model, inputs, batchSize, seqLen, mask: internals.mask }).logits.dataSync();
+      forward(internals.params, {
+        model: config.model,
+        inputs,
+        batchSize,
+        seqLen,
+        mask: internals.mask,
+      }).logits.dataSync();
     });
   }
   const forwardMs = (performance.now() - t0) / steps;
@@ -192,38 +253,64 @@ async function profile(model: Awaited<ReturnType<typeof createMoeModel>>, config
   const kernelMs = rows.reduce((s, [, v]) => s + v.ms, 0) / steps;
   const calls = rows.reduce((s, [, v]) => s + v.calls, 0) / steps;
   console.log(`\nwhere the time goes (${steps} profiled steps; profiling adds overhead):`);
-  console.log(`  forward alone ${forwardMs.toFixed(0)} ms; whole step ${stepMs.toFixed(0)} ms → backward + AdamW ≈ ${(stepMs - forwardMs).toFixed(0)} ms`);
-  console.log(`  ${calls.toFixed(0)} kernel calls a step, ${kernelMs.toFixed(0)} ms inside kernels, ${(stepMs - kernelMs).toFixed(0)} ms outside (JS: routing, tape, dispatch)`);
-  const matmulMs = ['BatchMatMul', 'MoeLensBlockMatMul'].reduce((sum, name) => sum + (byKernel.get(name)?.ms ?? 0), 0) / steps;
-  console.log(`  matmul kernels ${matmulMs.toFixed(0)} ms = ${(stepFlops(config) / 1e6 / matmulMs).toFixed(1)} GFLOP/s; everything else ${(stepMs - matmulMs).toFixed(0)} ms`);
+  console.log(
+    `  forward alone ${forwardMs.toFixed(0)} ms; whole step ${stepMs.toFixed(0)} ms → backward + AdamW ≈ ${(stepMs - forwardMs).toFixed(0)} ms`,
+  );
+  console.log(
+    `  ${calls.toFixed(0)} kernel calls a step, ${kernelMs.toFixed(0)} ms inside kernels, ${(stepMs - kernelMs).toFixed(0)} ms outside (JS: routing, tape, dispatch)`,
+  );
+  const matmulMs =
+    ['BatchMatMul', 'MoeLensBlockMatMul'].reduce((sum, name) => sum + (byKernel.get(name)?.ms ?? 0), 0) / steps;
+  console.log(
+    `  matmul kernels ${matmulMs.toFixed(0)} ms = ${(stepFlops(config) / 1e6 / matmulMs).toFixed(1)} GFLOP/s; everything else ${(stepMs - matmulMs).toFixed(0)} ms`,
+  );
   console.log('  kernel            ms/step  calls/step');
   for (const [name, v] of rows.slice(0, 24)) {
-    console.log(`  ${name.padEnd(18)}${(v.ms / steps).toFixed(1).padStart(7)}  ${(v.calls / steps).toFixed(0).padStart(9)}`);
+    console.log(
+      `  ${name.padEnd(18)}${(v.ms / steps).toFixed(1).padStart(7)}  ${(v.calls / steps).toFixed(0).padStart(9)}`,
+    );
   }
 }
 
 /** Trains the same model in PyTorch (1 CPU thread, or CUDA); tokens/s, or undefined when torch (or CUDA) is missing. */
-function runTorch(steps: number, label: string, { shape, device }: { shape: Shape; device: 'cpu' | 'cuda' }): number | undefined {
+function runTorch(
+  steps: number,
+  label: string,
+  { shape, device }: { shape: Shape; device: 'cpu' | 'cuda' },
+): number | undefined {
   if (process.argv.includes('--no-torch')) return undefined;
   const python = '/usr/bin/python3';
   if (!existsSync(python) || spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
     console.log('\nPyTorch reference skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)');
     return undefined;
   }
-  if (device === 'cuda' && spawnSync(python, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)']).status !== 0) {
-    if (label === 'before') console.log('\nPyTorch reference skipped: torch has no CUDA device here (the GPU shape is compared on CUDA only)');
+  if (
+    device === 'cuda' &&
+    spawnSync(python, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)']).status !== 0
+  ) {
+    if (label === 'before')
+      console.log(
+        '\nPyTorch reference skipped: torch has no CUDA device here (the GPU shape is compared on CUDA only)',
+      );
     return undefined;
   }
-  const script = [join(__dirname, '..', 'trainer', 'bench', 'reference_torch.py'), join(__dirname, 'reference_torch.py')].find(existsSync);
+  const script = [
+    join(__dirname, '..', 'trainer', 'bench', 'reference_torch.py'),
+    join(__dirname, 'reference_torch.py'),
+  ].find(existsSync);
   if (!script) {
     console.log('\nPyTorch reference skipped: reference_torch.py not found');
     return undefined;
   }
   const json = JSON.stringify({ ...shape.model, ...shape.training, vocab: VOCAB, auxAlpha: shape.balancer.auxAlpha });
-  const result = spawnSync(python, [script, '--steps', String(Math.min(steps, 200)), '--shape', json, '--device', device], {
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    python,
+    [script, '--steps', String(Math.min(steps, 200)), '--shape', json, '--device', device],
+    {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) {
     console.log(`\nPyTorch reference failed:\n${result.stderr}`);
     return undefined;

@@ -36,7 +36,8 @@ function fail(message: string): never {
 function parseBalancer(label: string): BalancerMethod[] {
   const methods = label.split('+');
   for (const m of methods) {
-    if (!BALANCER_METHODS.includes(m as BalancerMethod)) fail(`--balancers: unknown balancer "${m}"; expected ${BALANCER_METHODS.join(', ')} joined by "+"`);
+    if (!BALANCER_METHODS.includes(m as BalancerMethod))
+      fail(`--balancers: unknown balancer "${m}"; expected ${BALANCER_METHODS.join(', ')} joined by "+"`);
   }
   return methods as BalancerMethod[];
 }
@@ -116,14 +117,22 @@ function main(): void {
         .map((label) => {
           // the base file's balancer settings as written, so defaults of the arm's combination apply
           const written = (JSON.parse(readFileSync(baseFile, 'utf8')) as { balancer?: object }).balancer;
-          const resolved = armConfig(base, { label, balancer: { ...written, methods: parseBalancer(label) } }, `${values.config}: --balancers ${label}`);
+          const resolved = armConfig(
+            base,
+            { label, balancer: { ...written, methods: parseBalancer(label) } },
+            `${values.config}: --balancers ${label}`,
+          );
           return { label, balancer: resolved.balancer, router: resolved.router };
         });
-  const baseline = values.baseline ?? preset?.baseline ?? (arms.some((a) => a.label === 'aux-loss') ? 'aux-loss' : arms[0].label);
-  if (!arms.some((a) => a.label === baseline)) fail(`--baseline: "${baseline}" is not one of the arms ${arms.map((a) => a.label).join(', ')}`);
+  const baseline =
+    values.baseline ?? preset?.baseline ?? (arms.some((a) => a.label === 'aux-loss') ? 'aux-loss' : arms[0].label);
+  if (!arms.some((a) => a.label === baseline))
+    fail(`--baseline: "${baseline}" is not one of the arms ${arms.map((a) => a.label).join(', ')}`);
 
   const outDir = resolve(values.out);
-  const name = values.name ?? `${preset ? presetName(presetFile!) : 'compare'}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+  const name =
+    values.name ??
+    `${preset ? presetName(presetFile!) : 'compare'}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   const trainer = join(__dirname, 'trainer.js');
   const configDir = join(outDir, `${name}.configs`);
   mkdirSync(configDir, { recursive: true });
@@ -150,9 +159,17 @@ function main(): void {
       const configFile = join(configDir, `${folder}.moe.json`);
       writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
       process.stderr.write(`compare: training ${arm.label}, seed ${seed}, ${steps} steps → ${runDir}\n`);
-      const args = [trainer, '--config', configFile, '--out', runDir, ...(values.backend ? ['--backend', values.backend] : [])];
+      const args = [
+        trainer,
+        '--config',
+        configFile,
+        '--out',
+        runDir,
+        ...(values.backend ? ['--backend', values.backend] : []),
+      ];
       const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-      if (result.status === 2 || !existsSync(join(runDir, RUN_FILES.events))) fail(`the trainer refused ${configFile} (exit code ${result.status})`);
+      if (result.status === 2 || !existsSync(join(runDir, RUN_FILES.events)))
+        fail(`the trainer refused ${configFile} (exit code ${result.status})`);
       runs.push(summarizeRun(arm.label, readFileSync(join(runDir, RUN_FILES.events), 'utf8'), base.model.experts));
       armFolders.push(folder);
     }
@@ -169,7 +186,10 @@ function main(): void {
   const routerNote = arms.some((a) => JSON.stringify(a.router) !== JSON.stringify(base.router))
     ? `router settings differ by arm: ${arms.map((a) => `${a.label} ${a.router.init}/${a.router.weightDecay}`).join(', ')}`
     : `router ${base.router.init} init, weight decay ${base.router.weightDecay}, gates normalised: ${base.router.normaliseGates} — the same for every arm`;
-  const floor = last.maxVioNoiseFloor === undefined ? '' : `; MaxVio noise floor of uniform routing at ${last.evalTokens} eval tokens: ${last.maxVioNoiseFloor.toFixed(4)}`;
+  const floor =
+    last.maxVioNoiseFloor === undefined
+      ? ''
+      : `; MaxVio noise floor of uniform routing at ${last.evalTokens} eval tokens: ${last.maxVioNoiseFloor.toFixed(4)}`;
   const shape =
     `${base.model.layers} layers, d ${base.model.dModel}, ${base.model.experts} experts top-${base.model.topK}` +
     `${base.model.sharedExperts ? ` + ${base.model.sharedExperts} shared` : ''}, ${base.model.gate} gate, batch ${base.training.batchSize} × ${base.model.seqLen}, ` +

@@ -43,7 +43,8 @@ export function stepsToTarget(curve: readonly { step: number; valLoss: number }[
 }
 
 /** Mean over layers of the experts used at the last eval, per run. */
-const meanExpertsUsed = (r: CompareRunFigures) => (r.expertsUsed?.length ? r.expertsUsed.reduce((a, b) => a + b, 0) / r.expertsUsed.length : undefined);
+const meanExpertsUsed = (r: CompareRunFigures) =>
+  r.expertsUsed?.length ? r.expertsUsed.reduce((a, b) => a + b, 0) / r.expertsUsed.length : undefined;
 
 export interface ArmStats {
   label: string;
@@ -69,7 +70,9 @@ export function armStats(arms: readonly ArmRuns[], baseline: string): ArmStats[]
     return {
       label,
       seeds: runs.length,
-      failures: runs.filter((r) => r.status !== 'completed').map((r) => `seed ${r.seed}: ${r.status} at step ${r.steps}`),
+      failures: runs
+        .filter((r) => r.status !== 'completed')
+        .map((r) => `seed ${r.seed}: ${r.status} at step ${r.steps}`),
       valLoss: spread(runs.map((r) => r.valLoss)),
       maxVioGlobal: spread(runs.map((r) => r.maxVioGlobal)),
       pesMin: spread(runs.map((r) => r.pesMin)),
@@ -91,7 +94,16 @@ export function seedTable(stats: readonly ArmStats[], experts: number, baseline:
     ...stats.map((s) => {
       const steps = s.stepsToBaseline === undefined ? 'not reached' : `${s.stepsToBaseline} of ${s.lastEvalStep}`;
       const label = s.failures.length ? `${s.label} (${s.failures.join('; ')})` : s.label;
-      const cells = [label, String(s.seeds), pm(s.valLoss, 4), pm(s.maxVioGlobal, 3), pm(s.pesMin, 4), pm(s.expertsUsed, 1), pm(s.tokensPerSecond, 0), steps];
+      const cells = [
+        label,
+        String(s.seeds),
+        pm(s.valLoss, 4),
+        pm(s.maxVioGlobal, 3),
+        pm(s.pesMin, 4),
+        pm(s.expertsUsed, 1),
+        pm(s.tokensPerSecond, 0),
+        steps,
+      ];
       return `| ${cells.join(' | ')} |`;
     }),
   ];
@@ -113,13 +125,24 @@ function ours(stat: ArmStats | undefined, figure: ReportedFigure): string {
     case 'expertsUsed':
       return pm(stat.expertsUsed, 1);
     case 'tokensToTarget':
-      return stat.stepsToBaseline === undefined || !stat.lastEvalStep ? 'not reached' : (stat.stepsToBaseline / stat.lastEvalStep).toFixed(3);
+      return stat.stepsToBaseline === undefined || !stat.lastEvalStep
+        ? 'not reached'
+        : (stat.stepsToBaseline / stat.lastEvalStep).toFixed(3);
   }
 }
 
 /** The paper's reported figures beside ours, and its claims, as markdown (the compare report's last section). */
-export function paperSection(preset: Pick<ComparePreset, 'paper' | 'setting' | 'reported' | 'claims'>, stats: readonly ArmStats[]): string {
-  const rows = preset.reported.map((f) => `| ${f.arm} | ${f.metric} | ${f.value} (${f.where}) | ${ours(stats.find((s) => s.label === f.arm), f)} |`);
+export function paperSection(
+  preset: Pick<ComparePreset, 'paper' | 'setting' | 'reported' | 'claims'>,
+  stats: readonly ArmStats[],
+): string {
+  const rows = preset.reported.map(
+    (f) =>
+      `| ${f.arm} | ${f.metric} | ${f.value} (${f.where}) | ${ours(
+        stats.find((s) => s.label === f.arm),
+        f,
+      )} |`,
+  );
   return [
     `## The paper's figures beside ours`,
     '',
@@ -129,7 +152,7 @@ export function paperSection(preset: Pick<ComparePreset, 'paper' | 'setting' | '
     '|---|---|---:|---:|',
     ...rows,
     '',
-    'tokensToTarget: the fraction of the baseline\'s budget at which the arm first reaches the baseline\'s final val loss.',
+    "tokensToTarget: the fraction of the baseline's budget at which the arm first reaches the baseline's final val loss.",
     '',
     "The paper's claims:",
     '',

@@ -29,14 +29,21 @@ export class WorkCounter {
   constructor() {
     const engine = tf.engine() as unknown as Record<string, Method>;
     const backend = tf.backend() as unknown as Record<string, Method>;
-    this.wrap(engine, 'runKernel', 'kernels', (name) => this.byKernel.set(name as string, (this.byKernel.get(name as string) ?? 0) + 1));
+    this.wrap(engine, 'runKernel', 'kernels', (name) =>
+      this.byKernel.set(name as string, (this.byKernel.get(name as string) ?? 0) + 1),
+    );
     this.wrap(engine, 'read', 'reads');
     this.wrap(engine, 'readSync', 'reads');
     if (typeof backend.runWebGPUProgram === 'function') this.wrap(backend, 'runWebGPUProgram', 'dispatches');
     if (typeof backend.getBufferData === 'function') this.wrap(backend, 'getBufferData', 'gpuReadbacks');
   }
 
-  private wrap(target: Record<string, Method>, name: string, counter: keyof WorkCounts, onCall?: (first: unknown) => void): void {
+  private wrap(
+    target: Record<string, Method>,
+    name: string,
+    counter: keyof WorkCounts,
+    onCall?: (first: unknown) => void,
+  ): void {
     const original = target[name];
     const counts = () => this.counts;
     target[name] = function (this: unknown, ...args: unknown[]) {

@@ -75,7 +75,10 @@ export function resolveDataFiles(patterns: readonly string[], baseDir: string, c
   patterns.forEach((pattern, i) => {
     const matches = expandGlob(pattern, baseDir);
     if (matches.length === 0) {
-      problems.push({ path: `$.data.files[${i}]`, message: `${missingFileProblem(pattern, baseDir)} (relative to ${baseDir})` });
+      problems.push({
+        path: `$.data.files[${i}]`,
+        message: `${missingFileProblem(pattern, baseDir)} (relative to ${baseDir})`,
+      });
     }
     for (const file of matches) {
       if (files.has(file)) continue;

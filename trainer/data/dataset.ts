@@ -46,7 +46,10 @@ export function prepareDataset(config: RunConfig, files: readonly string[]): Dat
   const validation = built.tokenizer.encode(validationText);
   const needed = model.seqLen + 1;
   if (train.length < needed) {
-    throw new DataError('$.data.files', `the training split has ${train.length} tokens; model.seqLen ${model.seqLen} needs at least ${needed}`);
+    throw new DataError(
+      '$.data.files',
+      `the training split has ${train.length} tokens; model.seqLen ${model.seqLen} needs at least ${needed}`,
+    );
   }
   if (validation.length < needed) {
     throw new DataError(

@@ -68,7 +68,10 @@ export function expandGlob(pattern: string, baseDir: string): string[] {
   const absolute = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern);
   const { root } = parse(absolute);
   const separators = process.platform === 'win32' ? /[\\/]+/ : /\/+/;
-  const segments = absolute.slice(root.length).split(separators).filter((s) => s.length > 0 && s !== '.');
+  const segments = absolute
+    .slice(root.length)
+    .split(separators)
+    .filter((s) => s.length > 0 && s !== '.');
   const out = new Set<string>();
   walk(root, segments, out);
   return [...out].sort();

@@ -30,7 +30,9 @@ export function bpeCacheFile(trainText: string, vocabSize: number): string {
 function readCachedBpe(file: string): BpeTokenizer | undefined {
   try {
     const json = JSON.parse(readFileSync(file, 'utf8')) as BpeJson;
-    return json.kind === 'bpe' && json.version === 1 && Array.isArray(json.merges) ? BpeTokenizer.fromJson(json) : undefined;
+    return json.kind === 'bpe' && json.version === 1 && Array.isArray(json.merges)
+      ? BpeTokenizer.fromJson(json)
+      : undefined;
   } catch {
     return undefined; // absent or unreadable: train again
   }

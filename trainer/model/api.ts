@@ -29,7 +29,10 @@ export interface StepResult {
 }
 
 /** Everything of an eval event but what the run loop adds (v, time, type, step, decoded tokens). */
-export type EvalResult = Omit<EvalEvent, 'v' | 'time' | 'type' | 'step' | 'routingSample' | 'maxVioGlobalMean' | 'pesMin'> & {
+export type EvalResult = Omit<
+  EvalEvent,
+  'v' | 'time' | 'type' | 'step' | 'routingSample' | 'maxVioGlobalMean' | 'pesMin'
+> & {
   routingSample: { experts: number[][][]; gates: number[][][] };
 };
 

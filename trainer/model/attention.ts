@@ -65,13 +65,17 @@ export function causalAttention(qkv: T2, batch: number, seqLen: number, heads: n
   const transposeSquares = (x: tf.Tensor2D) =>
     tf.reshape(tf.transpose(tf.reshape(x, [blocks, seqLen, seqLen]), [0, 2, 1]), [blocks * seqLen, seqLen]) as T2;
   /** [n·T, dh] part-major rows → [T, n·dh] */
-  const mergeParts = (x: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(x, [-1, tokens, dh]), [1, 0, 2]), [tokens, -1]) as T2;
+  const mergeParts = (x: tf.Tensor) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [-1, tokens, dh]), [1, 0, 2]), [tokens, -1]) as T2;
   /** queries, keys or values of all heads: [H·T, dh] */
   const part = (parts: T2, p: number) => tf.slice(parts, [p * heads * tokens, 0], [heads * tokens, dh]);
 
   return tf.customGrad((input, save) => {
     const [out, parts, probs] = tf.tidy(() => {
-      const parts = tf.reshape(tf.transpose(tf.reshape(input as T2, [tokens, 3 * heads, dh]), [1, 0, 2]), [3 * heads * tokens, dh]) as T2;
+      const parts = tf.reshape(tf.transpose(tf.reshape(input as T2, [tokens, 3 * heads, dh]), [1, 0, 2]), [
+        3 * heads * tokens,
+        dh,
+      ]) as T2;
       const scores = blockMatMul(part(parts, 0), transposedBlocks(part(parts, 1)), blocks);
       const logits = tf.add(tf.mul(tf.reshape(scores, [blocks, seqLen, seqLen]), scale), mask);
       const probs = tf.reshape(tf.softmax(logits), [blocks * seqLen, seqLen]) as T2;
@@ -85,7 +89,10 @@ export function causalAttention(qkv: T2, batch: number, seqLen: number, heads: n
           const [queries, keys, values] = [0, 1, 2].map((p) => part(savedParts as T2, p));
           const probs = savedProbs as T2;
           // dO in the parts layout
-          const dOut = tf.reshape(tf.transpose(tf.reshape(dy, [tokens, heads, dh]), [1, 0, 2]), [heads * tokens, dh]) as T2;
+          const dOut = tf.reshape(tf.transpose(tf.reshape(dy, [tokens, heads, dh]), [1, 0, 2]), [
+            heads * tokens,
+            dh,
+          ]) as T2;
           const dValues = blockMatMul(transposeSquares(probs), dOut, blocks);
           const dProbs = blockMatMul(dOut, transposedBlocks(values), blocks);
           // softmax backward on all blocks at once: dS = P ⊙ (dP − Σ_j dP ⊙ P), times the score scale

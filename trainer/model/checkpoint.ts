@@ -68,10 +68,13 @@ function readManifest(file: string): Manifest {
   try {
     manifest = JSON.parse(readRegularTextFileSync(file, 'checkpoint manifest', MAX_MANIFEST_BYTES)) as Manifest;
   } catch (error) {
-    throw new CheckpointError(error instanceof SyntaxError ? `${file}: not valid JSON: ${error.message}` : (error as Error).message);
+    throw new CheckpointError(
+      error instanceof SyntaxError ? `${file}: not valid JSON: ${error.message}` : (error as Error).message,
+    );
   }
   if (!manifest || typeof manifest !== 'object') throw new CheckpointError(`${file}: expected a JSON object`);
-  if (manifest.format !== FORMAT) throw new CheckpointError(`${file}: $.format is ${JSON.stringify(manifest.format)}, expected ${FORMAT}`);
+  if (manifest.format !== FORMAT)
+    throw new CheckpointError(`${file}: $.format is ${JSON.stringify(manifest.format)}, expected ${FORMAT}`);
   if (!Number.isSafeInteger(manifest.step) || manifest.step < 0) {
     throw new CheckpointError(`${file}: $.step: expected a step count, got ${JSON.stringify(manifest.step)}`);
   }
@@ -84,7 +87,10 @@ function readManifest(file: string): Manifest {
   if (!Array.isArray(manifest.biases) || !manifest.biases.every(isBias)) {
     throw new CheckpointError(`${file}: $.biases: expected a list of number lists`);
   }
-  if (manifest.countWindows !== undefined && !(Array.isArray(manifest.countWindows) && manifest.countWindows.every((w) => Array.isArray(w) && w.every(isBias)))) {
+  if (
+    manifest.countWindows !== undefined &&
+    !(Array.isArray(manifest.countWindows) && manifest.countWindows.every((w) => Array.isArray(w) && w.every(isBias)))
+  ) {
     throw new CheckpointError(`${file}: $.countWindows: expected per MoE layer a list of number lists`);
   }
   return manifest;
@@ -98,7 +104,8 @@ function readFloats(file: string, count: number): Float32Array {
   } catch (error) {
     throw new CheckpointError(`${(error as Error).message} (expected ${count} floats)`);
   }
-  if (buffer.length !== count * 4) throw new CheckpointError(`${file}: ${buffer.length} bytes, expected ${count * 4} (${count} floats; truncated?)`);
+  if (buffer.length !== count * 4)
+    throw new CheckpointError(`${file}: ${buffer.length} bytes, expected ${count * 4} (${count} floats; truncated?)`);
   return toFloats(buffer);
 }
 
@@ -121,8 +128,15 @@ export async function loadModelState(dir: string, params: Param[], optimizer: Ad
   const experts = routers[0]?.bias.length ?? 0;
   const windows = manifest.countWindows ?? routers.map(() => []);
   const fits = (rows: number[][]) => rows.every((row) => row.length === experts);
-  if (manifest.biases.length !== routers.length || windows.length !== routers.length || !fits(manifest.biases) || !windows.every(fits)) {
-    throw new CheckpointError(`${manifestPath}: $.biases or $.countWindows does not match ${routers.length} MoE layers of ${experts} experts`);
+  if (
+    manifest.biases.length !== routers.length ||
+    windows.length !== routers.length ||
+    !fits(manifest.biases) ||
+    !windows.every(fits)
+  ) {
+    throw new CheckpointError(
+      `${manifestPath}: $.biases or $.countWindows does not match ${routers.length} MoE layers of ${experts} experts`,
+    );
   }
   const total = params.reduce((n, p) => n + p.variable.size, 0);
   const weights = readFloats(join(dir, CHECKPOINT_FILES.weights), total);

@@ -38,7 +38,10 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
       const rows = tf.gather(input, rowTokens()) as T2;
       const pre = active.map((e) => tf.matMul(rowsOf(rows, e), w[2 * e]));
       const hidden = pre.map((p) => geluForward(p));
-      const outputs = tf.concat(active.map((e, i) => tf.matMul(hidden[i].value as T2, w[2 * e + 1])), 0) as T2;
+      const outputs = tf.concat(
+        active.map((e, i) => tf.matMul(hidden[i].value as T2, w[2 * e + 1])),
+        0,
+      ) as T2;
       return [rows, gates, outputs, ...pre, ...hidden.flatMap((h) => [h.value, h.sigmoid]), ...w];
     });
     save(saved);

@@ -49,7 +49,12 @@ async function scoped<T>(f: () => Promise<T>): Promise<T> {
 function sliceBatch(batch: Batch, start: number, count: number): Batch {
   const from = start * batch.seqLen;
   const to = (start + count) * batch.seqLen;
-  return { inputs: batch.inputs.subarray(from, to), targets: batch.targets.subarray(from, to), batchSize: count, seqLen: batch.seqLen };
+  return {
+    inputs: batch.inputs.subarray(from, to),
+    targets: batch.targets.subarray(from, to),
+    batchSize: count,
+    seqLen: batch.seqLen,
+  };
 }
 
 export class TfMoeModel implements MoeModel {
@@ -100,7 +105,9 @@ export class TfMoeModel implements MoeModel {
 
   async trainStep(batch: Batch, lr: number): Promise<StepResult> {
     const variables = this.params.list.map((p) => p.variable);
-    const plans: RoutingPlan[] | undefined = this.planAhead ? await planRoutes(this.params, this.forwardOptions(batch)) : undefined;
+    const plans: RoutingPlan[] | undefined = this.planAhead
+      ? await planRoutes(this.params, this.forwardOptions(batch))
+      : undefined;
     let counts: number[][] = [];
     let names: (keyof BalancerTerms)[] = [];
     let losses: tf.Tensor1D | undefined;
@@ -174,12 +181,14 @@ export class TfMoeModel implements MoeModel {
         t.plan.counts.forEach((c, e) => (load[l][e] += c));
         const chunkTokens = chunk.inputs.length;
         entropySum[l] += routerEntropy(normaliseScores(t.plan.scores, experts), experts) * chunkTokens;
-        seuSum[l] += sequenceExpertUtilisation(t.plan.selected, chunk.batchSize, chunk.seqLen, experts) * chunk.batchSize;
+        seuSum[l] +=
+          sequenceExpertUtilisation(t.plan.selected, chunk.batchSize, chunk.seqLen, experts) * chunk.batchSize;
         if (index === 0) pes[l] = await this.pes(t.input, moeExperts[l]);
       }
     });
     const gramPerLayer: number[] = [];
-    for (const { weight: r } of this.routers) gramPerLayer.push(gramDeviation((await r.data()) as Float32Array, r.shape[0], r.shape[1]));
+    for (const { weight: r } of this.routers)
+      gramPerLayer.push(gramDeviation((await r.data()) as Float32Array, r.shape[0], r.shape[1]));
     return {
       valLoss: loss,
       perplexity: Math.exp(loss),
@@ -205,7 +214,12 @@ export class TfMoeModel implements MoeModel {
     const picked = Int32Array.from({ length: count }, (_, i) => i * stride);
     const x = gatherRows(input, picked);
     // one read for all experts' outputs
-    const all = (await tf.concat(experts.map((e) => ffn(x, e)), 0).data()) as Float32Array;
+    const all = (await tf
+      .concat(
+        experts.map((e) => ffn(x, e)),
+        0,
+      )
+      .data()) as Float32Array;
     const size = count * dModel;
     const outputs = experts.map((_, i) => all.subarray(i * size, (i + 1) * size));
     return pairwiseExpertSimilarity(outputs, count, dModel);
@@ -217,7 +231,10 @@ export class TfMoeModel implements MoeModel {
     const gates: number[][][] = [];
     if (ids.length === 0) return { experts, gates };
     await scoped(async () => {
-      const { moe } = await forwardAsync(this.params, this.forwardOptions({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length }));
+      const { moe } = await forwardAsync(
+        this.params,
+        this.forwardOptions({ inputs: ids, targets: ids, batchSize: 1, seqLen: ids.length }),
+      );
       for (const t of moe) {
         const routes = tokenRoutes(t.plan, await t.gates.data());
         experts.push(routes.experts);
@@ -229,7 +246,11 @@ export class TfMoeModel implements MoeModel {
 
   async analyse(fullSample: Batch): Promise<AnalysisResult> {
     const { experts, topK } = this.config.model;
-    const sample = sliceBatch(fullSample, 0, Math.min(fullSample.batchSize, Math.ceil(ANALYSIS_TOKENS / fullSample.seqLen)));
+    const sample = sliceBatch(
+      fullSample,
+      0,
+      Math.min(fullSample.batchSize, Math.ceil(ANALYSIS_TOKENS / fullSample.seqLen)),
+    );
     const dropTopExperts = [];
     for (let dropped = 0; dropped <= Math.min(experts - topK, MAX_DROPPED); dropped++) {
       dropTopExperts.push({ dropped, loss: (await this.sampleLoss(sample, { dropTop: dropped })).loss });

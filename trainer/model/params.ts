@@ -93,7 +93,10 @@ export function createParams(config: RunConfig, vocabSize: number): ModelParams 
     };
     if (moeBlocks.has(i)) {
       const { init, initStd, weightDecay } = config.router;
-      const values = init === 'orthogonal' ? orthogonalMatrix(random, dModel, experts) : normalArray(random, dModel * experts, initStd);
+      const values =
+        init === 'orthogonal'
+          ? orthogonalMatrix(random, dModel, experts)
+          : normalArray(random, dModel * experts, initStd);
       const weight = tf.variable(tf.tensor2d(values, [dModel, experts]));
       list.push({ name: `${p}.router`, variable: weight, decay: true, weightDecay, role: 'router' });
       block.router = new Router(weight, routerSettings(config));
@@ -112,7 +115,8 @@ export function createParams(config: RunConfig, vocabSize: number): ModelParams 
 
 /** Parameter counts for the start event. */
 export function countParameters(params: ModelParams, config: RunConfig) {
-  const size = (role: Param['role']) => params.list.filter((p) => p.role === role).reduce((n, p) => n + p.variable.size, 0);
+  const size = (role: Param['role']) =>
+    params.list.filter((p) => p.role === role).reduce((n, p) => n + p.variable.size, 0);
   const experts = size('expert');
   const routers = size('router');
   const other = size('other');

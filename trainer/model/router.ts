@@ -90,7 +90,10 @@ export class Router {
   /** Top-K selection from the scores' values [T·E] (with the loss-free bias); no tensors. */
   plan(scores: Float32Array, dropTop = 0): RoutingPlan {
     const { experts, topK } = this.settings;
-    return planRouting(scores, scores.length / experts, experts, topK, { bias: this.usesBias ? this.bias : undefined, dropTop });
+    return planRouting(scores, scores.length / experts, experts, topK, {
+      bias: this.usesBias ? this.bias : undefined,
+      dropTop,
+    });
   }
 
   gates(scores: T2, plan: RoutingPlan): T2 {
@@ -118,8 +121,10 @@ export class Router {
     const { counts, selected } = output.plan;
     const terms: Partial<Record<keyof BalancerTerms, tf.Scalar>> = {};
     if (methods.includes('aux-loss')) terms.auxLoss = auxLoss(output.probs, loadFractions(counts), auxAlpha);
-    if (methods.includes('global-aux-loss')) terms.globalAuxLoss = auxLoss(output.probs, loadFractions(this.windowCounts(counts)), auxAlpha);
-    if (methods.includes('seq-aux-loss')) terms.seqAuxLoss = sequenceAuxLoss(output.probs, selected, seqLen, this.settings.topK, seqAuxAlpha);
+    if (methods.includes('global-aux-loss'))
+      terms.globalAuxLoss = auxLoss(output.probs, loadFractions(this.windowCounts(counts)), auxAlpha);
+    if (methods.includes('seq-aux-loss'))
+      terms.seqAuxLoss = sequenceAuxLoss(output.probs, selected, seqLen, this.settings.topK, seqAuxAlpha);
     if (methods.includes('simbal')) terms.simbal = simbalLoss(this.weight, simbalLambda);
     if (zLossBeta > 0) terms.zLoss = zLoss(output.logits, zLossBeta);
     return terms;

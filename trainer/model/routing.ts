@@ -46,7 +46,11 @@ function pickExperts(selection: Float64Array, taken: Uint8Array, dropTop: number
 }
 
 /** Dispatch rows in expert order for the (token, expert) pairs whose `kept` entry is 1. */
-function dispatchRows(kept: Uint8Array, tokens: number, experts: number): Pick<RoutingPlan, 'rowToken' | 'rowGateIndex' | 'rowCounts'> {
+function dispatchRows(
+  kept: Uint8Array,
+  tokens: number,
+  experts: number,
+): Pick<RoutingPlan, 'rowToken' | 'rowGateIndex' | 'rowCounts'> {
   const rowCounts = new Array<number>(experts).fill(0);
   for (let i = 0; i < kept.length; i++) if (kept[i]) rowCounts[i % experts]++;
   const offsets = new Array<number>(experts).fill(0);
@@ -66,7 +70,13 @@ function dispatchRows(kept: Uint8Array, tokens: number, experts: number): Pick<R
 }
 
 /** Each token's top-K experts by score + bias, the load counts and the dispatch rows of every pick. */
-export function planRouting(scores: Float32Array, tokens: number, experts: number, topK: number, options: SelectionOptions = {}): RoutingPlan {
+export function planRouting(
+  scores: Float32Array,
+  tokens: number,
+  experts: number,
+  topK: number,
+  options: SelectionOptions = {},
+): RoutingPlan {
   const { bias, dropTop = 0 } = options;
   if (dropTop + topK > experts) throw new Error(`cannot drop ${dropTop} of ${experts} experts and still pick ${topK}`);
   const selected = new Float32Array(tokens * experts);

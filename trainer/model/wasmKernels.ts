@@ -69,7 +69,8 @@ function gatherRows(stock: KernelFunc): KernelFunc {
     const { inputs, attrs, backend } = args;
     const { x, indices } = inputs;
     const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
-    if (axis !== 0 || (attrs.batchDims as number) !== 0 || x.dtype === 'string' || indices.dtype !== 'int32') return stock(args);
+    if (axis !== 0 || (attrs.batchDims as number) !== 0 || x.dtype === 'string' || indices.dtype !== 'int32')
+      return stock(args);
     const rows = x.shape[0];
     const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
     const count = tf.util.sizeFromShape(indices.shape);
@@ -98,8 +99,19 @@ const blockMatMulKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const k = a.shape[1];
   const p = b.shape[1];
   if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BlockMatMul: float32 only');
-  if (b.shape[0] !== blocks * k) throw new Error(`BlockMatMul: b has ${b.shape[0]} rows, expected ${blocks} blocks of ${k}`);
-  wasmMatMul ??= backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+  if (b.shape[0] !== blocks * k)
+    throw new Error(`BlockMatMul: b has ${b.shape[0]} rows, expected ${blocks} blocks of ${k}`);
+  wasmMatMul ??= backend.wasm.cwrap('BatchMatMul', null, [
+    'number',
+    'array',
+    'number',
+    'number',
+    'array',
+    'number',
+    'number',
+    'number',
+    'number',
+  ]);
   const out = backend.makeOutput([blocks * m, p], 'float32');
   const offsetOf = (info: Info) => backend.dataIdMap.get(info.dataId).memoryOffset;
   const [aBase, bBase, outBase] = [offsetOf(a), offsetOf(b), offsetOf(out)];
@@ -129,7 +141,11 @@ const blockMatMulKernel: KernelFunc = ({ inputs, attrs, backend }) => {
 export function installWasmKernels(): void {
   if (installed) return;
   installed = true;
-  tf.registerKernel({ kernelName: BLOCK_MATMUL, backendName: 'wasm', kernelFunc: blockMatMulKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: BLOCK_MATMUL,
+    backendName: 'wasm',
+    kernelFunc: blockMatMulKernel as unknown as tf.KernelFunc,
+  });
   for (const [name, make] of [
     ['Slice', slice],
     ['GatherV2', gatherRows],
@@ -137,6 +153,9 @@ export function installWasmKernels(): void {
     const stock = tf.getKernel(name, 'wasm');
     if (!stock) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      ...stock,
+      kernelFunc: make(stock.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc,
+    });
   }
 }

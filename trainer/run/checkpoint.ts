@@ -64,7 +64,9 @@ export function readResumeState(checkpointDir: string): ResumeState {
   try {
     state = JSON.parse(readRegularTextFileSync(file, 'checkpoint state', 64 * 1024)) as ResumeState;
   } catch (error) {
-    throw new UsageError(error instanceof SyntaxError ? `${file}: not valid JSON: ${error.message}` : (error as Error).message);
+    throw new UsageError(
+      error instanceof SyntaxError ? `${file}: not valid JSON: ${error.message}` : (error as Error).message,
+    );
   }
   const isObject = state !== null && typeof state === 'object' && !Array.isArray(state);
   const field = (name: keyof ResumeState, ok: (v: unknown) => boolean, expected: string) =>

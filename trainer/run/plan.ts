@@ -85,7 +85,9 @@ function checkOutFolder(outDir: string, runDir: string): void {
     throw new UsageError(`--out ${outDir}: ${(error as Error).message}`);
   }
   if (entries.includes(RUN_FILES.events)) {
-    throw new UsageError(`--out ${outDir}: already holds a run (${RUN_FILES.events}); continue it with --resume ${outDir}, or choose another --out`);
+    throw new UsageError(
+      `--out ${outDir}: already holds a run (${RUN_FILES.events}); continue it with --resume ${outDir}, or choose another --out`,
+    );
   }
   const foreign = entries.filter((name) => !LAUNCHER_FILES.includes(name)).sort();
   if (foreign.length > 0) {
@@ -108,7 +110,8 @@ export function createRunFolder(runDir: string): void {
     try {
       stats = statSync(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--out ${runDir}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new UsageError(`--out ${runDir}: ${(error as Error).message}`);
       missing.unshift(dir);
       const parent = dirname(dir);
       if (parent === dir) throw new UsageError(`--out ${runDir}: no part of the path exists`);
@@ -150,7 +153,8 @@ export function planExistingRun(dir: string, overrides: Overrides, purpose: 'res
     if (!statSync(runDir).isDirectory()) throw new UsageError(`${dir}: not a run folder (a file, not a folder)`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${dir}: not a run folder (${(error as Error).message})`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UsageError(`${dir}: not a run folder (${(error as Error).message})`);
   }
   try {
     statSync(configFile);
@@ -158,9 +162,15 @@ export function planExistingRun(dir: string, overrides: Overrides, purpose: 'res
     throw new UsageError(`${dir}: not a run folder (no ${RUN_FILES.config})`);
   }
   const notes: string[] = [];
-  const config = applyOverrides(parseRunConfig(readText(configFile, 'run config'), configFile), overrides, configFile, notes);
+  const config = applyOverrides(
+    parseRunConfig(readText(configFile, 'run config'), configFile),
+    overrides,
+    configFile,
+    notes,
+  );
   const checkpointDir = findCheckpoint(runDir);
-  if (!checkpointDir) throw new UsageError(`${dir}: no checkpoint to ${purpose} (${RUN_FILES.checkpoint}/state.json is missing)`);
+  if (!checkpointDir)
+    throw new UsageError(`${dir}: no checkpoint to ${purpose} (${RUN_FILES.checkpoint}/state.json is missing)`);
   const state = readResumeState(checkpointDir);
   if (purpose === 'resume' && state.step >= config.training.steps) {
     throw new UsageError(

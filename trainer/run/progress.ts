@@ -40,7 +40,10 @@ export class Progress {
     this.timedFrom ??= { step: info.step, time: now };
     const timed = info.step - this.timedFrom.step;
     const remaining = this.totalSteps - info.step;
-    const eta = timed >= ETA_AFTER_STEPS ? `ETA ${formatDuration(((now - this.timedFrom.time) / 1000 / timed) * remaining)}` : 'ETA after a few steps';
+    const eta =
+      timed >= ETA_AFTER_STEPS
+        ? `ETA ${formatDuration(((now - this.timedFrom.time) / 1000 / timed) * remaining)}`
+        : 'ETA after a few steps';
     const figures = `loss ${info.loss.toFixed(4)}  lr ${info.lr.toExponential(2)}  ${Math.round(info.tokensPerSecond)} tok/s`;
     if (this.tty) {
       const filled = Math.round((BAR_WIDTH * info.step) / this.totalSteps);

@@ -32,7 +32,10 @@ export function median(values: number[]): number | undefined {
 }
 
 export function summarizeRun(label: string, eventsText: string, experts: number): CompareRunFigures {
-  const events = eventsText.split('\n').map(parseEventLine).filter((e) => e !== undefined);
+  const events = eventsText
+    .split('\n')
+    .map(parseEventLine)
+    .filter((e) => e !== undefined);
   const steps = events.filter((e): e is StepEvent => e.type === 'step');
   const evals = events.filter((e): e is EvalEvent => e.type === 'eval');
   const lastEval = evals.at(-1);

@@ -66,9 +66,14 @@ async function evaluate(model: MoeModel, inputs: EvalInputs, step: number, log: 
     ...result,
     maxVioGlobalMean: mean(result.maxVioGlobal),
     pesMin: Math.min(...result.pes),
-    routingSample: { tokens: Array.from(inputs.snippet, (id) => inputs.tokenizer.tokenText(id)), ...result.routingSample },
+    routingSample: {
+      tokens: Array.from(inputs.snippet, (id) => inputs.tokenizer.tokenText(id)),
+      ...result.routingSample,
+    },
   });
-  progress.note(`eval at step ${step}: val loss ${result.valLoss.toFixed(4)}, perplexity ${result.perplexity.toFixed(2)}`);
+  progress.note(
+    `eval at step ${step}: val loss ${result.valLoss.toFixed(4)}, perplexity ${result.perplexity.toFixed(2)}`,
+  );
 }
 
 /**
@@ -131,7 +136,13 @@ export async function train(
     const checkpoint = async () => {
       if (checkpointedStep === step) return; // e.g. a stop right after a periodic checkpoint
       checkpointedStep = step;
-      const state: ResumeState = { version: 1, step, rngState: rng.getState(), dataHash: data.hash, elapsedSeconds: round(elapsed(), 6) };
+      const state: ResumeState = {
+        version: 1,
+        step,
+        rngState: rng.getState(),
+        dataHash: data.hash,
+        elapsedSeconds: round(elapsed(), 6),
+      };
       log.emit({ type: 'checkpoint', step, path: await writeCheckpoint(runDir, model, state) });
     };
 
@@ -164,8 +175,10 @@ export async function train(
         ...(result.bias && { bias: result.bias }),
       });
       progress.step({ step, loss: result.loss, lr, tokensPerSecond });
-      if (step % training.evalEvery === 0 || step === training.steps) await evaluate(model, evalInputs, step, log, progress);
-      if (training.checkpointEvery > 0 && step % training.checkpointEvery === 0 && step < training.steps) await checkpoint();
+      if (step % training.evalEvery === 0 || step === training.steps)
+        await evaluate(model, evalInputs, step, log, progress);
+      if (training.checkpointEvery > 0 && step % training.checkpointEvery === 0 && step < training.steps)
+        await checkpoint();
       // A step resolves through microtasks only; yield to the event loop so SIGTERM/SIGINT handlers run.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -196,7 +209,9 @@ export async function analyseRun(plan: RunPlan, data: Dataset, model: MoeModel):
   const { state } = plan.resume;
   const log = new EventLog(plan.runDir);
   try {
-    const analysis = await model.analyse(evalSample(data.validation, evalSequences(plan.config), plan.config.model.seqLen));
+    const analysis = await model.analyse(
+      evalSample(data.validation, evalSequences(plan.config), plan.config.model.seqLen),
+    );
     log.emit({ type: 'analysis', step: state.step, ...analysis });
   } finally {
     model.dispose();

@@ -27,7 +27,13 @@ export function auxLoss(probs: tf.Tensor2D, fractions: number[], alpha: number):
  * in s) and P_si = mean over s's tokens of probs[t, i]; the loss is alpha · Σ_i f_si · P_si averaged
  * over the sequences. `selected` is the [T·E] pick mask with T = sequences · S, sequences contiguous.
  */
-export function sequenceAuxLoss(probs: tf.Tensor2D, selected: ArrayLike<number>, seqLen: number, topK: number, alpha: number): tf.Scalar {
+export function sequenceAuxLoss(
+  probs: tf.Tensor2D,
+  selected: ArrayLike<number>,
+  seqLen: number,
+  topK: number,
+  alpha: number,
+): tf.Scalar {
   const [tokens, experts] = probs.shape;
   const sequences = tokens / seqLen;
   const f = new Float32Array(sequences * experts);
@@ -60,7 +66,12 @@ export function zLoss(routerLogits: tf.Tensor2D, beta: number): tf.Scalar {
  * Loss-free update: b_i += u · sign(mean(c) − c_i) (Loss-Free Balancing, Algorithm 1); mean-centred
  * (torchtitan): the update minus its mean, so biases that start at 0 keep mean 0. Returns the new biases.
  */
-export function updateBias(bias: ArrayLike<number>, counts: ArrayLike<number>, rate: number, meanCentred = false): Float32Array {
+export function updateBias(
+  bias: ArrayLike<number>,
+  counts: ArrayLike<number>,
+  rate: number,
+  meanCentred = false,
+): Float32Array {
   let average = 0;
   for (let i = 0; i < counts.length; i++) average += counts[i];
   average /= counts.length;

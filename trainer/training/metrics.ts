@@ -26,7 +26,12 @@ export function expertsUsed(counts: ArrayLike<number>): number {
 }
 
 /** Aux loss value alpha · E · Σ f_i · P_i with f_i = c_i/(K·T) and P_i the mean normalised score. */
-export function auxLossValue(counts: ArrayLike<number>, meanProbs: ArrayLike<number>, alpha: number, topK: number): number {
+export function auxLossValue(
+  counts: ArrayLike<number>,
+  meanProbs: ArrayLike<number>,
+  alpha: number,
+  topK: number,
+): number {
   const experts = counts.length;
   let total = 0;
   for (let i = 0; i < experts; i++) total += counts[i];
@@ -126,7 +131,12 @@ export function routerEntropy(probs: Float32Array, experts: number): number {
  * SEU: mean over sequences of the fraction of experts used by at least one of the sequence's tokens.
  * `selected` is the [T × E] pick mask with T = sequences · seqLen, sequences contiguous.
  */
-export function sequenceExpertUtilisation(selected: ArrayLike<number>, sequences: number, seqLen: number, experts: number): number {
+export function sequenceExpertUtilisation(
+  selected: ArrayLike<number>,
+  sequences: number,
+  seqLen: number,
+  experts: number,
+): number {
   let total = 0;
   for (let s = 0; s < sequences; s++) {
     const used = new Uint8Array(experts);
@@ -143,8 +153,17 @@ export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * z);
   const poly =
-    -z * z - 1.26551223 +
-    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    -z * z -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const erfc = t * Math.exp(poly);
   return x >= 0 ? 1 - erfc / 2 : erfc / 2;
 }

@@ -25,7 +25,13 @@ export function analysisCards(parent: HTMLElement, run: RunSource, ctx: ViewCont
     card('Dynamic-K pruning', [
       el('p', { className: 'note', text: 'Selected experts whose gate is below the threshold are skipped.' }),
       el('table', { id: 'dynamic-k' }, [
-        el('thead', {}, [el('tr', {}, ['gate threshold', 'perplexity', 'ms / token', 'experts / token'].map((h) => el('th', { text: h })))]),
+        el('thead', {}, [
+          el(
+            'tr',
+            {},
+            ['gate threshold', 'perplexity', 'ms / token', 'experts / token'].map((h) => el('th', { text: h })),
+          ),
+        ]),
         body,
       ]),
     ]),
@@ -38,7 +44,13 @@ export function analysisCards(parent: HTMLElement, run: RunSource, ctx: ViewCont
       drawnStep = a.step;
       body.replaceChildren(
         ...a.dynamicK.map((row) =>
-          el('tr', {}, [row.threshold, row.perplexity, row.msPerToken, row.meanExpertsPerToken].map((v) => el('td', { text: formatNumber(v, 4) }))),
+          el(
+            'tr',
+            {},
+            [row.threshold, row.perplexity, row.msPerToken, row.meanExpertsPerToken].map((v) =>
+              el('td', { text: formatNumber(v, 4) }),
+            ),
+          ),
         ),
       );
     },

@@ -16,16 +16,31 @@ export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext)
         ? 'b_i of the chosen layer: raised for under-loaded experts, lowered for over-loaded ones.'
         : `Not kept for ${run().state.layers} × ${experts} experts (curves are kept up to 4,096 layer × expert curves); the current biases are beside.`,
     lines: () =>
-      (run().state.bias[ctx.choices.layer] ?? []).map((series, e) => ({ label: `e${e}`, points: series.points, color: color(e), width: 1 })),
+      (run().state.bias[ctx.choices.layer] ?? []).map((series, e) => ({
+        label: `e${e}`,
+        points: series.points,
+        color: color(e),
+        width: 1,
+      })),
     options: { yTitle: 'bias', legend: experts <= 16, logAllowed: false },
     usesChoices: true,
   });
-  const canvas = el('canvas', { id: 'chart-bias-now', attrs: { role: 'img', 'aria-label': 'current bias per expert' } });
+  const canvas = el('canvas', {
+    id: 'chart-bias-now',
+    attrs: { role: 'img', 'aria-label': 'current bias per expert' },
+  });
   const title = el('h2');
   parent.append(el('section', { className: 'card' }, [title, el('div', { className: 'chart-box' }, [canvas])]));
   const labels = Array.from({ length: experts }, (_, e) => `e${e}`);
   const current = () => run().state.lastBias?.[ctx.choices.layer] ?? new Array<number>(experts).fill(0);
-  const bars = createBarChart(canvas, ctx.theme, labels, current(), labels.map((_, e) => color(e)), 'bias now');
+  const bars = createBarChart(
+    canvas,
+    ctx.theme,
+    labels,
+    current(),
+    labels.map((_, e) => color(e)),
+    'bias now',
+  );
   const now: Section = {
     usesChoices: true,
     update() {
@@ -37,4 +52,3 @@ export function biasCards(parent: HTMLElement, run: RunSource, ctx: ViewContext)
   };
   return [overTime, now];
 }
-

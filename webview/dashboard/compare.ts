@@ -12,16 +12,18 @@ const shortIdOf = (run: RunSnapshot) => shortRunId(run.header.id);
 
 export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], ctx: ViewContext): Section[] {
   const { theme } = ctx;
-  const perRun = (pick: (s: RunState) => Series, suffix = '', dashed = false, pointRadius = 0) => () =>
-    runs().map((run, i) => ({
-      label: `${run.header.name} ${shortIdOf(run)}${suffix}`,
-      points: pick(run.state).points,
-      color: paletteColor(theme, i),
-      dashed,
-      pointRadius,
-      width: dashed ? 2 : 1.5,
-      runIndex: i,
-    }));
+  const perRun =
+    (pick: (s: RunState) => Series, suffix = '', dashed = false, pointRadius = 0) =>
+    () =>
+      runs().map((run, i) => ({
+        label: `${run.header.name} ${shortIdOf(run)}${suffix}`,
+        points: pick(run.state).points,
+        color: paletteColor(theme, i),
+        dashed,
+        pointRadius,
+        width: dashed ? 2 : 1.5,
+        runIndex: i,
+      }));
   return [
     lineChartCard(parent, ctx, {
       id: 'chart-loss',
@@ -34,7 +36,10 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
       id: 'chart-maxvio',
       title: 'MaxVio',
       note: 'Thin: batch mean; thick dotted: global (eval) mean.',
-      lines: () => [...perRun((s) => s.maxVioBatchMean)(), ...perRun((s) => s.maxVioGlobalMean, ' (global)', true, 3)()],
+      lines: () => [
+        ...perRun((s) => s.maxVioBatchMean)(),
+        ...perRun((s) => s.maxVioGlobalMean, ' (global)', true, 3)(),
+      ],
       options: { legend: true, beginAtZero: true, yTitle: 'MaxVio' },
     }),
     lineChartCard(parent, ctx, {

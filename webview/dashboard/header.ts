@@ -30,7 +30,14 @@ export class RunHeaderView {
     this.resume.addEventListener('click', onResume);
     parent.append(
       el('header', { className: 'run-header' }, [
-        el('div', { className: 'title-row' }, [this.name, this.status, this.details, el('span', { className: 'spacer' }), this.stop, this.resume]),
+        el('div', { className: 'title-row' }, [
+          this.name,
+          this.status,
+          this.details,
+          el('span', { className: 'spacer' }),
+          this.stop,
+          this.resume,
+        ]),
         this.progress,
         this.stats,
       ]),
@@ -64,7 +71,10 @@ export class CompareHeaderView {
 
   update(runs: RunSnapshot[], theme: Theme): void {
     // Nearly equal val losses get the digits that tell them apart (2.5104 / 2.5137, not 2.51 / 2.51).
-    const valLosses = formatDistinct(runs.map((run) => run.state.valLoss.points.at(-1)?.y), 4);
+    const valLosses = formatDistinct(
+      runs.map((run) => run.state.valLoss.points.at(-1)?.y),
+      4,
+    );
     this.list.replaceChildren(
       ...runs.map((run, i) => {
         const swatch = el('span', { className: 'swatch' });

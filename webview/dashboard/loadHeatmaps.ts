@@ -18,23 +18,31 @@ import { layerByExpertContent, loadValueText } from '../shared/loadContent';
 import type { Section } from '../shared/section';
 import type { RunSource, ViewContext } from './context';
 
-const stepsLabel = (c: { start: number; last: number; n: number }) => (c.n === 1 ? `step ${c.last}` : `steps ${c.start}–${c.last} (mean of ${c.n})`);
+const stepsLabel = (c: { start: number; last: number; n: number }) =>
+  c.n === 1 ? `step ${c.last}` : `steps ${c.start}–${c.last} (mean of ${c.n})`;
 const stepTick = (step: number) => step.toLocaleString('en-US');
 
 /** A colour strip with its end labels. */
 function scaleLegend(color: (t: number) => readonly [number, number, number], from: string, to: string): HTMLElement {
-  const canvas = el('canvas', { className: 'scale-strip', attrs: { width: '128', height: '1', 'aria-hidden': 'true' } });
+  const canvas = el('canvas', {
+    className: 'scale-strip',
+    attrs: { width: '128', height: '1', 'aria-hidden': 'true' },
+  });
   const values = Array.from({ length: 128 }, (_, i) => i / 127);
   canvas.getContext('2d')?.putImageData(new ImageData(heatmapPixels([values], color), 128, 1), 0, 0);
-  return el('div', { className: 'scale-legend', attrs: { role: 'note', 'aria-label': `colour scale from ${from} to ${to}` } }, [
-    el('span', { text: from }),
-    canvas,
-    el('span', { text: to }),
-  ]);
+  return el(
+    'div',
+    { className: 'scale-legend', attrs: { role: 'note', 'aria-label': `colour scale from ${from} to ${to}` } },
+    [el('span', { text: from }), canvas, el('span', { text: to })],
+  );
 }
 
 const loadLegend = (ctx: ViewContext) =>
-  scaleLegend((t) => loadColor(2 ** ((t * 2 - 1) * LOAD_SCALE_OCTAVES), ctx.theme.kind), '≤ ¼ (dead: 0)', '≥ 4 × mean load');
+  scaleLegend(
+    (t) => loadColor(2 ** ((t * 2 - 1) * LOAD_SCALE_OCTAVES), ctx.theme.kind),
+    '≤ ¼ (dead: 0)',
+    '≥ 4 × mean load',
+  );
 
 /** The layers the filter picks (all when the filter is empty or wrong). */
 function shownLayers(run: RunSource, ctx: ViewContext): number[] {
@@ -42,7 +50,11 @@ function shownLayers(run: RunSource, ctx: ViewContext): number[] {
 }
 
 function tableToggle(heatmap: HeatmapCanvas, id: string, ctx: ViewContext): HTMLButtonElement {
-  const button = el('button', { className: 'table-toggle', text: 'Table', attrs: { type: 'button', 'aria-controls': `${id}-table` } });
+  const button = el('button', {
+    className: 'table-toggle',
+    text: 'Table',
+    attrs: { type: 'button', 'aria-controls': `${id}-table` },
+  });
   const sync = () => {
     const shown = Boolean(ctx.choices.tables?.[id]);
     button.setAttribute('aria-pressed', String(shown));
@@ -56,14 +68,27 @@ function tableToggle(heatmap: HeatmapCanvas, id: string, ctx: ViewContext): HTML
   return button;
 }
 
-function heatmapCard(title: HTMLElement, heatmap: HeatmapCanvas, id: string, ctx: ViewContext, body: (Node | false)[]): HTMLElement {
-  return el('section', { className: 'card wide heatmap-card' }, [el('div', { className: 'card-title' }, [title, tableToggle(heatmap, id, ctx)]), ...body.filter((n): n is Node => n !== false)]);
+function heatmapCard(
+  title: HTMLElement,
+  heatmap: HeatmapCanvas,
+  id: string,
+  ctx: ViewContext,
+  body: (Node | false)[],
+): HTMLElement {
+  return el('section', { className: 'card wide heatmap-card' }, [
+    el('div', { className: 'card-title' }, [title, tableToggle(heatmap, id, ctx)]),
+    ...body.filter((n): n is Node => n !== false),
+  ]);
 }
 
 /** Layer filter, order by load and level-of-detail merging, shared by the heatmaps below it. */
 export function heatmapToolbar(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
   const layers = run().state.layers;
-  const filter = el('input', { id: 'layer-filter', className: 'layer-filter', attrs: { type: 'text', placeholder: `all (0–${Math.max(0, layers - 1)})`, spellcheck: 'false' } });
+  const filter = el('input', {
+    id: 'layer-filter',
+    className: 'layer-filter',
+    attrs: { type: 'text', placeholder: `all (0–${Math.max(0, layers - 1)})`, spellcheck: 'false' },
+  });
   filter.value = ctx.choices.layerFilter ?? '';
   const problem = el('span', { id: 'layer-filter-problem', className: 'problem', attrs: { role: 'status' } });
   const sort = el('input', { id: 'sort-by-load', attrs: { type: 'checkbox' } });
@@ -90,14 +115,18 @@ export function heatmapToolbar(parent: HTMLElement, run: RunSource, ctx: ViewCon
     ctx.choicesChanged();
   });
   parent.append(
-    el('div', { className: 'toolbar wide heatmap-toolbar', attrs: { role: 'group', 'aria-label': 'heatmap options' } }, [
-      el('label', { text: 'Layers', attrs: { for: 'layer-filter' } }),
-      filter,
-      problem,
-      el('label', { className: 'check' }, [sort, ' experts by load']),
-      el('label', { text: 'Merged cells show', attrs: { for: 'heatmap-aggregate' } }),
-      aggregate,
-    ]),
+    el(
+      'div',
+      { className: 'toolbar wide heatmap-toolbar', attrs: { role: 'group', 'aria-label': 'heatmap options' } },
+      [
+        el('label', { text: 'Layers', attrs: { for: 'layer-filter' } }),
+        filter,
+        problem,
+        el('label', { className: 'check' }, [sort, ' experts by load']),
+        el('label', { text: 'Merged cells show', attrs: { for: 'heatmap-aggregate' } }),
+        aggregate,
+      ],
+    ),
   );
   return {
     usesChoices: true,
@@ -111,8 +140,16 @@ export function heatmapToolbar(parent: HTMLElement, run: RunSource, ctx: ViewCon
 
 export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
   const id = 'heatmap-load';
-  const heatmap = new HeatmapCanvas({ id, label: 'Expert load, layer by expert, at the chosen step', rowHeight: 22, maxHeight: 448 });
-  const slider = el('input', { className: 'step-slider', attrs: { type: 'range', min: '0', max: '0', value: '0', 'aria-label': 'step of the load heatmap' } });
+  const heatmap = new HeatmapCanvas({
+    id,
+    label: 'Expert load, layer by expert, at the chosen step',
+    rowHeight: 22,
+    maxHeight: 448,
+  });
+  const slider = el('input', {
+    className: 'step-slider',
+    attrs: { type: 'range', min: '0', max: '0', value: '0', 'aria-label': 'step of the load heatmap' },
+  });
   const stepLabel = el('span', { className: 'step-label', attrs: { 'aria-live': 'polite' } });
   const note = el('p', { className: 'note' });
   const { countsEvery } = run().state;
@@ -148,23 +185,48 @@ export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewCo
       const rows = layers.map((l) => all[l]);
       const order = ctx.choices.sortByLoad ? rows.map(orderByValue) : undefined;
       const matrix = order ? rows.map((row, r) => order[r].map((e) => row[e])) : rows;
-      const content = layerByExpertContent({ matrix, layers, moeLayers, order, when: stepsLabel(column), theme: ctx.theme.kind, aggregate: ctx.choices.aggregate ?? 'max' });
+      const content = layerByExpertContent({
+        matrix,
+        layers,
+        moeLayers,
+        order,
+        when: stepsLabel(column),
+        theme: ctx.theme.kind,
+        aggregate: ctx.choices.aggregate ?? 'max',
+      });
       heatmap.draw(content);
     },
   };
 }
 
 /** Layer statistics, scaled so 1 is "bad": MaxVio 2, CV 1, a quarter of experts dead, no load at the lowest expert. */
-const STAT_SCALES: Record<LayerStat, { full: number; inverted?: boolean; text: (v: number) => string; ends: [string, string] }> = {
+const STAT_SCALES: Record<
+  LayerStat,
+  { full: number; inverted?: boolean; text: (v: number) => string; ends: [string, string] }
+> = {
   maxVio: { full: 2, text: (v) => `MaxVio ${v.toFixed(3)}`, ends: ['0 (balanced)', '≥ 2'] },
   cv: { full: 1, text: (v) => `CV ${v.toFixed(3)}`, ends: ['0 (balanced)', '≥ 1'] },
-  deadFraction: { full: 0.25, text: (v) => `${(v * 100).toFixed(1)} % of experts dead`, ends: ['none dead', '≥ 25 % dead'] },
-  minLoad: { full: 1, inverted: true, text: (v) => `lowest load ${v.toFixed(3)} × mean`, ends: ['1 × mean', '0 (dead)'] },
+  deadFraction: {
+    full: 0.25,
+    text: (v) => `${(v * 100).toFixed(1)} % of experts dead`,
+    ends: ['none dead', '≥ 25 % dead'],
+  },
+  minLoad: {
+    full: 1,
+    inverted: true,
+    text: (v) => `lowest load ${v.toFixed(3)} × mean`,
+    ends: ['1 × mean', '0 (dead)'],
+  },
 };
 
 export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
   const id = 'heatmap-layer-stats';
-  const heatmap = new HeatmapCanvas({ id, label: 'A load statistic per layer over all steps', rowHeight: 16, maxHeight: 448 });
+  const heatmap = new HeatmapCanvas({
+    id,
+    label: 'A load statistic per layer over all steps',
+    rowHeight: 16,
+    maxHeight: 448,
+  });
   const select = el(
     'select',
     { id: 'layer-stat', attrs: { 'aria-label': 'statistic' } },
@@ -173,7 +235,14 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
   const title = el('h2', { text: 'Layers over steps (layer × step)' });
   const note = el('p', { className: 'note' });
   const legend = el('div');
-  parent.append(heatmapCard(title, heatmap, id, ctx, [el('div', { className: 'toolbar' }, [el('label', { text: 'Shows', attrs: { for: 'layer-stat' } }), select]), note, heatmap.element, legend]));
+  parent.append(
+    heatmapCard(title, heatmap, id, ctx, [
+      el('div', { className: 'toolbar' }, [el('label', { text: 'Shows', attrs: { for: 'layer-stat' } }), select]),
+      note,
+      heatmap.element,
+      legend,
+    ]),
+  );
   select.addEventListener('change', () => {
     ctx.choices.layerStat = select.value as LayerStat;
     ctx.choicesChanged();
@@ -219,7 +288,12 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
 
 export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
   const id = 'heatmap-load-time';
-  const heatmap = new HeatmapCanvas({ id, label: 'Load over time of the chosen layer, expert by step', rowHeight: 14, maxHeight: 384 });
+  const heatmap = new HeatmapCanvas({
+    id,
+    label: 'Load over time of the chosen layer, expert by step',
+    rowHeight: 14,
+    maxHeight: 384,
+  });
   const title = el('h2');
   const range = el('p', { className: 'note' });
   parent.append(heatmapCard(title, heatmap, id, ctx, [range, heatmap.element, loadLegend(ctx)]));

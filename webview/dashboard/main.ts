@@ -135,7 +135,9 @@ function build(key: string): View {
 }
 
 /** The chart toolbar sticks right under the (sticky) run header, whatever the header's height. */
-const headerSize = new ResizeObserver(([entry]) => root.style.setProperty('--header-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`));
+const headerSize = new ResizeObserver(([entry]) =>
+  root.style.setProperty('--header-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`),
+);
 function stickBelowHeader(): void {
   headerSize.disconnect();
   const header = root.querySelector('.run-header');

@@ -21,7 +21,14 @@ const TERM_LABELS: Record<TermName, string> = {
 /** What decides which cards exist; the view is rebuilt when it changes. */
 export function singleRunLayoutKey(run: RunSource): string {
   const s = run().state;
-  return [s.layers, s.experts, Object.keys(s.terms).join('+'), Boolean(s.lastBias), Boolean(s.analysis), Boolean(s.routing)].join('|');
+  return [
+    s.layers,
+    s.experts,
+    Object.keys(s.terms).join('+'),
+    Boolean(s.lastBias),
+    Boolean(s.analysis),
+    Boolean(s.routing),
+  ].join('|');
 }
 
 function layerPicker(parent: HTMLElement, run: RunSource, ctx: ViewContext): void {
@@ -40,14 +47,24 @@ function layerPicker(parent: HTMLElement, run: RunSource, ctx: ViewContext): voi
     ctx.choices.layer = Number(select.value);
     ctx.choicesChanged();
   });
-  parent.append(el('div', { className: 'toolbar wide' }, [el('label', { text: 'Per-layer cards show', attrs: { for: 'layer-select' } }), select]));
+  parent.append(
+    el('div', { className: 'toolbar wide' }, [
+      el('label', { text: 'Per-layer cards show', attrs: { for: 'layer-select' } }),
+      select,
+    ]),
+  );
 }
 
 export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section[] {
   const state = () => run().state;
   const { theme } = ctx;
   const perLayer = (pick: (s: ReturnType<typeof state>) => { points: { x: number; y: number }[] }[], name: string) =>
-    pick(state()).map((series, l) => ({ label: `${name} L${l}`, points: series.points, color: paletteColor(theme, l), width: 1 }));
+    pick(state()).map((series, l) => ({
+      label: `${name} L${l}`,
+      points: series.points,
+      color: paletteColor(theme, l),
+      width: 1,
+    }));
   ctx.choices.layer = Math.min(ctx.choices.layer, Math.max(0, state().layers - 1));
 
   const sections: Section[] = [
@@ -68,7 +85,12 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
         id: 'chart-terms',
         title: 'Balancer terms',
         note: 'Summed over MoE layers, as added to the loss.',
-        lines: () => terms.map((t, i) => ({ label: TERM_LABELS[t], points: state().terms[t]?.points ?? [], color: paletteColor(theme, i + 2) })),
+        lines: () =>
+          terms.map((t, i) => ({
+            label: TERM_LABELS[t],
+            points: state().terms[t]?.points ?? [],
+            color: paletteColor(theme, i + 2),
+          })),
         options: { legend: true, yTitle: 'term value' },
       }),
     );
@@ -83,8 +105,21 @@ export function singleRunSections(parent: HTMLElement, run: RunSource, ctx: View
       lines: () => [
         ...perLayer((s) => s.maxVioBatch, 'batch'),
         { label: 'batch mean', points: state().maxVioBatchMean.points, color: theme.foreground, width: 2 },
-        { label: 'global mean', points: state().maxVioGlobalMean.points, color: paletteColor(theme, 1), width: 2, dashed: true, pointRadius: 2 },
-        { label: 'noise floor (uniform routing)', points: state().maxVioNoiseFloor.points, color: theme.foreground, width: 1, dashed: true },
+        {
+          label: 'global mean',
+          points: state().maxVioGlobalMean.points,
+          color: paletteColor(theme, 1),
+          width: 2,
+          dashed: true,
+          pointRadius: 2,
+        },
+        {
+          label: 'noise floor (uniform routing)',
+          points: state().maxVioNoiseFloor.points,
+          color: theme.foreground,
+          width: 1,
+          dashed: true,
+        },
       ],
       options: { beginAtZero: true, yTitle: 'MaxVio' },
     }),

@@ -13,7 +13,13 @@ import type { RunSource } from './context';
 const visible = (token: string) => token.replace(/\n/g, '↵').replace(/\t/g, '⇥').replace(/ /g, '·') || '∅';
 
 /** "layer 1, token 3 "e": expert 5 (gate 0.620), expert 2 (gate 0.380)" */
-export function describeToken(layer: number, index: number, token: string, experts: readonly number[], gates: readonly number[]): string {
+export function describeToken(
+  layer: number,
+  index: number,
+  token: string,
+  experts: readonly number[],
+  gates: readonly number[],
+): string {
   const picks = experts.map((e, k) => `expert ${e} (gate ${(gates[k] ?? NaN).toFixed(3)})`);
   return `layer ${layer}, token ${index + 1} ${JSON.stringify(token)}: ${picks.join(', ')}`;
 }
@@ -24,7 +30,8 @@ function legend(experts: number[], total: number): HTMLElement {
     const text = `Top expert: ${experts.length} different experts in this sample; colours repeat every ${EXPERT_PALETTE.length} experts (${total} in all), so hover or focus a token for its experts.`;
     return el('div', { className: 'expert-legend' }, [el('span', { className: 'note', text })]);
   }
-  const repeat = total > EXPERT_PALETTE.length ? ` Colours repeat every ${EXPERT_PALETTE.length} experts (${total} in all).` : '';
+  const repeat =
+    total > EXPERT_PALETTE.length ? ` Colours repeat every ${EXPERT_PALETTE.length} experts (${total} in all).` : '';
   return el('div', { className: 'expert-legend' }, [
     el('span', { className: 'note', text: `Top expert:${repeat}` }),
     el(
@@ -42,7 +49,10 @@ function legend(experts: number[], total: number): HTMLElement {
 export function tokenRoutingCard(parent: HTMLElement, run: RunSource): Section {
   const note = el('p', { className: 'note' });
   const legendBox = el('div');
-  const rows = el('div', { className: 'token-rows', attrs: { role: 'grid', 'aria-label': 'tokens of the validation snippet by layer; arrow keys move' } });
+  const rows = el('div', {
+    className: 'token-rows',
+    attrs: { role: 'grid', 'aria-label': 'tokens of the validation snippet by layer; arrow keys move' },
+  });
   const tooltip = new Tooltip('token-tooltip');
   parent.append(card('Token routing', [note, legendBox, rows, tooltip.element], 'wide'));
   let drawnStep = -1;
@@ -98,7 +108,9 @@ export function tokenRoutingCard(parent: HTMLElement, run: RunSource): Section {
       drawnStep = routing.step;
       const { tokens, experts, gates } = routing.sample;
       note.textContent = `Validation snippet at step ${routing.step}; colour = the expert with the highest gate. Hover or focus a token for its experts and gates.`;
-      const tops = [...new Set(experts.flatMap((perToken) => perToken.map((picks) => picks[0] ?? 0)))].sort((a, b) => a - b);
+      const tops = [...new Set(experts.flatMap((perToken) => perToken.map((picks) => picks[0] ?? 0)))].sort(
+        (a, b) => a - b,
+      );
       legendBox.replaceChildren(legend(tops, state.experts));
       focus = { layer: Math.min(focus.layer, experts.length - 1), token: Math.min(focus.token, tokens.length - 1) };
       rows.replaceChildren(

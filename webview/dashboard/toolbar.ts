@@ -10,8 +10,17 @@ import { el } from '../shared/dom';
 /** A play-through of the whole range takes this long. */
 const PLAY_SECONDS = 8;
 
-function select<T extends string>(id: string, options: [T, string][], value: T, onChange: (value: T) => void): HTMLSelectElement {
-  const node = el('select', { id, className: 'toolbar-select' }, options.map(([v, text]) => el('option', { text, attrs: { value: v } })));
+function select<T extends string>(
+  id: string,
+  options: [T, string][],
+  value: T,
+  onChange: (value: T) => void,
+): HTMLSelectElement {
+  const node = el(
+    'select',
+    { id, className: 'toolbar-select' },
+    options.map(([v, text]) => el('option', { text, attrs: { value: v } })),
+  );
   node.value = value;
   node.addEventListener('change', () => onChange(node.value as T));
   return node;
@@ -27,7 +36,11 @@ export class ChartToolbar {
   private readonly xAxis: HTMLSelectElement;
   private readonly resetZoom: HTMLButtonElement;
   private readonly scrubber: HTMLInputElement;
-  private readonly scrubLabel = el('output', { id: 'scrub-label', className: 'scrub-label', attrs: { for: 'step-scrubber' } });
+  private readonly scrubLabel = el('output', {
+    id: 'scrub-label',
+    className: 'scrub-label',
+    attrs: { for: 'step-scrubber' },
+  });
   private readonly play: HTMLButtonElement;
   private playing: number | undefined;
   readonly element: HTMLElement;
@@ -36,10 +49,25 @@ export class ChartToolbar {
     const { settings } = sync;
     this.smoothing = el('input', {
       id: 'smoothing',
-      attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(settings.smoothing), 'aria-describedby': 'smoothing-value' },
+      attrs: {
+        type: 'range',
+        min: '0',
+        max: '0.99',
+        step: '0.01',
+        value: String(settings.smoothing),
+        'aria-describedby': 'smoothing-value',
+      },
     });
     this.smoothing.addEventListener('input', () => sync.update({ smoothing: Number(this.smoothing.value) }));
-    this.yScale = select<YScale>('y-scale', [['linear', 'linear'], ['log', 'log']], settings.yScale, (yScale) => sync.update({ yScale }));
+    this.yScale = select<YScale>(
+      'y-scale',
+      [
+        ['linear', 'linear'],
+        ['log', 'log'],
+      ],
+      settings.yScale,
+      (yScale) => sync.update({ yScale }),
+    );
     this.xAxis = select<XAxisMode>(
       'x-axis',
       [
@@ -50,11 +78,32 @@ export class ChartToolbar {
       settings.xAxis,
       (xAxis) => sync.update({ xAxis }),
     );
-    this.resetZoom = el('button', { id: 'reset-zoom', className: 'toolbar-button', text: 'Reset zoom', attrs: { type: 'button', title: 'Show every step again (or double-click a chart)' } });
+    this.resetZoom = el('button', {
+      id: 'reset-zoom',
+      className: 'toolbar-button',
+      text: 'Reset zoom',
+      attrs: { type: 'button', title: 'Show every step again (or double-click a chart)' },
+    });
     this.resetZoom.addEventListener('click', () => sync.setZoom(undefined));
-    this.play = el('button', { id: 'scrub-play', className: 'toolbar-button', text: '▶', attrs: { type: 'button', 'aria-label': 'Play through the steps' } });
+    this.play = el('button', {
+      id: 'scrub-play',
+      className: 'toolbar-button',
+      text: '▶',
+      attrs: { type: 'button', 'aria-label': 'Play through the steps' },
+    });
     this.play.addEventListener('click', () => (this.playing === undefined ? this.start() : this.pause()));
-    this.scrubber = el('input', { id: 'step-scrubber', className: 'step-scrubber', attrs: { type: 'range', min: '0', max: '1', step: '1', value: '1', 'aria-label': 'step shown by the marker and the heatmaps' } });
+    this.scrubber = el('input', {
+      id: 'step-scrubber',
+      className: 'step-scrubber',
+      attrs: {
+        type: 'range',
+        min: '0',
+        max: '1',
+        step: '1',
+        value: '1',
+        'aria-label': 'step shown by the marker and the heatmaps',
+      },
+    });
     this.scrubber.addEventListener('input', () => {
       const step = Number(this.scrubber.value); // before pause(), which redraws the toolbar from the sync
       this.pause();
@@ -67,9 +116,16 @@ export class ChartToolbar {
         labelled('y', 'y-scale', this.yScale),
         labelled('x', 'x-axis', this.xAxis),
         this.resetZoom,
-        el('span', { className: 'toolbar-hint', text: 'Drag on a chart to zoom, Shift+drag to pan, double-click to reset.' }),
+        el('span', {
+          className: 'toolbar-hint',
+          text: 'Drag on a chart to zoom, Shift+drag to pan, double-click to reset.',
+        }),
       ]),
-      el('div', { className: 'toolbar-line' }, [this.play, labelled('Step', 'step-scrubber', this.scrubber), this.scrubLabel]),
+      el('div', { className: 'toolbar-line' }, [
+        this.play,
+        labelled('Step', 'step-scrubber', this.scrubber),
+        this.scrubLabel,
+      ]),
     ]);
     sync.onChange(() => this.update());
     this.update();

@@ -9,7 +9,12 @@ export function waitingText(run: RunSnapshot): string {
   switch (status) {
     case 'queued': {
       const place = run.header.queuePosition;
-      const where = place === undefined ? 'queued' : place === 1 ? 'queued: position 1, next to start' : `queued: position ${place}`;
+      const where =
+        place === undefined
+          ? 'queued'
+          : place === 1
+            ? 'queued: position 1, next to start'
+            : `queued: position ${place}`;
       return `${where[0].toUpperCase()}${where.slice(1)}. The run starts when a training slot is free (setting moeLens.maxConcurrentRuns); its charts appear with its first step.`;
     }
     case 'running':

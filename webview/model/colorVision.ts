@@ -84,7 +84,12 @@ export function ciede2000(lab1: readonly number[], lab2: readonly number[]): num
     if (Math.abs(h1p - h2p) <= 180) hbp = (h1p + h2p) / 2;
     else hbp = h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
   }
-  const T = 1 - 0.17 * Math.cos(rad(hbp - 30)) + 0.24 * Math.cos(rad(2 * hbp)) + 0.32 * Math.cos(rad(3 * hbp + 6)) - 0.2 * Math.cos(rad(4 * hbp - 63));
+  const T =
+    1 -
+    0.17 * Math.cos(rad(hbp - 30)) +
+    0.24 * Math.cos(rad(2 * hbp)) +
+    0.32 * Math.cos(rad(3 * hbp + 6)) -
+    0.2 * Math.cos(rad(4 * hbp - 63));
   const dTheta = 30 * Math.exp(-(((hbp - 275) / 25) ** 2));
   const Cbp7 = Cbp ** 7;
   const Rc = 2 * Math.sqrt(Cbp7 / (Cbp7 + 25 ** 7));
@@ -99,6 +104,7 @@ export function ciede2000(lab1: readonly number[], lab2: readonly number[]): num
 export function minPairwiseDifference(colors: readonly Rgb[], vision: Vision): number {
   const labs = colors.map((c) => rgbToLab(simulate(c, vision)));
   let min = Infinity;
-  for (let i = 0; i < labs.length; i++) for (let j = i + 1; j < labs.length; j++) min = Math.min(min, ciede2000(labs[i], labs[j]));
+  for (let i = 0; i < labs.length; i++)
+    for (let j = i + 1; j < labs.length; j++) min = Math.min(min, ciede2000(labs[i], labs[j]));
   return min;
 }

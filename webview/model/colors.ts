@@ -61,23 +61,85 @@ export function severityColor(t: number, theme: ThemeKind): Rgb {
  * CIEDE2000 between two of the first 8: ≥ 16, of all 64: ≥ 4; test/unit/palette.test.ts checks it).
  */
 export const EXPERT_PALETTE_HEX = [
-  '#e17800', '#870fff', '#c3c3d2', '#696969', '#d2c3a5', '#a596ff', '#a54b1e', '#9687a5',
-  '#878769', '#785a87', '#ffb45a', '#a59696', '#7878c3', '#875a4b', '#b4c3ff', '#96a569',
-  '#c3693c', '#96a5d2', '#c3b4b4', '#a56987', '#963cb4', '#a569ff', '#a5a5b4', '#96a587',
-  '#787869', '#d20f4b', '#d2c387', '#f00fd2', '#e1a500', '#c30f87', '#a56900', '#8778a5',
-  '#e1784b', '#b4b4d2', '#7869a5', '#c3b4a5', '#a5b487', '#a58796', '#964bff', '#e1a55a',
-  '#c3695a', '#b44b78', '#878778', '#b4a5f0', '#875a5a', '#e1c300', '#5aa500', '#968787',
-  '#78693c', '#a596b4', '#f04b78', '#969687', '#c32d5a', '#008778', '#d278e1', '#ff783c',
-  '#87d2c3', '#ff7869', '#b400d2', '#00d2e1', '#c378c3', '#b43c96', '#c35a96', '#b4a5a5',
+  '#e17800',
+  '#870fff',
+  '#c3c3d2',
+  '#696969',
+  '#d2c3a5',
+  '#a596ff',
+  '#a54b1e',
+  '#9687a5',
+  '#878769',
+  '#785a87',
+  '#ffb45a',
+  '#a59696',
+  '#7878c3',
+  '#875a4b',
+  '#b4c3ff',
+  '#96a569',
+  '#c3693c',
+  '#96a5d2',
+  '#c3b4b4',
+  '#a56987',
+  '#963cb4',
+  '#a569ff',
+  '#a5a5b4',
+  '#96a587',
+  '#787869',
+  '#d20f4b',
+  '#d2c387',
+  '#f00fd2',
+  '#e1a500',
+  '#c30f87',
+  '#a56900',
+  '#8778a5',
+  '#e1784b',
+  '#b4b4d2',
+  '#7869a5',
+  '#c3b4a5',
+  '#a5b487',
+  '#a58796',
+  '#964bff',
+  '#e1a55a',
+  '#c3695a',
+  '#b44b78',
+  '#878778',
+  '#b4a5f0',
+  '#875a5a',
+  '#e1c300',
+  '#5aa500',
+  '#968787',
+  '#78693c',
+  '#a596b4',
+  '#f04b78',
+  '#969687',
+  '#c32d5a',
+  '#008778',
+  '#d278e1',
+  '#ff783c',
+  '#87d2c3',
+  '#ff7869',
+  '#b400d2',
+  '#00d2e1',
+  '#c378c3',
+  '#b43c96',
+  '#c35a96',
+  '#b4a5a5',
 ] as const;
 
-const fromHex = (hex: string): Rgb => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+const fromHex = (hex: string): Rgb => [
+  parseInt(hex.slice(1, 3), 16),
+  parseInt(hex.slice(3, 5), 16),
+  parseInt(hex.slice(5, 7), 16),
+];
 export const EXPERT_PALETTE: readonly Rgb[] = EXPERT_PALETTE_HEX.map(fromHex);
 
 /** The colour of an expert; beyond 64 experts colours repeat (expert e and e + 64 share one). */
-export const expertColor = (expert: number): Rgb => EXPERT_PALETTE[((expert % EXPERT_PALETTE.length) + EXPERT_PALETTE.length) % EXPERT_PALETTE.length];
+export const expertColor = (expert: number): Rgb =>
+  EXPERT_PALETTE[((expert % EXPERT_PALETTE.length) + EXPERT_PALETTE.length) % EXPERT_PALETTE.length];
 
-export const rgbCss = (c: Rgb, alpha = 1) => (alpha === 1 ? `rgb(${c[0]}, ${c[1]}, ${c[2]})` : `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`);
+export const rgbCss = (c: Rgb, alpha = 1) =>
+  alpha === 1 ? `rgb(${c[0]}, ${c[1]}, ${c[2]})` : `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`;
 
 /** Black or white, whichever reads better on the colour (WCAG relative luminance). */
 export function textColorOn(c: Rgb): Rgb {

@@ -2,7 +2,10 @@
 import type { Rgb } from './colors';
 
 /** RGBA pixels of a rows × cols matrix, row-major: pixel (col, row) is matrix[row][col]. */
-export function heatmapPixels(matrix: readonly (readonly number[])[], color: (value: number) => Rgb): Uint8ClampedArray<ArrayBuffer> {
+export function heatmapPixels(
+  matrix: readonly (readonly number[])[],
+  color: (value: number) => Rgb,
+): Uint8ClampedArray<ArrayBuffer> {
   const rows = matrix.length;
   const cols = matrix[0]?.length ?? 0;
   const pixels = new Uint8ClampedArray(rows * cols * 4);
@@ -35,7 +38,12 @@ export function groupBounds(n: number, maxGroups: number): number[] {
 }
 
 /** The matrix with its rows and columns merged into the groups given by their bounds (level of detail). */
-export function aggregateMatrix(matrix: readonly (readonly number[])[], rowBounds: readonly number[], colBounds: readonly number[], how: Aggregate): number[][] {
+export function aggregateMatrix(
+  matrix: readonly (readonly number[])[],
+  rowBounds: readonly number[],
+  colBounds: readonly number[],
+  how: Aggregate,
+): number[][] {
   const out: number[][] = [];
   for (let g = 0; g + 1 < rowBounds.length; g++) {
     const row: number[] = [];
@@ -117,9 +125,17 @@ export function cellCenter(row: number, col: number, width: number, height: numb
 }
 
 /** Maps points into a w × h box (y up), for sparklines; a flat series sits in the middle. */
-export function sparklineCoordinates(points: readonly { x: number; y: number }[], width: number, height: number, pad = 2) {
+export function sparklineCoordinates(
+  points: readonly { x: number; y: number }[],
+  width: number,
+  height: number,
+  pad = 2,
+) {
   if (points.length === 0) return [];
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (const p of points) {
     minX = Math.min(minX, p.x);
     maxX = Math.max(maxX, p.x);

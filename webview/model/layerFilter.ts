@@ -9,7 +9,8 @@ export function parseLayerFilter(text: string, layerCount: number): LayerFilterR
     const item = part.trim();
     if (!item) continue;
     const match = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(item);
-    if (!match || (match[1] === undefined && match[3] === undefined)) return { error: `"${item}" is not a layer or a range like 0-7` };
+    if (!match || (match[1] === undefined && match[3] === undefined))
+      return { error: `"${item}" is not a layer or a range like 0-7` };
     const from = match[1] !== undefined ? Number(match[1]) : 0;
     const to = match[2] ? (match[3] !== undefined ? Number(match[3]) : layerCount - 1) : from;
     if (from >= layerCount) return { error: `layer ${from} does not exist (layers 0–${layerCount - 1})` };

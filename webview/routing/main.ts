@@ -23,9 +23,18 @@ let emptyMessage = 'No run yet.';
 let theme = readTheme();
 
 const title = el('div', { className: 'title' });
-const heatmap = new HeatmapCanvas({ id: 'routing-heatmap', label: 'Expert load, layer by expert; Enter opens the dashboard', rowHeight: 14, maxHeight: 320 });
+const heatmap = new HeatmapCanvas({
+  id: 'routing-heatmap',
+  label: 'Expert load, layer by expert; Enter opens the dashboard',
+  rowHeight: 14,
+  maxHeight: 320,
+});
 const heatmapCanvas = heatmap.canvas;
-const sparkCanvas = el('canvas', { id: 'routing-maxvio', className: 'sparkline', attrs: { role: 'img', 'aria-label': 'MaxVio over steps' } });
+const sparkCanvas = el('canvas', {
+  id: 'routing-maxvio',
+  className: 'sparkline',
+  attrs: { role: 'img', 'aria-label': 'MaxVio over steps' },
+});
 const sparkLabel = el('div', { className: 'note' });
 const biasBox = el('div', { className: 'bias' });
 const open = document.createElement('vscode-button');
@@ -77,7 +86,12 @@ function drawBias(bias: number[][]): void {
   if (biasBox.childElementCount !== bias.length + 1) {
     biasBox.replaceChildren(
       el('h2', { text: 'Bias per expert (loss-free)' }),
-      ...bias.map((_, l) => el('div', { className: 'bias-row' }, [el('span', { className: 'row-labels', text: `L${l}` }), el('canvas', { className: 'bias-bars' })])),
+      ...bias.map((_, l) =>
+        el('div', { className: 'bias-row' }, [
+          el('span', { className: 'row-labels', text: `L${l}` }),
+          el('canvas', { className: 'bias-bars' }),
+        ]),
+      ),
     );
   }
   const scale = Math.max(1e-12, ...bias.flat().map(Math.abs));

@@ -61,7 +61,11 @@ export function curvesToCsv(xTitle: string, curves: readonly { label: string; po
  */
 export function formatDistinct(values: readonly (number | undefined)[], min = 3): string[] {
   const format = (v: number | undefined, digits: number) =>
-    v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 10 ** digits ? Math.round(v).toLocaleString('en-US') : v.toPrecision(digits);
+    v === undefined || !Number.isFinite(v)
+      ? '–'
+      : Math.abs(v) >= 10 ** digits
+        ? Math.round(v).toLocaleString('en-US')
+        : v.toPrecision(digits);
   const distinct = new Set(values.filter((v) => v !== undefined && Number.isFinite(v)));
   for (let digits = min; digits < 8; digits++) {
     const texts = values.map((v) => format(v, digits));

@@ -11,7 +11,8 @@ import type { ChartSync } from './chartView';
 import { el } from './dom';
 import { formatClock, formatElapsed } from './timeFormat';
 
-const value = (y: number) => (Math.abs(y) >= 1e4 || (Math.abs(y) < 1e-3 && y !== 0) ? y.toExponential(3) : y.toPrecision(4));
+const value = (y: number) =>
+  Math.abs(y) >= 1e4 || (Math.abs(y) < 1e-3 && y !== 0) ? y.toExponential(3) : y.toPrecision(4);
 
 export class ChartTooltip {
   private readonly box = el('div', { className: 'chart-tooltip', attrs: { role: 'status', 'aria-live': 'off' } });
@@ -48,8 +49,15 @@ export class ChartTooltip {
     const clock = sync.clock;
     const t = clock?.timeOf(step);
     const when =
-      t === undefined ? '' : sync.settings.xAxis === 'wall' ? ` · ${formatClock(t)}` : ` · ${formatElapsed((t - (clock?.start ?? t)) / 1000)} in`;
-    this.box.replaceChildren(el('div', { className: 'tooltip-title', text: `step ${step.toLocaleString('en-US')}${when}` }), ...rows);
+      t === undefined
+        ? ''
+        : sync.settings.xAxis === 'wall'
+          ? ` · ${formatClock(t)}`
+          : ` · ${formatElapsed((t - (clock?.start ?? t)) / 1000)} in`;
+    this.box.replaceChildren(
+      el('div', { className: 'tooltip-title', text: `step ${step.toLocaleString('en-US')}${when}` }),
+      ...rows,
+    );
     this.box.hidden = rows.length === 0;
     // Beside the crosshair, on the side with room.
     const x = chart.scales.x.getPixelForValue(step);

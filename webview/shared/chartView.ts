@@ -85,7 +85,9 @@ export class ChartSync {
 
   setZoom(range: StepRange | undefined): void {
     const valid = range && Number.isFinite(range.min) && Number.isFinite(range.max) && range.max - range.min >= 1;
-    this.zoom = valid ? { min: Math.max(this.domain.min, range.min), max: Math.min(this.domain.max, range.max) } : undefined;
+    this.zoom = valid
+      ? { min: Math.max(this.domain.min, range.min), max: Math.min(this.domain.max, range.max) }
+      : undefined;
     this.refreshAll();
     this.notify();
   }

@@ -32,7 +32,19 @@ import type { ChartSync, SyncedChart, XAxisMode } from './chartView';
 import { formatClock, formatElapsed } from './timeFormat';
 import type { Theme } from './theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, CategoryScale, BarController, BarElement, Decimation, Legend, Tooltip);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  LogarithmicScale,
+  CategoryScale,
+  BarController,
+  BarElement,
+  Decimation,
+  Legend,
+  Tooltip,
+);
 
 export interface LineSpec {
   label: string;
@@ -148,7 +160,11 @@ function xTick(mode: XAxisMode, sync: ChartSync | undefined) {
   };
 }
 
-const X_TITLES: Record<XAxisMode, string> = { step: 'step', relative: 'time since start (at each step)', wall: 'wall-clock time (at each step)' };
+const X_TITLES: Record<XAxisMode, string> = {
+  step: 'step',
+  relative: 'time since start (at each step)',
+  wall: 'wall-clock time (at each step)',
+};
 
 function scales(theme: Theme, options: LineChartOptions, sync: ChartSync | undefined) {
   const axis = (title: string) => ({
@@ -320,7 +336,8 @@ export function createLineChart(
       }
       const step = stepAt(e.offsetX);
       const area = chart.chartArea;
-      const inside = area && e.offsetX >= area.left && e.offsetX <= area.right && e.offsetY >= area.top && e.offsetY <= area.bottom;
+      const inside =
+        area && e.offsetX >= area.left && e.offsetX <= area.right && e.offsetY >= area.top && e.offsetY <= area.bottom;
       synced.setCursor(inside && step !== undefined ? Math.round(step) : undefined, inside ? self : undefined);
     });
     on('mouseleave', () => {
@@ -338,7 +355,8 @@ export function createLineChart(
       drag = undefined;
       if (!done || done.pan || Math.abs(done.to - done.from) <= DRAG_THRESHOLD) return chart.draw();
       const [a, b] = [stepAt(done.from), stepAt(done.to)];
-      if (a !== undefined && b !== undefined) synced.setZoom({ min: Math.floor(Math.min(a, b)), max: Math.ceil(Math.max(a, b)) });
+      if (a !== undefined && b !== undefined)
+        synced.setZoom({ min: Math.floor(Math.min(a, b)), max: Math.ceil(Math.max(a, b)) });
     });
     on('dblclick', () => synced.setZoom(undefined));
   }
@@ -359,7 +377,15 @@ export function createLineChart(
   };
 }
 
-export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: string[], values: number[], colors: string[], yTitle: string, xTitle = 'expert') {
+export function createBarChart(
+  canvas: HTMLCanvasElement,
+  theme: Theme,
+  labels: string[],
+  values: number[],
+  colors: string[],
+  yTitle: string,
+  xTitle = 'expert',
+) {
   return new Chart<'bar', number[], string>(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label: yTitle, data: values, backgroundColor: colors, borderWidth: 0 }] },
@@ -373,7 +399,11 @@ export function createBarChart(canvas: HTMLCanvasElement, theme: Theme, labels: 
           ticks: { color: theme.muted, font: font(theme) },
           title: { display: true, text: xTitle, color: theme.muted, font: font(theme) },
         },
-        y: { grid: { color: theme.grid }, ticks: { color: theme.muted, font: font(theme) }, title: { display: true, text: yTitle, color: theme.muted, font: font(theme) } },
+        y: {
+          grid: { color: theme.grid },
+          ticks: { color: theme.muted, font: font(theme) },
+          title: { display: true, text: yTitle, color: theme.muted, font: font(theme) },
+        },
       },
       plugins: { legend: { display: false } },
     },

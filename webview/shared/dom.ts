@@ -22,4 +22,8 @@ export function card(title: string, body: Child[], className = ''): HTMLElement 
 }
 
 export const formatNumber = (value: number | undefined, digits = 3) =>
-  value === undefined || !Number.isFinite(value) ? '–' : Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en-US') : Number(value.toPrecision(digits)).toString();
+  value === undefined || !Number.isFinite(value)
+    ? '–'
+    : Math.abs(value) >= 1000
+      ? Math.round(value).toLocaleString('en-US')
+      : Number(value.toPrecision(digits)).toString();

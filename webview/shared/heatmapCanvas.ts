@@ -10,7 +10,14 @@
  * Test hooks: the canvas carries `data-drawn` = "rows×cols" drawn, `data-cursor` = "row,col" of the
  * keyboard cursor, and the live region has the class `heatmap-live`.
  */
-import { aggregateMatrix, groupBounds, heatmapPixels, labelledColumns, numericTicks, type Aggregate } from '../model/heatmap';
+import {
+  aggregateMatrix,
+  groupBounds,
+  heatmapPixels,
+  labelledColumns,
+  numericTicks,
+  type Aggregate,
+} from '../model/heatmap';
 import type { Rgb } from '../model/colors';
 import { el } from './dom';
 import { Tooltip } from './tooltip';
@@ -55,7 +62,8 @@ interface DrawnCell {
 const ROW_LABEL_MIN_PX = 11;
 const TABLE_MAX_COLUMNS = 64;
 
-const range = (name: (i: number) => string, [a, b]: [number, number]) => (b - a <= 1 ? name(a) : `${name(a)} – ${name(b - 1)}`);
+const range = (name: (i: number) => string, [a, b]: [number, number]) =>
+  b - a <= 1 ? name(a) : `${name(a)} – ${name(b - 1)}`;
 
 export class HeatmapCanvas {
   readonly canvas: HTMLCanvasElement;
@@ -67,7 +75,10 @@ export class HeatmapCanvas {
   private readonly cursorBox = el('div', { className: 'heatmap-cursor', attrs: { 'aria-hidden': 'true' } });
   private readonly marker = el('div', { className: 'heatmap-marker', attrs: { 'aria-hidden': 'true' } });
   private readonly tooltip: Tooltip;
-  private readonly live = el('div', { className: 'heatmap-live sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
+  private readonly live = el('div', {
+    className: 'heatmap-live sr-only',
+    attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' },
+  });
   private readonly plot: HTMLElement;
   private readonly tableBox = el('div', { className: 'heatmap-table' });
   private content?: HeatmapContent;
@@ -89,7 +100,13 @@ export class HeatmapCanvas {
       },
     });
     this.tooltip = new Tooltip(`${options.id}-tooltip`);
-    this.plot = el('div', { className: 'heatmap-plot' }, [this.canvas, this.marker, this.cursorBox, this.colAxis, this.axisTitle]);
+    this.plot = el('div', { className: 'heatmap-plot' }, [
+      this.canvas,
+      this.marker,
+      this.cursorBox,
+      this.colAxis,
+      this.axisTitle,
+    ]);
     this.element = el('div', { className: 'heatmap-block' }, [
       el('div', { className: 'heatmap-row' }, [this.rowLabels, this.plot]),
       this.tableBox,
@@ -143,7 +160,8 @@ export class HeatmapCanvas {
     const drawnRows = this.drawn.length;
     const drawnCols = this.drawn[0]?.length ?? 0;
     this.canvas.dataset.drawn = `${drawnRows}x${drawnCols}`;
-    if (this.cursor) this.cursor = { row: Math.min(this.cursor.row, drawnRows - 1), col: Math.min(this.cursor.col, drawnCols - 1) };
+    if (this.cursor)
+      this.cursor = { row: Math.min(this.cursor.row, drawnRows - 1), col: Math.min(this.cursor.col, drawnCols - 1) };
     if (this.cursor && document.activeElement === this.canvas) this.moveCursor(this.cursor.row, this.cursor.col);
     if (this.tableShown) this.renderTable();
   }
@@ -163,7 +181,9 @@ export class HeatmapCanvas {
     if (rows === 0 || cols === 0) return;
     this.source.width = cols;
     this.source.height = rows;
-    this.source.getContext('2d')?.putImageData(new ImageData(heatmapPixels(this.drawn, content.color), cols, rows), 0, 0);
+    this.source
+      .getContext('2d')
+      ?.putImageData(new ImageData(heatmapPixels(this.drawn, content.color), cols, rows), 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.source, 0, 0, width, height);
   }
@@ -192,7 +212,10 @@ export class HeatmapCanvas {
     const px = width / Math.max(1, groups);
     const colValue = content.colValue;
     const ticks = colValue
-      ? numericTicks(this.colBounds.slice(0, -1).map((c) => colValue(c)), width).map((t) => ({ g: t.col, text: t.value.toLocaleString('en-US') }))
+      ? numericTicks(
+          this.colBounds.slice(0, -1).map((c) => colValue(c)),
+          width,
+        ).map((t) => ({ g: t.col, text: t.value.toLocaleString('en-US') }))
       : labelledColumns(groups, width).map((g) => ({ g, text: content.colTick(this.colBounds[g]) }));
     this.colAxis.replaceChildren(
       ...ticks.map(({ g, text }) => {
@@ -206,7 +229,12 @@ export class HeatmapCanvas {
 
   private placeMarker(width: number, height: number): void {
     const col = this.content?.markCol;
-    const group = col === undefined ? -1 : this.colBounds.findIndex((start, g) => g + 1 < this.colBounds.length && col >= start && col < this.colBounds[g + 1]);
+    const group =
+      col === undefined
+        ? -1
+        : this.colBounds.findIndex(
+            (start, g) => g + 1 < this.colBounds.length && col >= start && col < this.colBounds[g + 1],
+          );
     this.marker.hidden = group < 0;
     if (group < 0) return;
     const px = width / Math.max(1, this.colBounds.length - 1);
@@ -216,7 +244,11 @@ export class HeatmapCanvas {
   private cellAt(row: number, col: number): DrawnCell | undefined {
     const value = this.drawn[row]?.[col];
     if (value === undefined) return undefined;
-    return { rows: [this.rowBounds[row], this.rowBounds[row + 1]], cols: [this.colBounds[col], this.colBounds[col + 1]], value };
+    return {
+      rows: [this.rowBounds[row], this.rowBounds[row + 1]],
+      cols: [this.colBounds[col], this.colBounds[col + 1]],
+      value,
+    };
   }
 
   /** "layer 3, expert 17: load 1.24 × mean", with the bucket it merges when cells are grouped. */
@@ -277,7 +309,12 @@ export class HeatmapCanvas {
     const cols = this.drawn[0].length;
     const w = this.canvas.clientWidth / cols;
     const h = this.canvas.clientHeight / rows;
-    Object.assign(this.cursorBox.style, { left: `${col * w}px`, top: `${row * h}px`, width: `${Math.max(2, w)}px`, height: `${Math.max(2, h)}px` });
+    Object.assign(this.cursorBox.style, {
+      left: `${col * w}px`,
+      top: `${row * h}px`,
+      width: `${Math.max(2, w)}px`,
+      height: `${Math.max(2, h)}px`,
+    });
     this.cursorBox.hidden = false;
     const text = this.describe(cell);
     this.live.textContent = text;
@@ -298,8 +335,22 @@ export class HeatmapCanvas {
     const rowName = (g: number) => range((r) => content.rowTick(r), [this.rowBounds[g], this.rowBounds[g + 1]]);
     const table = el('table', { id: `${this.options.id}-table` }, [
       el('caption', { text: caption }),
-      el('thead', {}, [el('tr', {}, [el('th', { text: content.colAxis.replace(/ →$/, ''), attrs: { scope: 'col' } }), ...values[0]?.map((_, g) => el('th', { text: colName(g), attrs: { scope: 'col' } })) ?? []])]),
-      el('tbody', {}, values.map((row, g) => el('tr', {}, [el('th', { text: rowName(g), attrs: { scope: 'row' } }), ...row.map((v) => el('td', { text: content.valueText(v) }))]))),
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { text: content.colAxis.replace(/ →$/, ''), attrs: { scope: 'col' } }),
+          ...(values[0]?.map((_, g) => el('th', { text: colName(g), attrs: { scope: 'col' } })) ?? []),
+        ]),
+      ]),
+      el(
+        'tbody',
+        {},
+        values.map((row, g) =>
+          el('tr', {}, [
+            el('th', { text: rowName(g), attrs: { scope: 'row' } }),
+            ...row.map((v) => el('td', { text: content.valueText(v) })),
+          ]),
+        ),
+      ),
     ]);
     this.tableBox.replaceChildren(table);
   }

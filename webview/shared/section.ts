@@ -23,7 +23,11 @@ export interface ChartEnv {
 }
 
 const exportButton = (text: string, label: string, onClick: () => void) => {
-  const button = el('button', { className: 'icon-button', text, attrs: { type: 'button', 'aria-label': label, title: label } });
+  const button = el('button', {
+    className: 'icon-button',
+    text,
+    attrs: { type: 'button', 'aria-label': label, title: label },
+  });
   button.addEventListener('click', onClick);
   return button;
 };
@@ -31,8 +35,12 @@ const exportButton = (text: string, label: string, onClick: () => void) => {
 const curvesOf = new WeakMap<HTMLCanvasElement, () => LineSpec[]>();
 
 /** The curves of a line chart card as recorded (before smoothing): a documented hook for the tests. */
-export function chartCurves(canvas: HTMLCanvasElement): { label: string; points: { x: number; y: number }[] }[] | undefined {
-  return curvesOf.get(canvas)?.().map((line) => ({ label: line.label, points: line.points.map((p) => ({ x: p.x, y: p.y })) }));
+export function chartCurves(
+  canvas: HTMLCanvasElement,
+): { label: string; points: { x: number; y: number }[] }[] | undefined {
+  return curvesOf
+    .get(canvas)?.()
+    .map((line) => ({ label: line.label, points: line.points.map((p) => ({ x: p.x, y: p.y })) }));
 }
 
 /** The canvas as a PNG data: URL on the theme's background (a chart canvas itself is transparent). */
@@ -78,7 +86,9 @@ export function lineChartCard(
   if (exportFile) {
     const name = fileSlug(spec.title);
     actions.append(
-      exportButton('PNG', `Save the ${spec.title} chart as PNG`, () => exportFile('png', `${name}.png`, opaquePng(canvas, env.theme.background))),
+      exportButton('PNG', `Save the ${spec.title} chart as PNG`, () =>
+        exportFile('png', `${name}.png`, opaquePng(canvas, env.theme.background)),
+      ),
       exportButton('CSV', `Save the ${spec.title} data as CSV`, () => {
         const xTitle = spec.options?.xIsStep === false ? (spec.options.xTitle ?? 'x') : 'step';
         exportFile('csv', `${name}.csv`, curvesToCsv(xTitle, spec.lines()));

@@ -15,7 +15,8 @@ export interface Theme {
   palette: string[];
 }
 
-const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+const css = (name: string, fallback: string) =>
+  getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
 export function readTheme(): Theme {
   const kind = themeKindOf([...document.body.classList]);

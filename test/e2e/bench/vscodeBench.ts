@@ -29,7 +29,11 @@ import {
 
 const OPENS = 5;
 
-const lossPoints = (frame: Frame) => frame.getAttribute('canvas#chart-loss', 'data-points').then(Number).catch(() => 0);
+const lossPoints = (frame: Frame) =>
+  frame
+    .getAttribute('canvas#chart-loss', 'data-points')
+    .then(Number)
+    .catch(() => 0);
 
 async function closeDashboards(page: Page): Promise<void> {
   const tabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
@@ -45,7 +49,9 @@ async function closeDashboards(page: Page): Promise<void> {
 async function openFinished(page: Page, points: number): Promise<number> {
   await closeDashboards(page);
   // The run's row in the Runs tree (the last "finished" row: the one above it is its group).
-  const row = page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) }).last();
+  const row = page
+    .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) })
+    .last();
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const t0 = Date.now();
   await row.click();
@@ -84,13 +90,18 @@ export async function benchVsCode(): Promise<Record<string, number>> {
 
     await openFile(page, 'live.moe.json');
     await runCommand(page, 'MoE Lens: Start Run');
-    const balancer = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'loss-free' }).first();
+    const balancer = page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'loss-free' })
+      .first();
     await balancer.waitFor({ state: 'visible', timeout: 30_000 });
     const t0 = Date.now();
     await page.keyboard.press('Enter');
     const dashboard = await frameWith(page, 'canvas#chart-loss', 30_000);
     figures.dashboardShownMs = Date.now() - t0;
-    await waitFor('the first loss point', async () => (await lossPoints(dashboard)) > 0, { intervalMs: 20, timeoutMs: 60_000 });
+    await waitFor('the first loss point', async () => (await lossPoints(dashboard)) > 0, {
+      intervalMs: 20,
+      timeoutMs: 60_000,
+    });
     figures.firstLossPointMs = Date.now() - t0;
     const folder = runFolders(workspace).find((name) => name.startsWith('live-'));
     const events = folder ? runEvents(workspace, folder) : [];

@@ -32,7 +32,9 @@ export async function drawnPixels(frame: Frame, canvasSelector: string): Promise
     for (let i = 0; i < data.length; i += 4) {
       if (data[i + 3] === 0) continue;
       const distance =
-        Math.abs(data[i] - background[0]) + Math.abs(data[i + 1] - background[1]) + Math.abs(data[i + 2] - background[2]);
+        Math.abs(data[i] - background[0]) +
+        Math.abs(data[i + 1] - background[1]) +
+        Math.abs(data[i + 2] - background[2]);
       if (distance > 24) drawn++;
     }
     return drawn;

@@ -10,7 +10,13 @@ const quickInputRows = `${quickInput} .quick-input-list .monaco-list-row`;
  * The quick input's list is fixed when it opens (a command the extension host has not registered
  * yet, or a file not indexed yet, never shows up in it): close and reopen until the row is there.
  */
-async function chooseInQuickInput(page: Page, text: string, rowText: string, what: string, timeoutMs: number): Promise<void> {
+async function chooseInQuickInput(
+  page: Page,
+  text: string,
+  rowText: string,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   const input = page.locator(`${quickInput} input`);
   await waitFor(
     what,
@@ -20,7 +26,11 @@ async function chooseInQuickInput(page: Page, text: string, rowText: string, wha
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(text);
       try {
-        await page.locator(quickInputRows).filter({ hasText: rowText }).first().waitFor({ state: 'visible', timeout: 3_000 });
+        await page
+          .locator(quickInputRows)
+          .filter({ hasText: rowText })
+          .first()
+          .waitFor({ state: 'visible', timeout: 3_000 });
       } catch {
         await page.keyboard.press('Escape');
         return false;
@@ -58,7 +68,6 @@ export async function quickPickLabels(page: Page): Promise<string[]> {
     .locator(quickInputRows)
     .evaluateAll((rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? ''));
 }
-
 
 /** Shows the MoE Lens container (Runs tree and Routing view) by clicking its activity bar icon. */
 export async function showMoeLens(page: Page): Promise<void> {
@@ -114,7 +123,12 @@ export async function recordRunsTree(page: Page): Promise<void> {
       }
     };
     (window as unknown as { __moeLensRunsSeen: RunsTreeItem[] }).__moeLensRunsSeen = seen;
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    new MutationObserver(record).observe(document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+    });
     record();
   }, readRunsTree.toString());
 }
@@ -170,12 +184,16 @@ export async function startRunFromPalette(page: Page, configFile: string, balanc
 
 /** Waits for a notification toast containing `text` to be shown (faded in) and returns all its text. */
 export async function waitForNotification(page: Page, text: string, timeoutMs = 60_000): Promise<string> {
-  const toast = page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first();
+  const toast = page
+    .locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text })
+    .first();
   try {
     await toast.waitFor({ state: 'visible', timeout: timeoutMs });
   } catch {
     const shown = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
-    throw new Error(`no notification containing "${text}" within ${timeoutMs / 1000} s; shown: ${JSON.stringify(shown)}`);
+    throw new Error(
+      `no notification containing "${text}" within ${timeoutMs / 1000} s; shown: ${JSON.stringify(shown)}`,
+    );
   }
   return toast.innerText();
 }
@@ -187,4 +205,3 @@ export async function problemsPanelRows(page: Page): Promise<string[]> {
   await panel.waitFor({ state: 'visible', timeout: 30_000 });
   return panel.locator('.monaco-list-row').allInnerTexts();
 }
-

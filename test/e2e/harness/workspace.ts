@@ -35,11 +35,18 @@ export async function makeWorkspace(name: string, files: Record<string, string> 
   return folder;
 }
 
-type ConfigPatch = { model?: Record<string, unknown>; training?: Record<string, unknown>; balancer?: Record<string, unknown> };
+type ConfigPatch = {
+  model?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+  balancer?: Record<string, unknown>;
+};
 
 /** examples/tiny.moe.json (the config the examples keep for tests) renamed and with `patch` applied. */
 export function tinyVariant(name: string, patch: ConfigPatch = {}): string {
-  const tiny = JSON.parse(readFileSync(join(repoRoot, 'examples', 'tiny.moe.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const tiny = JSON.parse(readFileSync(join(repoRoot, 'examples', 'tiny.moe.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   // $schema is relative to examples/; the extension's jsonValidation covers *.moe.json anyway.
   const { $schema: _schema, ...rest } = tiny;
   const config: Record<string, unknown> = { ...rest, name };
@@ -58,7 +65,13 @@ export function processRuns(pid: number): boolean {
 
 /** Trains `config` (a workspace file) with the real trainer outside VS Code into .moe-runs/<runFolder>. */
 export function trainOutsideVsCode(workspace: string, config: string, runFolder: string): void {
-  const args = [join(repoRoot, 'dist', 'trainer.js'), '--config', join(workspace, config), '--out', join(workspace, '.moe-runs', runFolder)];
+  const args = [
+    join(repoRoot, 'dist', 'trainer.js'),
+    '--config',
+    join(workspace, config),
+    '--out',
+    join(workspace, '.moe-runs', runFolder),
+  ];
   execFileSync(process.execPath, args, { stdio: 'ignore', timeout: 120_000 });
 }
 
@@ -74,7 +87,5 @@ export function runEvents(workspace: string, runFolder: string): TrainerEvent[] 
   if (!existsSync(file)) return [];
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.pop(); // '' after the last newline, or a line the trainer is still writing
-  return lines
-    .map(parseEventLine)
-    .filter((event): event is TrainerEvent => event !== undefined);
+  return lines.map(parseEventLine).filter((event): event is TrainerEvent => event !== undefined);
 }
