@@ -177,6 +177,8 @@ test(
     const tiny = folderOf('tiny-loss-free-');
     const long = folderOf('long-aux-loss-');
     assert.ok(tiny && long, 'both runs exist');
+    // The earlier tests left configs and dashboards open in two editor groups: start from one.
+    await runCommand(page, 'View: Close All Editor Groups');
     await runCommand(page, 'MoE Lens: Compare Run Configs');
     await pickQuickItem(page, 'tiny');
     await pickQuickItem(page, 'long');
@@ -199,6 +201,7 @@ test(
 test('Closing VS Code while a run trains stops the run; no trainer outlives it', { timeout: 180_000 }, async () => {
   const { vscode, workspace } = session;
   const { page } = vscode;
+  await runCommand(page, 'View: Close All Editor Groups');
   await startLongRun(page, 'simbal');
   const folder = folderOf('long-simbal-');
   assert.ok(folder);
