@@ -4,6 +4,10 @@ export const repoRoot: string;
 export const codeServerBin: string;
 export const APT_PREREQUISITES: string[];
 
+export function ensureAptPackages(
+  packages: string[],
+  options?: { backports?: boolean; minMajorVersion?: number },
+): void;
 export function ensureAptPrerequisites(): void;
 export function ensureCodeServer(): string;
 export function freePort(port?: number): Promise<number>;

@@ -59,29 +59,43 @@ function commandExists(name) {
   }
 }
 
-/** apt-get install the prerequisites when one is missing (needs root; says what to do otherwise). */
-export function ensureAptPrerequisites() {
-  const missing = APT_PREREQUISITES.filter((pkg) => {
+/** apt-get install the packages that are missing or older than minMajorVersion (needs root; says what to
+ * do otherwise); with `backports`, from Debian bookworm-backports (the webgpu tests need Mesa 25's lavapipe). */
+export function ensureAptPackages(packages, { backports = false, minMajorVersion = 0 } = {}) {
+  const missing = packages.filter((pkg) => {
     try {
-      const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-      return !status.includes('install ok installed');
+      const status = execFileSync('dpkg-query', ['-W', '-f=${Status} ${Version}', pkg], { encoding: 'utf8' });
+      const major = Number(/ (?:\d+:)?(\d+)/.exec(status)?.[1] ?? 0);
+      return !status.includes('install ok installed') || major < minMajorVersion;
     } catch {
       return true;
     }
   });
   if (missing.length === 0) return;
+  const from = backports ? ['-t', 'bookworm-backports'] : [];
   if (process.getuid?.() !== 0 || !commandExists('apt-get')) {
     throw new Error(
       `missing system packages: ${missing.join(' ')}\n` +
-        `install them with: sudo apt-get install -y --no-install-recommends ${APT_PREREQUISITES.join(' ')}`,
+        `install them with: sudo apt-get install -y --no-install-recommends ${[...from, ...packages].join(' ')}`,
     );
   }
   console.log(`installing system packages: ${missing.join(' ')}`);
+  if (backports) {
+    writeFileSync(
+      '/etc/apt/sources.list.d/bookworm-backports.list',
+      'deb http://deb.debian.org/debian bookworm-backports main\n',
+    );
+  }
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...APT_PREREQUISITES], {
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...from, ...packages], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
+}
+
+/** What the browser and VS Code tests need from Debian. */
+export function ensureAptPrerequisites() {
+  ensureAptPackages(APT_PREREQUISITES);
 }
 
 /** code-server's @vscode/ripgrep install step downloads rg from a host we cannot reach; it first looks

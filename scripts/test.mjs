@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureAptPrerequisites, ensureCodeServer } from './code-server.mjs';
+import { ensureAptPackages, ensureAptPrerequisites, ensureCodeServer } from './code-server.mjs';
 
 const filters = process.argv.slice(2);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -31,6 +31,10 @@ if (tests.length === 0 && !runPython) {
 const needsBrowser = tests.some((file) => /test[\\/](webview|e2e)[\\/]/.test(file));
 const needsVsCode = tests.some((file) => /test[\\/]e2e[\\/]/.test(file));
 if (needsBrowser) ensureAptPrerequisites();
+// The webgpu tests run on Mesa's lavapipe (Vulkan on the CPU; Mesa 25 from backports), pytest on Debian's torch.
+if (tests.some((file) => /webgpu/i.test(file)))
+  ensureAptPackages(['mesa-vulkan-drivers'], { backports: true, minMajorVersion: 25 });
+if (runPython) ensureAptPackages(['python3-torch', 'python3-numpy', 'python3-pytest']);
 if (needsVsCode) ensureCodeServer();
 
 run(process.execPath, ['esbuild.mjs']);
