@@ -88,7 +88,7 @@ test('SIGINT also stops after the step with a checkpoint (one, even right after 
   const events = readEvents(runDir);
   const end = ofType(events, 'end')[0];
   assert.equal(end.status, 'stopped');
-  assert.equal(end.reason, 'SIGINT');
+  assert.equal(end.reason, `stopped by you (SIGINT) at step ${end.step}, checkpoint saved`);
   assert.equal(ofType(events, 'step').at(-1)!.step, end.step);
   assert.deepEqual(
     ofType(events, 'checkpoint').map((c) => c.step),

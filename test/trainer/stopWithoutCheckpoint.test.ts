@@ -17,7 +17,7 @@ test('SIGTERM stops a run that has no checkpoint coming', async () => {
   const events = readEvents(out);
   const end = ofType(events, 'end')[0];
   assert.equal(end.status, 'stopped');
-  assert.equal(end.reason, 'SIGTERM');
+  assert.equal(end.reason, `stopped by you (SIGTERM) at step ${end.step}, checkpoint saved`);
   assert.ok(end.step < 1000, `stopped soon after the signal, at step ${end.step}`);
   assert.deepEqual(
     ofType(events, 'checkpoint').map((c) => c.step),
@@ -42,5 +42,5 @@ test('a reader closing stdout stops the run cleanly instead of leaving an orphan
   assert.equal(code, 0);
   const end = ofType(readEvents(out), 'end')[0];
   assert.equal(end.status, 'stopped');
-  assert.equal(end.reason, 'stdout closed');
+  assert.equal(end.reason, `stopped because stdout closed at step ${end.step}, checkpoint saved`);
 });
