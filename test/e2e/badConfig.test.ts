@@ -22,6 +22,9 @@ import {
 const session = vsCodeForTests({
   name: 'bad-config',
   trust: true,
+  // As in desktop VS Code: VS Code for the Web (code-server) saves an edit after a second by default,
+  // which would race the unsaved-edits prompt below.
+  userSettings: { 'files.autoSave': 'off' },
   files: {
     'broken.moe.json': tinyVariant('broken', { model: { experts: 4, topK: 8 } }),
     'edit.moe.json': tinyVariant('edit'),
