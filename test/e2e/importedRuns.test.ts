@@ -96,12 +96,12 @@ test('a Megatron-LM folder under moeLens.extraRunRoots is tailed while it grows,
   await showMoeLens(page);
   // 10 iterations were written before VS Code opened, and nothing since: stale, every written step shown.
   const before = await waitForRun(page, 'the Megatron run, stale', (item) => item.label === 'megatron-run' && item.description.endsWith('stale'));
-  assert.equal(before.description, 'none · 10/10 · stale');
+  assert.equal(before.description, 'none · 10/? · stale');
   // The job goes on: a step shows once both rank files have a later one, and the run is running again.
   writeMegatronIterations(10, 24);
-  await waitForRun(page, 'the Megatron run to grow', (item) => item.label === 'megatron-run' && item.description === 'none · 23/24 · running');
+  await waitForRun(page, 'the Megatron run to grow', (item) => item.label === 'megatron-run' && item.description === 'none · 23/? · running');
   // Nothing more is written: after moeLens.staleAfterSeconds the newest step counts, and the run is stale.
-  await waitForRun(page, 'the Megatron run stale again', (item) => item.label === 'megatron-run' && item.description === 'none · 24/24 · stale', 60_000);
+  await waitForRun(page, 'the Megatron run stale again', (item) => item.label === 'megatron-run' && item.description === 'none · 24/? · stale', 60_000);
 
   await runCommand(page, 'MoE Lens: Open Dashboard');
   await pickQuickItem(page, 'megatron-run');
