@@ -175,7 +175,7 @@ export class MegatronRunAssembler {
     const fresh = this.emittedShape === '' || reset;
     const events: TrainerEvent[] = [];
     if (fresh) {
-      events.push(this.startEvent(now, layers, experts, ready));
+      events.push(this.startEvent(now, layers, experts));
       this.emittedUpTo = 0;
       this.emittedShape = shape;
     }
@@ -206,12 +206,13 @@ export class MegatronRunAssembler {
     return { events, reset };
   }
 
-  private startEvent(now: Date, layers: number[], experts: number, ready: number[]): StartEvent {
+  private startEvent(now: Date, layers: number[], experts: number): StartEvent {
     const config = resolveRunConfig({});
     config.name = this.sidecar.name ?? this.runName;
     const topK = Math.min(this.sidecar.topK ?? this.topK, experts);
     Object.assign(config.model, { layers: Math.max(...layers) + 1, experts, topK });
-    config.training.steps = this.sidecar.steps ?? Math.max(...this.steps.keys(), ...ready);
+    // Megatron's files do not say how many steps the job will train: 0 (shown as '?') unless the sidecar does.
+    config.training.steps = this.sidecar.steps ?? 0;
     config.balancer.methods = this.sidecar.balancer ?? ['none'];
     const source = this.hasTrace ? 'router_trace_rank*.jsonl' : 'tokens_per_expert/rank*.jsonl';
     return {

@@ -476,7 +476,10 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         continue;
       }
       if (record.managed || !record.state.open) continue;
-      const alive = isTrainerAlive(record.state.pid, record.state.pidStartTime);
+      // The same check as the status: a writer that names this host is any live process with its pid
+      // (a Python trainer is not MoE Lens's trainer); an unchecked writer is read until it is quiet.
+      const liveness = this.liveness(record);
+      const alive = liveness.pidAlive || (liveness.quietSeconds !== undefined && !this.isQuiet(record));
       if (!alive && record.trainerWasAlive === false) continue; // known to be interrupted: nothing new
       record.trainerWasAlive = alive;
       await this.readNew(record);

@@ -54,7 +54,7 @@ test('a finished Megatron folder reads as a start event and one step per iterati
   assert.deepEqual(start.moeLayers, [1, 3]);
   assert.equal(start.config.model.experts, 8);
   assert.equal(start.config.model.topK, 2);
-  assert.equal(start.config.training.steps, 24);
+  assert.equal(start.config.training.steps, 0, 'the files do not say how many steps the job trains');
   assert.equal(start.runName, 'megatron-run');
   const steps = events.slice(1) as StepEvent[];
   assert.deepEqual(
