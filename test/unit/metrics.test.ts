@@ -6,7 +6,6 @@ import {
   cosine,
   expertsUsed,
   gramDeviation,
-  maxVio,
   normaliseScores,
   pairwiseExpertSimilarity,
   routerEntropy,
@@ -15,6 +14,7 @@ import {
   simbalValue,
   uniformMaxVio,
 } from '../../trainer/training/metrics';
+import { maxVio } from '../../protocol/maxVio';
 import { seededRandom } from '../../trainer/model/random';
 import { updateBias } from '../../trainer/training/balancers';
 import { assertClose } from './modelSupport';
