@@ -1,30 +1,85 @@
-/** Compare mode: several runs overlaid on the curves that matter across balancers; legend by run. */
+/** Compare mode: several runs overlaid on the curves that matter across balancers; legend by run or seed group. */
 import { shortRunId } from '../../protocol/runLabels';
+import { groupBySeed, seedBand, type SeedGroup } from '../../protocol/runModel/seedSpread';
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Series } from '../../protocol/runModel/series';
 import type { RunState } from '../../protocol/runModel/runState';
+import { withAlpha, type LineSpec } from '../shared/charts';
+import { el } from '../shared/dom';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';
 import type { ViewContext } from './context';
 import { firstEvalText } from './waiting';
 
 const shortIdOf = (run: RunSnapshot) => shortRunId(run.header.id);
+const runLabel = (run: RunSnapshot) => `${run.header.name} ${shortIdOf(run)}`;
 
+/** A seed group's name: its first run's name without the "-s<seed>" the compare tool appends. */
+function seedGroupName(group: SeedGroup<RunSnapshot>): string {
+  const [run] = group.members;
+  const seed = group.seeds[0];
+  const suffix = `-s${seed}`;
+  return seed !== undefined && run.header.name.endsWith(suffix)
+    ? run.header.name.slice(0, -suffix.length)
+    : run.header.name;
+}
+
+/**
+ * Compare mode: the curves of several runs overlaid, a colour, dash pattern and marker shape each. Runs
+ * that differ only by seed are one group: their mean curve, with the min–max over the seeds shaded;
+ * "Show each seed" adds the seeds' own curves, thin and faint, in the group's colour.
+ */
 export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], ctx: ViewContext): Section[] {
   const { theme } = ctx;
+  const groups = () => groupBySeed(runs(), (run) => run.state.seedGroup);
+  const showSeeds = el('input', { id: 'show-seeds', attrs: { type: 'checkbox' } });
+  const seedToolbar = el(
+    'div',
+    { className: 'toolbar wide seed-toolbar', attrs: { role: 'group', 'aria-label': 'seed options' } },
+    [
+      el('span', {
+        className: 'note',
+        text: 'Runs of one config that differ only by seed: their mean, the band shading min–max over the seeds.',
+      }),
+      el('label', { className: 'check' }, [showSeeds, ' Show each seed']),
+    ],
+  );
+  parent.append(seedToolbar);
   const perRun =
     (pick: (s: RunState) => Series, suffix = '', dashed = false, pointRadius = 0) =>
-    () =>
-      runs().map((run, i) => ({
-        label: `${run.header.name} ${shortIdOf(run)}${suffix}`,
-        points: pick(run.state).points,
-        color: paletteColor(theme, i),
-        dashed,
-        pointRadius,
-        width: dashed ? 2 : 1.5,
-        runIndex: i,
-      }));
-  return [
+    (): LineSpec[] =>
+      groups().flatMap((group, i) => {
+        const style = { color: paletteColor(theme, i), dashed, pointRadius, width: dashed ? 2 : 1.5, runIndex: i };
+        if (group.members.length === 1)
+          return [
+            { label: `${runLabel(group.members[0])}${suffix}`, points: pick(group.members[0].state).points, ...style },
+          ];
+        const seedCurves = group.members.map((run) => pick(run.state).points);
+        const mean: LineSpec = {
+          label: `${seedGroupName(group)} (mean of ${group.members.length} seeds, band min–max)${suffix}`,
+          points: seedBand(seedCurves).map((p) => ({ x: p.x, y: p.mean })),
+          seedCurves,
+          ...style,
+        };
+        if (!showSeeds.checked) return [mean];
+        const seeds = group.members.map((run, k) => ({
+          label: `${runLabel(run)} seed ${group.seeds[k]}${suffix}`,
+          points: seedCurves[k],
+          color: withAlpha(style.color, 0.5),
+          dashed,
+          width: 1,
+          pointRadius: pointRadius && 2,
+          hideInLegend: true,
+        }));
+        return [mean, ...seeds];
+      });
+  const seedSection: Section = {
+    update() {
+      seedToolbar.hidden = !groups().some((g) => g.members.length > 1);
+    },
+  };
+  seedSection.update();
+  const sections = [
     lineChartCard(parent, ctx, {
       id: 'chart-loss',
       title: 'Loss',
@@ -57,6 +112,8 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
       emptyText: () => firstEvalText(runs()[0].state),
     }),
   ];
+  showSeeds.addEventListener('change', () => sections.forEach((section) => section.update()));
+  return [seedSection, ...sections];
 }
 
 export const compareLayoutKey = (runs: RunSnapshot[]) => runs.map((r) => r.header.id).join('|');

@@ -15,6 +15,7 @@ import {
   CategoryScale,
   Chart,
   Decimation,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -26,6 +27,7 @@ import {
   type PointStyle,
 } from 'chart.js';
 import type { Point } from '../../protocol/runModel/series';
+import { seedBand, type BandPoint } from '../../protocol/runModel/seedSpread';
 import { emaSmooth } from './chartData';
 import { ChartTooltip } from './chartTooltip';
 import type { ChartSync, SyncedChart, XAxisMode } from './chartView';
@@ -42,6 +44,7 @@ Chart.register(
   BarController,
   BarElement,
   Decimation,
+  Filler,
   Legend,
   Tooltip,
 );
@@ -56,6 +59,13 @@ export interface LineSpec {
   pointRadius?: number;
   /** compare mode: the run's index, which gives the curve its own dash pattern and marker shape */
   runIndex?: number;
+  /**
+   * compare mode, runs that differ only by seed: `points` is their mean curve, and a band is shaded
+   * from the min to the max of these curves (each smoothed as the mean is) at every step
+   */
+  seedCurves?: Point[][];
+  /** left out of the legend (a seed's own curve: its group's mean is there); still in the tooltip */
+  hideInLegend?: boolean;
 }
 
 export interface LineChartOptions {
@@ -99,6 +109,10 @@ export interface DatasetRole {
   line: LineSpec;
   ghost: boolean;
   smoothed: boolean;
+  /** a curve with seedCurves: the spread of its seeds as drawn (the band's bounds are datasets of their own) */
+  band?: BandPoint[];
+  /** one bound of a seed band: not in the legend or the tooltip */
+  bound?: boolean;
 }
 
 function curveDataset(line: LineSpec, data: Point[]): ChartDataset<'line', Point[]> {
@@ -130,11 +144,15 @@ export function buildDatasets(lines: readonly LineSpec[], smoothing: number, smo
   const roles: DatasetRole[] = [];
   const datasets: ChartDataset<'line', Point[]>[] = [];
   const ghosts: { line: LineSpec }[] = [];
+  const bands: { line: LineSpec; band: BandPoint[] }[] = [];
   for (const line of lines) {
     const smoothed = smoothable && smoothing > 0 && !((line.pointRadius ?? 0) > 0) && line.points.length > 2;
     datasets.push(curveDataset(line, smoothed ? emaSmooth(line.points, smoothing) : line.points.slice()));
-    roles.push({ line, ghost: false, smoothed });
+    const band =
+      line.seedCurves && seedBand(smoothed ? line.seedCurves.map((c) => emaSmooth(c, smoothing)) : line.seedCurves);
+    roles.push({ line, ghost: false, smoothed, band });
     if (smoothed) ghosts.push({ line });
+    if (band) bands.push({ line, band });
   }
   for (const { line } of ghosts) {
     datasets.push({
@@ -144,6 +162,28 @@ export function buildDatasets(lines: readonly LineSpec[], smoothing: number, smo
       order: 1, // drawn under the smoothed curves
     });
     roles.push({ line, ghost: true, smoothed: false });
+  }
+  for (const { line, band } of bands) {
+    const bound = (y: (p: BandPoint) => number) => ({
+      ...curveDataset(
+        { ...line, width: 0, pointRadius: 0, runIndex: undefined, dashed: false },
+        band.map((p) => ({ x: p.x, y: y(p) })),
+      ),
+      borderColor: 'transparent',
+      order: 2, // under the curves and the raw curves
+    });
+    const lower = datasets.length;
+    datasets.push({ ...bound((p) => p.min), label: `${line.label} (min)` });
+    datasets.push({
+      ...bound((p) => p.max),
+      label: `${line.label} (max)`,
+      fill: { target: lower },
+      backgroundColor: withAlpha(line.color, 0.2),
+    });
+    roles.push(
+      { line, ghost: false, smoothed: false, bound: true },
+      { line, ghost: false, smoothed: false, bound: true },
+    );
   }
   return { datasets, roles };
 }
@@ -272,7 +312,10 @@ export function createLineChart(
             font: font(theme),
             boxWidth: 14,
             boxHeight: 2,
-            filter: (item) => !roles[item.datasetIndex ?? 0]?.ghost,
+            filter: (item) => {
+              const role = roles[item.datasetIndex ?? 0];
+              return !role?.ghost && !role?.bound && !role?.line.hideInLegend;
+            },
           },
         },
         tooltip: { enabled: false },
