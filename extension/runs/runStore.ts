@@ -21,14 +21,14 @@ import {
   type RunState,
   type RunSummary,
 } from '../../protocol/runModel/runState';
-import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
+import { runFolderKind, runsIn, runEventReader, type RunEventReader } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
 interface RunRecord {
   id: string;
   folder: vscode.Uri;
   /** where its events come from: the event log, or a Megatron-LM folder */
-  tail: RunSource;
+  tail: RunEventReader;
   /** a run outside the workspace's runs directory (extra root, opened folder) */
   external: boolean;
   /** the run's summary: every run has one; curves are the RunFeed's, for shown runs only */
@@ -150,7 +150,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   async readEvents(runId: string): Promise<TrainerEvent[]> {
     const record = this.records.get(runId);
     if (!record) return [];
-    const fresh = runSource(record.folder.fsPath, record.tail.kind);
+    const fresh = runEventReader(record.folder.fsPath, record.tail.kind);
     const events: TrainerEvent[] = [];
     for (let more = true; more;) {
       const read = await fresh.read(this.isQuiet(record));
@@ -234,7 +234,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const record = this.records.get(runId);
     const state = createRunState();
     if (!record) return state;
-    const source = runSource(record.folder.fsPath, record.tail.kind);
+    const source = runEventReader(record.folder.fsPath, record.tail.kind);
     for (let more = true; more;) {
       const read = await source.read(this.isQuiet(record));
       if (read.reset) Object.assign(state, createRunState());
@@ -300,7 +300,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       record = {
         id: runId,
         folder,
-        tail: runSource(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
+        tail: runEventReader(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
         external,
         state: createRunSummary(),
         sourceConfig: readOrigin(folder),
