@@ -5,6 +5,7 @@ import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Series } from '../../protocol/runModel/series';
 import type { RunState } from '../../protocol/runModel/runState';
 import { withAlpha, type LineSpec } from '../shared/charts';
+import type { StepClock } from '../shared/chartView';
 import { el } from '../shared/dom';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';
@@ -25,11 +26,37 @@ function seedGroupName(group: SeedGroup<RunSnapshot>): string {
 }
 
 /**
+ * A seed group's clock on a time axis: each step at its seeds' mean time since their start (after the
+ * mean of their starts, on the wall-clock axis), over the seeds that have a time for it.
+ */
+function meanClock(clocks: (StepClock | undefined)[]): StepClock | undefined {
+  const timed = clocks.filter((c): c is StepClock & { start: number } => c?.start !== undefined);
+  if (timed.length === 0) return undefined;
+  const start = timed.reduce((s, c) => s + c.start, 0) / timed.length;
+  return {
+    start,
+    timeOf(step) {
+      const elapsed = timed.flatMap((c) => {
+        const t = c.timeOf(step);
+        return t === undefined ? [] : [t - c.start];
+      });
+      return elapsed.length ? start + elapsed.reduce((a, b) => a + b, 0) / elapsed.length : undefined;
+    },
+  };
+}
+
+/**
  * Compare mode: the curves of several runs overlaid, a colour, dash pattern and marker shape each. Runs
  * that differ only by seed are one group: their mean curve, with the min–max over the seeds shaded;
- * "Show each seed" adds the seeds' own curves, thin and faint, in the group's colour.
+ * "Show each seed" adds the seeds' own curves, thin and faint, in the group's colour. On a time axis
+ * each run is at its own times, and a group at its seeds' mean time of each step.
  */
-export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], ctx: ViewContext): Section[] {
+export function compareSections(
+  parent: HTMLElement,
+  runs: () => RunSnapshot[],
+  ctx: ViewContext,
+  clockOf: (run: RunSnapshot) => StepClock | undefined,
+): Section[] {
   const { theme } = ctx;
   const groups = () => groupBySeed(runs(), (run) => run.state.seedGroup);
   const showSeeds = el('input', { id: 'show-seeds', attrs: { type: 'checkbox' } });
@@ -50,15 +77,18 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
     (): LineSpec[] =>
       groups().flatMap((group, i) => {
         const style = { color: paletteColor(theme, i), dashed, pointRadius, width: dashed ? 2 : 1.5, runIndex: i };
-        if (group.members.length === 1)
+        if (group.members.length === 1) {
+          const [run] = group.members;
           return [
-            { label: `${runLabel(group.members[0])}${suffix}`, points: pick(group.members[0].state).points, ...style },
+            { label: `${runLabel(run)}${suffix}`, points: pick(run.state).points, clock: clockOf(run), ...style },
           ];
+        }
         const seedCurves = group.members.map((run) => pick(run.state).points);
         const mean: LineSpec = {
           label: `${seedGroupName(group)} (mean of ${group.members.length} seeds, band min–max)${suffix}`,
           points: seedBand(seedCurves).map((p) => ({ x: p.x, y: p.mean })),
           seedCurves,
+          clock: meanClock(group.members.map(clockOf)),
           ...style,
         };
         if (!showSeeds.checked) return [mean];
@@ -70,6 +100,7 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
           width: 1,
           pointRadius: pointRadius && 2,
           hideInLegend: true,
+          clock: clockOf(run),
         }));
         return [mean, ...seeds];
       });

@@ -14,6 +14,8 @@ export interface ChartState {
   yTitle: string;
   /** shaded bands (compare mode, runs that differ by seed): the dataset filled down to another, with both bounds' points as drawn */
   bands: { label: string; color: string; lower: { x: number; y: number }[]; upper: { x: number; y: number }[] }[];
+  /** per dataset, the x of its first and last point in the chart's units (step, seconds or epoch ms); [] when empty */
+  xExtents: number[][];
 }
 
 export interface MoeLensTestHook {
