@@ -442,6 +442,13 @@ test('compare mode: three seeds of one config are one mean curve with a min–ma
     ],
   );
   await page.screenshot({ path: 'test-results/webview-compare-seeds-shown.png', fullPage: true });
+  // on the time-since-start axis the band sits at the seeds' mean time of each step (here 250 ms a step each)
+  await page.selectOption('#x-axis', 'relative');
+  await frames(page);
+  const timed = await page.evaluate(() => window.__moeLens!.chartState('chart-loss')!);
+  const timedBand = timed.bands[0];
+  assert.deepEqual([timedBand.lower[0].x, timedBand.upper.at(-1)!.x], [0.25, 30]);
+  assert.deepEqual(timedBand.lower[9].y, state.bands[0].lower[9].y);
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(problems, []);
   await page.close();

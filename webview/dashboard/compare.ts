@@ -27,18 +27,21 @@ function seedGroupName(group: SeedGroup<RunSnapshot>): string {
 
 /**
  * A seed group's clock on a time axis: each step at its seeds' mean time since their start (after the
- * mean of their starts, on the wall-clock axis), over the seeds that have a time for it.
+ * mean of their starts, on the wall-clock axis), over the seeds that reached the step (a run's own
+ * clock holds its last time past its end).
  */
-function meanClock(clocks: (StepClock | undefined)[]): StepClock | undefined {
-  const timed = clocks.filter((c): c is StepClock & { start: number } => c?.start !== undefined);
+function meanClock(seeds: { clock: StepClock | undefined; lastStep: number }[]): StepClock | undefined {
+  const timed = seeds.filter(
+    (s): s is { clock: StepClock & { start: number }; lastStep: number } => s.clock?.start !== undefined,
+  );
   if (timed.length === 0) return undefined;
-  const start = timed.reduce((s, c) => s + c.start, 0) / timed.length;
+  const start = timed.reduce((sum, s) => sum + s.clock.start, 0) / timed.length;
   return {
     start,
     timeOf(step) {
-      const elapsed = timed.flatMap((c) => {
-        const t = c.timeOf(step);
-        return t === undefined ? [] : [t - c.start];
+      const elapsed = timed.flatMap(({ clock, lastStep }) => {
+        const t = step <= lastStep ? clock.timeOf(step) : undefined;
+        return t === undefined ? [] : [t - clock.start];
       });
       return elapsed.length ? start + elapsed.reduce((a, b) => a + b, 0) / elapsed.length : undefined;
     },
@@ -88,7 +91,9 @@ export function compareSections(
           label: `${seedGroupName(group)} (mean of ${group.members.length} seeds, band min–max)${suffix}`,
           points: seedBand(seedCurves).map((p) => ({ x: p.x, y: p.mean })),
           seedCurves,
-          clock: meanClock(group.members.map(clockOf)),
+          clock: meanClock(
+            group.members.map((run) => ({ clock: clockOf(run), lastStep: run.state.stepTimes.points.at(-1)?.x ?? 0 })),
+          ),
           ...style,
         };
         if (!showSeeds.checked) return [mean];
