@@ -402,7 +402,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         found.add(name);
         const isNew = !this.records.has(name);
         const record = this.ensureRecord(name, folder);
-        if (isNew) await this.readNew(record, false); // its history, not news: readers call readEvents
+        if (isNew) await this.readNew(record, false); // its history, not news: views call reduceRun
       }
     }
     for (const [id, record] of this.records) {
