@@ -30,7 +30,6 @@ const nodeBuild = {
     bench: 'trainer/bench/bench.ts',
     compare: 'trainer/bench/compare.ts',
     extension: 'extension/extension.ts',
-    'bench-big-log': 'extension/bench/bigLog.ts',
     'validate-log': 'tools/validateLog.ts',
   },
   outdir,

@@ -1,11 +1,12 @@
 // `npm run bench:bigLog [-- --gib N]`: writes an event log of N GiB (default 2) of step events of an
 // 8-layer × 64-expert run (a start event first, a 64 MiB line and a few bad lines on the way), then
-// reads it the way the extension host does (dist/bench-big-log.js: EventLogTail batch by batch into a
-// RunSummary) and prints the time, events and problems seen, and the peak RSS. The log is deleted after.
+// reads it the way the extension host does (test/bench/bigLog.ts, bundled to out/bench-big-log.js:
+// EventLogTail batch by batch into a RunSummary) and prints the time, events and problems seen, and the peak RSS. The log is deleted after.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleForNode } from './bundleForNode.mjs';
 
 const gib = Number(process.argv[process.argv.indexOf('--gib') + 1] || 2);
 const dir = mkdtempSync(join(tmpdir(), 'moe-big-log-'));
@@ -91,8 +92,8 @@ console.log(
   `wrote ${(written / 1024 ** 3).toFixed(2)} GiB (${n} step events) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
 try {
-  execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['dist/bench-big-log.js', file], { stdio: 'inherit' });
+  await bundleForNode({ 'bench-big-log': 'test/bench/bigLog.ts' });
+  execFileSync(process.execPath, ['out/bench-big-log.js', file], { stdio: 'inherit' });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 /**
- * Where a run's events come from: its events.jsonl (tailed), or a Megatron-LM output folder (converted).
+ * Where a run's events come from, a RunEventReader: its events.jsonl (tailed), or a Megatron-LM output
+ * folder (converted).
  * Which folders are runs, and which subfolders of a runs root are. No 'vscode' import.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { isMegatronFolder, MegatronSource, quietSecondsOf } from './megatronSour
 
 export type RunFolderKind = 'events' | 'megatron';
 
-export interface RunSource {
+export interface RunEventReader {
   readonly kind: RunFolderKind;
   /** the file "Show Trainer Log" falls back to: the event log, or a Megatron rank file */
   readonly file: string;
@@ -45,7 +46,7 @@ export function runsIn(root: string): string[] {
   });
 }
 
-class EventLogSource extends EventLogTail implements RunSource {
+class EventLogSource extends EventLogTail implements RunEventReader {
   readonly kind = 'events' as const;
 
   override read(): Promise<TailRead> {
@@ -57,7 +58,7 @@ class EventLogSource extends EventLogTail implements RunSource {
   }
 }
 
-export function runSource(folder: string, kind: RunFolderKind): RunSource {
+export function runEventReader(folder: string, kind: RunFolderKind): RunEventReader {
   if (kind === 'megatron') return new MegatronSource(folder);
   return new EventLogSource(join(folder, RUN_FILES.events));
 }

@@ -21,15 +21,15 @@ import {
   type RunState,
   type RunSummary,
 } from '../../protocol/runModel/runState';
-import { reduceRunSource } from './runReduction';
-import { runFolderKind, runsIn, runSource, type RunSource } from './runSources';
+import { reduceEventReader } from './runReduction';
+import { runFolderKind, runsIn, runEventReader, type RunEventReader } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
 interface RunRecord {
   id: string;
   folder: vscode.Uri;
   /** where its events come from: the event log, or a Megatron-LM folder */
-  tail: RunSource;
+  tail: RunEventReader;
   /** a run outside the workspace's runs directory (extra root, opened folder) */
   external: boolean;
   /** the run's summary: every run has one; curves are the RunFeed's, for shown runs only */
@@ -217,7 +217,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   async reduceRun(runId: string): Promise<RunState> {
     const record = this.records.get(runId);
     if (!record) return createRunState();
-    return reduceRunSource(runSource(record.folder.fsPath, record.tail.kind), this.isQuiet(record));
+    return reduceEventReader(runEventReader(record.folder.fsPath, record.tail.kind), this.isQuiet(record));
   }
 
   /** Reads a run's log to its end from where its tail is, batch by batch, reporting problems. */
@@ -276,7 +276,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       record = {
         id: runId,
         folder,
-        tail: runSource(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
+        tail: runEventReader(folder.fsPath, runFolderKind(folder.fsPath) ?? 'events'),
         external,
         state: createRunSummary(),
         sourceConfig: readOrigin(folder),

@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import type { StartEvent, StepEvent } from '../../protocol/events';
 import { parseRouterTraceLine, parseTokensPerExpertLine } from '../../protocol/megatron';
 import { isMegatronFolder, MegatronSource } from '../../extension/runs/megatronSource';
-import { reduceRunSource } from '../../extension/runs/runReduction';
+import { reduceEventReader } from '../../extension/runs/runReduction';
 import { DEFAULT_READ_BUDGET_BYTES } from '../../extension/runs/lineTail';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'megatron', 'megatron-run');
@@ -174,7 +174,7 @@ test('trace files larger than one read are read to their end, every step shown',
       appendFileSync(file, shifted.join('\n') + '\n');
     }
   }
-  const state = await reduceRunSource(new MegatronSource(dir), true);
+  const state = await reduceEventReader(new MegatronSource(dir), true);
   assert.equal(state.step, copies * iterations, 'the last step of both files');
   rmSync(dir, { recursive: true, force: true });
 });

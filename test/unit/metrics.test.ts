@@ -7,7 +7,6 @@ import {
   cosine,
   expertsUsed,
   gramDeviation,
-  maxVio,
   normaliseScores,
   pairwiseExpertSimilarity,
   routerEntropy,
@@ -16,6 +15,7 @@ import {
   simbalValue,
   uniformMaxVio,
 } from '../../trainer/training/metrics';
+import { maxVio } from '../../protocol/maxVio';
 import { seededRandom } from '../../trainer/model/random';
 import { globalNorm } from '../../trainer/training/adamw';
 import { updateBias } from '../../trainer/training/balancers';

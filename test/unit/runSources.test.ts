@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runFolderKind, runsIn, runSource } from '../../extension/runs/runSources';
+import { runFolderKind, runsIn, runEventReader } from '../../extension/runs/runSources';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'megatron', 'megatron-run');
 
@@ -20,7 +20,7 @@ test('a root lists its run subfolders of both kinds, and is not a run itself', a
   assert.equal(runFolderKind(join(root, 'logged')), 'events');
   assert.equal(runFolderKind(join(root, 'megatron')), 'megatron');
   assert.deepEqual(runsIn(join(root, 'missing')), []);
-  const source = runSource(join(root, 'megatron'), 'megatron');
+  const source = runEventReader(join(root, 'megatron'), 'megatron');
   assert.ok(source.quietSeconds() >= 0);
   const { events } = await source.read(true);
   assert.equal(events.length, 25); // start + 24 steps

@@ -338,6 +338,76 @@ test('compare mode overlays runs with a legend by run', async () => {
   await page.close();
 });
 
+test("compare mode's time axes place each run on its own clock: relative from each run's start, wall at its times", async () => {
+  // Run a: 120 steps at 250 ms from 10:00; run b: 80 steps at 1 s from 12:00 (two hours later, slower).
+  const startA = Date.UTC(2026, 0, 1, 10);
+  const startB = Date.UTC(2026, 0, 1, 12);
+  const a = syntheticLog({ steps: 120, evalEvery: 40, startTime: startA, msPerStep: 250, name: 'fast' });
+  const b = syntheticLog({ steps: 80, evalEvery: 40, startTime: startB, msPerStep: 1000, seed: 7, name: 'slow' });
+  const { page, problems } = await harness.open('dashboard');
+  await send(page, { type: 'snapshot', mode: 'compare', runs: [snapshotOf('a', a), snapshotOf('b', b)] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const state = () => page.evaluate(() => window.__moeLens!.chartState('chart-loss')!);
+  const extent = (s: Awaited<ReturnType<typeof state>>, label: string) => s.xExtents[s.datasets.indexOf(label)];
+  const [idA, idB] = [shortRunId('a'), shortRunId('b')];
+  assert.ok(await page.isEnabled('#x-axis option[value="relative"]'), 'the time axes are offered in compare mode');
+
+  await page.selectOption('#x-axis', 'relative');
+  await frames(page);
+  let s = await state();
+  assert.equal(s.xTitle, "time since each run's start");
+  // Steps at their run's seconds since start: a's 120 steps in 30 s, b's 80 in 80 s, both from 0.
+  assert.deepEqual(extent(s, `fast ${idA}`), [0.25, 30]);
+  assert.deepEqual(extent(s, `slow ${idB}`), [1, 80]);
+  assert.deepEqual(extent(s, `fast ${idA} (val)`), [10, 30]);
+  assert.deepEqual(extent(s, `slow ${idB} (val)`), [40, 80]);
+  assert.deepEqual([s.xMin, s.xMax], [0, 80]);
+  assert.ok(
+    s.xTicks.length > 2 && s.xTicks.every((t) => /^(\d+s|\d+:\d\d)$/.test(t)),
+    `relative ticks: ${s.xTicks.join(' ')}`,
+  );
+  // The tooltip at the middle of the chart names the time and lists both runs.
+  const box = (await page.locator('#chart-loss').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await frames(page);
+  const tooltip = await page.locator('.chart-tooltip:visible').first().innerText();
+  assert.match(tooltip, /since start/);
+  assert.match(tooltip, new RegExp(`slow ${idB}`));
+  // A zoom is in seconds; switching the axis resets it.
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await frames(page);
+  s = await state();
+  assert.ok(s.xMin > 0 && s.xMax < 80 && s.xMax - s.xMin > 5, `zoomed to ${s.xMin}–${s.xMax} s`);
+  await page.screenshot({ path: 'test-results/webview-compare-relative-time.png' });
+
+  await page.selectOption('#x-axis', 'wall');
+  await frames(page);
+  s = await state();
+  assert.equal(s.xTitle, 'wall-clock time');
+  assert.deepEqual(extent(s, `fast ${idA}`), [startA + 250, startA + 120 * 250]);
+  assert.deepEqual(extent(s, `slow ${idB}`), [startB + 1000, startB + 80 * 1000]);
+  assert.deepEqual(
+    [s.xMin, s.xMax],
+    [startA, startB + 80 * 1000],
+    'the zoom was reset: from the first start to the last step',
+  );
+  assert.ok(
+    s.xTicks.every((t) => /^\d\d:\d\d:\d\d$/.test(t)),
+    `wall ticks: ${s.xTicks.join(' ')}`,
+  );
+
+  await page.selectOption('#x-axis', 'step');
+  await frames(page);
+  s = await state();
+  assert.deepEqual(extent(s, `slow ${idB}`), [1, 80]);
+  assert.deepEqual([s.xMin, s.xMax, s.xTitle], [0, 120, 'step']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('routing view: current heatmap, MaxVio sparkline, bias bars; a click asks for the dashboard', async () => {
   for (const theme of ['vscode-dark', 'vscode-light'] as const) {
     const { page, problems } = await harness.open('routing', { theme, width: 300, height: 500 });

@@ -6,6 +6,7 @@
  */
 import type { EvalEvent, StartEvent, StepEvent, TrainerEvent } from '../../protocol/events';
 import { balancerLabel, resolveRunConfig, type BalancerMethod } from '../../protocol/runConfig';
+import { maxVio } from '../../protocol/maxVio';
 import { seededRandom } from '../../trainer/model/random';
 
 export interface SyntheticLogOptions {
@@ -48,11 +49,6 @@ export const SNIPPET = [
   '!',
   '"',
 ];
-
-export function maxVio(counts: readonly number[]): number {
-  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
-  return mean > 0 ? Math.max(...counts) / mean - 1 : 0;
-}
 
 /** Yields the events of a synthetic run, one at a time (a 100k-step log need not be held in memory). */
 export function* syntheticEvents(options: SyntheticLogOptions): Generator<TrainerEvent> {

@@ -1,13 +1,13 @@
 /** The MoeModel of api.ts on TensorFlow.js: training step, evaluation metrics, analysis, checkpoints. */
 import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
+import { maxVio } from '../../protocol/maxVio';
 import type { RunConfig } from '../../protocol/runConfig';
 import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
 import { GpuBufferPoolTrimmer } from '../webgpu';
 import {
   expertsUsed,
   gramDeviation,
-  maxVio,
   normaliseScores,
   pairwiseExpertSimilarity,
   routerEntropy,

@@ -3,21 +3,6 @@
  * checked by hand. Symbols: T tokens, E experts, K picks per token, c[i] assignments of expert i.
  */
 
-const mean = (values: ArrayLike<number>): number => {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return values.length ? sum / values.length : 0;
-};
-
-/** MaxVio = (max_i c_i − mean c) / mean c; 0 when nothing was routed. */
-export function maxVio(counts: ArrayLike<number>): number {
-  const average = mean(counts);
-  if (average === 0) return 0;
-  let max = -Infinity;
-  for (let i = 0; i < counts.length; i++) max = Math.max(max, counts[i]);
-  return (max - average) / average;
-}
-
 /** Experts that received at least one assignment. */
 export function expertsUsed(counts: ArrayLike<number>): number {
   let used = 0;

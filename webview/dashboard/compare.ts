@@ -3,6 +3,7 @@ import { shortRunId } from '../../protocol/runLabels';
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Series } from '../../protocol/runModel/series';
 import type { RunState } from '../../protocol/runModel/runState';
+import type { StepClock } from '../shared/chartView';
 import { lineChartCard, type Section } from '../shared/section';
 import { paletteColor } from '../shared/theme';
 import type { ViewContext } from './context';
@@ -10,7 +11,12 @@ import { firstEvalText } from './waiting';
 
 const shortIdOf = (run: RunSnapshot) => shortRunId(run.header.id);
 
-export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], ctx: ViewContext): Section[] {
+export function compareSections(
+  parent: HTMLElement,
+  runs: () => RunSnapshot[],
+  ctx: ViewContext,
+  clockOf: (run: RunSnapshot) => StepClock | undefined,
+): Section[] {
   const { theme } = ctx;
   const perRun =
     (pick: (s: RunState) => Series, suffix = '', dashed = false, pointRadius = 0) =>
@@ -23,6 +29,7 @@ export function compareSections(parent: HTMLElement, runs: () => RunSnapshot[], 
         pointRadius,
         width: dashed ? 2 : 1.5,
         runIndex: i,
+        clock: clockOf(run),
       }));
   return [
     lineChartCard(parent, ctx, {

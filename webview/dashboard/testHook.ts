@@ -12,6 +12,8 @@ export interface ChartState {
   xTicks: string[];
   xTitle: string;
   yTitle: string;
+  /** per dataset, the x of its first and last point in the chart's units (step, seconds or epoch ms); [] when empty */
+  xExtents: number[][];
 }
 
 export interface MoeLensTestHook {

@@ -1,9 +1,9 @@
 /**
- * `node dist/bench-big-log.js FILE`: reads an event log as the extension host does (EventLogTail,
+ * `node out/bench-big-log.js FILE`: reads an event log as the extension host does (EventLogTail,
  * batch by batch, into a RunSummary) and prints time, events, problems and peak RSS. Run through
  * `npm run bench:bigLog`, which writes the log first.
  */
-import { EventLogTail } from '../runs/eventLogTail';
+import { EventLogTail } from '../../extension/runs/eventLogTail';
 import { applyEvent, createRunSummary } from '../../protocol/runModel/runState';
 
 async function main(file: string): Promise<void> {
