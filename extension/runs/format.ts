@@ -11,9 +11,9 @@ export function stepText(run: Pick<RunInfo, 'step' | 'totalSteps'>): string {
   return `${run.step}/${run.totalSteps || '?'}`;
 }
 
-/** Tree item description: "loss-free · 120/300 · running". */
+/** Tree item description: "loss-free · 120/300 · running" ("… · reading log…" while its log's first read runs). */
 export function runDescription(run: RunInfo): string {
-  return `${run.balancer} · ${stepText(run)} · ${run.status}`;
+  return `${run.balancer} · ${stepText(run)} · ${run.status}${run.readingLog ? ' · reading log…' : ''}`;
 }
 
 /** Escapes markdown syntax in text that comes from a run (names, reasons). */
@@ -33,6 +33,7 @@ export function runTooltipMarkdown(run: RunInfo): string {
   ];
   if (run.backend) lines.push(`Backend: ${escapeMarkdown(run.backend)}`);
   if (run.status === 'running' && run.etaSeconds !== undefined) lines.push(`ETA: ${formatDuration(run.etaSeconds)}`);
+  if (run.readingLog) lines.push('Log: reading… (status and step so far; complete when the read ends)');
   if (run.logProblems) {
     const count = run.logProblems.count === 1 ? '1 line' : `${run.logProblems.count} lines`;
     lines.push(

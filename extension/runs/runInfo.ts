@@ -23,6 +23,8 @@ export interface RunRecordView {
   planned?: PlannedRun;
   sourceConfig?: vscode.Uri;
   logProblems?: { count: number; first: string };
+  /** the first read of its log is under way */
+  readingLog?: boolean;
 }
 
 /** A name from a log as the views show it: control and bidi-override characters become "�". */
@@ -51,5 +53,6 @@ export function runInfo(record: RunRecordView, liveness: Liveness): RunInfo {
     adapter: state.adapter,
     sourceConfig: record.sourceConfig,
     ...(record.logProblems && { logProblems: record.logProblems }),
+    ...(record.readingLog && { readingLog: true }),
   };
 }

@@ -47,6 +47,10 @@ interface RunRecord {
   trainerWasAlive?: boolean;
   /** lines of its log that are not valid events (since the log was last read whole), and the first */
   logProblems?: { count: number; first: string };
+  /** the first read of its log (found by a scan) is under way: listed with what is known so far */
+  readingLog?: boolean;
+  /** the read of its log under way, if any: reads of one log run one after another, never at once */
+  reading?: Promise<void>;
 }
 
 /** Problems of one run written to the log channel; the rest are counted on the run. */
@@ -382,12 +386,11 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private async scan(): Promise<void> {
     const runsDir = this.runsDir;
     const found = new Set<string>();
+    const fresh: RunRecord[] = [];
     for (const [id, path] of this.externalRuns()) {
       if (runsDir && path.startsWith(runsDir.fsPath + '/')) continue; // listed by its name below
       found.add(id);
-      const isNew = !this.records.has(id);
-      const record = this.ensureRecord(id, vscode.Uri.file(path), true);
-      if (isNew) await this.readNew(record, false);
+      if (!this.records.has(id)) fresh.push(this.ensureRecord(id, vscode.Uri.file(path), true));
     }
     if (runsDir) {
       let entries: [string, vscode.FileType][] = [];
@@ -401,9 +404,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         const folder = vscode.Uri.joinPath(runsDir, name);
         if (runFolderKind(folder.fsPath) === undefined) continue;
         found.add(name);
-        const isNew = !this.records.has(name);
-        const record = this.ensureRecord(name, folder);
-        if (isNew) await this.readNew(record, false); // its history, not news: views call reduceRun
+        if (!this.records.has(name)) fresh.push(this.ensureRecord(name, folder));
       }
     }
     for (const [id, record] of this.records) {
@@ -411,10 +412,33 @@ export class RunStore implements RunRegistry, vscode.Disposable {
       if (!found.has(id) && !record.managed && gone) this.records.delete(id);
     }
     this.changed();
+    for (const record of fresh) void this.readFirst(record);
   }
 
-  /** Reads what the log of a run not managed here gained since last time; announce: fire onDidAppendEvents. */
-  private async readNew(record: RunRecord, announce = true): Promise<void> {
+  /**
+   * A newly found run's log, read in the background: the scan lists every run at once ("reading log…"),
+   * the logs are read side by side (batch by batch), and the tree updates as each read ends, so one
+   * big log never holds back the listing of the others nor a later scan.
+   */
+  private async readFirst(record: RunRecord): Promise<void> {
+    record.readingLog = true;
+    try {
+      await this.readNew(record, false); // its history, not news: views call reduceRun
+    } finally {
+      record.readingLog = false;
+      this.changed();
+    }
+  }
+
+  /** Reads what the log of a run not managed here gained since last time, after any read of it under way. */
+  private readNew(record: RunRecord, announce = true): Promise<void> {
+    const read = (record.reading ?? Promise.resolve()).then(() => this.readNewNow(record, announce));
+    record.reading = read;
+    return read;
+  }
+
+  /** Reads what the log gained since its last read; announce: fire onDidAppendEvents. */
+  private async readNewNow(record: RunRecord, announce: boolean): Promise<void> {
     if (record.managed === 'running') return; // its stdout is the source
     try {
       // In batches (each awaited), so a long log never blocks the host; a reset drops what came before.
@@ -446,6 +470,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     const present = [...this.externalRuns().keys(), ...(runsDir ? runsIn(runsDir) : [])];
     if (present.some((id) => !this.records.has(id))) await this.refresh();
     for (const record of this.records.values()) {
+      if (record.readingLog) continue; // its first read is under way and reads to the end
       if (record.external || record.tail.kind === 'megatron') {
         // Not watched (outside the workspace, or not an events.jsonl): read what they gained.
         await this.readNew(record);

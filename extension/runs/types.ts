@@ -36,6 +36,8 @@ export interface RunInfo {
   adapter?: string;
   /** lines of the run's log that are not valid events: how many, and the first ("line 12: runName: expected …") */
   logProblems?: { count: number; first: string };
+  /** the first read of the run's log is under way: what is shown is what is known so far */
+  readingLog?: boolean;
 }
 
 export interface RunEventsAppended {

@@ -48,6 +48,13 @@ test('tree description, status bar and CodeLens texts', () => {
   assert.equal(runDescription({ ...run, status: 'queued', step: 0, totalSteps: 0 }), 'aux-loss · 0/? · queued');
 });
 
+test('a run whose log is still being read first says so in its description and tooltip', () => {
+  const reading = { ...run, readingLog: true };
+  assert.equal(runDescription(reading), 'aux-loss · 120/300 · running · reading log…');
+  assert.match(runTooltipMarkdown(reading), /Log: reading… \(status and step so far; complete when the read ends\)/);
+  assert.doesNotMatch(runTooltipMarkdown(run), /reading/);
+});
+
 test('tooltip lists status, reason, val loss, MaxVio, tokens/s, and escapes what comes from the run', () => {
   const text = runTooltipMarkdown({ ...run, status: 'failed', reason: 'loss *exploded* <b>', name: 'my_run' });
   assert.equal(
