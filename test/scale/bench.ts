@@ -139,7 +139,12 @@ async function main() {
       ['webview: layer filter → next frame', `${web.filterMs.toFixed(0)} ms`, ''],
       ...(vs
         ? ([
-            ['VS Code: window opened → run listed (summary pass)', `${(vs.listedMs / 1000).toFixed(1)} s`, ''],
+            ['VS Code: window opened → run shown in the Runs tree', `${(vs.shownMs / 1000).toFixed(1)} s`, ''],
+            [
+              'VS Code: window opened → run listed as completed (summary pass)',
+              `${(vs.listedMs / 1000).toFixed(1)} s`,
+              '',
+            ],
             ['VS Code: click in Runs tree → dashboard drawn', `${(vs.dashboardMs / 1000).toFixed(1)} s`, ''],
             ['VS Code: extension host JS heap, peak', `${vs.peakHeapMB.toFixed(0)} MB`, '< 300 MB'],
             [
