@@ -68,3 +68,65 @@ export interface CompareReport {
   /** the markdown table printed */
   table: string;
 }
+
+const METRICS: readonly ReportedFigure['metric'][] = [
+  'valLoss',
+  'perplexity',
+  'maxVioGlobal',
+  'pesMin',
+  'expertsUsed',
+  'tokensToTarget',
+];
+
+/**
+ * A preset file's text as a ComparePreset, or an Error listing every problem as `file: $.json.path: what`.
+ * Checks the preset's own shape; each arm's balancer and router are checked later, as part of the run
+ * config they are merged into.
+ */
+export function parseComparePreset(text: string, file: string): ComparePreset {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+  const problems: string[] = [];
+  const problem = (path: string, expected: string, got: unknown) =>
+    problems.push(`${path}: expected ${expected}, got ${JSON.stringify(got) ?? 'nothing'}`);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(value)) throw new Error(`${file}: $: expected an object, got ${JSON.stringify(value)}`);
+  for (const key of ['title', 'paper', 'setting', 'config', 'baseline'] as const)
+    if (typeof value[key] !== 'string') problem(`$.${key}`, 'a string', value[key]);
+  for (const key of ['steps', 'seeds'] as const) {
+    const n = value[key];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) problem(`$.${key}`, 'a positive integer', n);
+  }
+  const labels: unknown[] = [];
+  if (!Array.isArray(value.arms) || value.arms.length === 0) problem('$.arms', 'a non-empty array of arms', value.arms);
+  else
+    value.arms.forEach((arm: unknown, i) => {
+      if (!isObject(arm)) return problem(`$.arms[${i}]`, 'an object', arm);
+      labels.push(arm.label);
+      if (typeof arm.label !== 'string') problem(`$.arms[${i}].label`, 'a string', arm.label);
+      if (!isObject(arm.balancer)) problem(`$.arms[${i}].balancer`, 'an object (a run config balancer)', arm.balancer);
+      if (arm.router !== undefined && !isObject(arm.router))
+        problem(`$.arms[${i}].router`, 'an object (a run config router)', arm.router);
+    });
+  if (typeof value.baseline === 'string' && labels.length > 0 && !labels.includes(value.baseline))
+    problem('$.baseline', `one of the arms' labels (${labels.join(', ')})`, value.baseline);
+  if (!Array.isArray(value.reported)) problem('$.reported', 'an array', value.reported);
+  else
+    value.reported.forEach((figure: unknown, i) => {
+      if (!isObject(figure)) return problem(`$.reported[${i}]`, 'an object', figure);
+      if (!labels.includes(figure.arm)) problem(`$.reported[${i}].arm`, "one of the arms' labels", figure.arm);
+      if (!METRICS.includes(figure.metric as ReportedFigure['metric']))
+        problem(`$.reported[${i}].metric`, `one of ${METRICS.join(', ')}`, figure.metric);
+      if (typeof figure.value !== 'number') problem(`$.reported[${i}].value`, 'a number', figure.value);
+      if (typeof figure.where !== 'string') problem(`$.reported[${i}].where`, 'a string', figure.where);
+    });
+  if (!Array.isArray(value.claims) || value.claims.some((c) => typeof c !== 'string'))
+    problem('$.claims', 'an array of strings', value.claims);
+  if (problems.length > 0) throw new Error(problems.map((p) => `${file}: ${p}`).join('\n'));
+  return value as unknown as ComparePreset;
+}

@@ -1,5 +1,5 @@
 // code-server (VS Code in a browser, from npm) for `npm start` and the end-to-end tests.
-// Recipe and the reasons for each flag: ../shared/docs/vscode-e2e.md (copy in /work/shared/docs).
+// The reason for each flag is given where it is set, below.
 //   node scripts/code-server.mjs install   installs code-server into .cache/code-server if missing
 import { execFileSync, spawn } from 'node:child_process';
 import {

@@ -8,13 +8,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ComparePreset, CompareReport } from '../../protocol/comparePreset';
+import { parseComparePreset, type ComparePreset, type CompareReport } from '../../protocol/comparePreset';
 import { signalProcessGroup } from '../runs/processTree';
 import type { Services } from './services';
 import { requireTrust } from './trust';
 
-/** The presets: the workspace's papers/, then dist/papers (packaged) or examples/papers (repository); first of a name wins. */
-function readPresets(context: vscode.ExtensionContext): { file: string; preset: ComparePreset }[] {
+/**
+ * The presets: the workspace's papers/, then dist/papers (packaged) or examples/papers (repository);
+ * first of a name wins. A preset that cannot be read is left out and its problems are shown.
+ */
+function readPresets(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ComparePresetFile[] {
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const folders = [
     ...(workspace ? [join(workspace, 'papers')] : []),
@@ -29,10 +32,22 @@ function readPresets(context: vscode.ExtensionContext): { file: string; preset: 
       if (!byName.has(name)) byName.set(name, join(folder, name));
     }
   }
-  return [...byName.values()].map((file) => ({
-    file,
-    preset: JSON.parse(readFileSync(file, 'utf8')) as ComparePreset,
-  }));
+  const presets: ComparePresetFile[] = [];
+  for (const file of byName.values()) {
+    try {
+      presets.push({ file, preset: parseComparePreset(readFileSync(file, 'utf8'), file) });
+    } catch (error) {
+      const problems = (error as Error).message;
+      log.error(`Reproduce Paper: ${problems}`);
+      void vscode.window.showErrorMessage(`MoE Lens: a paper preset was left out: ${problems.split('\n')[0]}`);
+    }
+  }
+  return presets;
+}
+
+interface ComparePresetFile {
+  file: string;
+  preset: ComparePreset;
 }
 
 export async function reproducePaper({ context, store, log }: Services): Promise<void> {
@@ -44,7 +59,7 @@ export async function reproducePaper({ context, store, log }: Services): Promise
     );
     return;
   }
-  const presets = readPresets(context);
+  const presets = readPresets(context, log);
   if (presets.length === 0) {
     void vscode.window.showErrorMessage(
       'MoE Lens: no paper presets found (papers/ in the workspace, or dist/papers in the extension).',

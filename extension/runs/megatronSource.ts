@@ -71,8 +71,9 @@ export class MegatronSource {
   }
 
   /**
-   * Events of the lines appended since the last read. final: the folder stopped growing, so the newest
-   * step counts as complete (otherwise a step shows once every rank file has a later one).
+   * Events of the lines appended since the last read, at most a byte budget of each file (`more`: read
+   * again). final: the folder stopped growing, so the newest step counts as complete (otherwise a step
+   * shows once every rank file has a later one).
    */
   async read(final = false): Promise<TailRead> {
     const problems: string[] = [];
@@ -85,11 +86,14 @@ export class MegatronSource {
       }
     }
     let restarted = false;
+    let more = false;
     for (const { file, parse } of megatronFiles(this.folder)) {
       let entry = this.tails.get(file);
       if (!entry) this.tails.set(file, (entry = { tail: new LineTail(file), parse }));
-      const { lines, reset } = await entry.tail.read();
+      const read = await entry.tail.read();
+      const { lines, reset } = read;
       if (reset) restarted = true;
+      if (read.more) more = true; // a file over the read's byte budget: the caller reads again
       for (const line of lines) {
         if (!('text' in line)) {
           problems.push(`${file} line ${line.number}: ${describeSkippedLine(line.skippedBytes)}`);
@@ -108,8 +112,9 @@ export class MegatronSource {
       this.restart();
       return { ...(await this.read(final)), reset: true };
     }
-    const { events, reset } = this.assembler.take(new Date(), final);
-    return { events, problems, reset };
+    // The newest step is complete only once every file has been read to its end.
+    const { events, reset } = this.assembler.take(new Date(), final && !more);
+    return { events, problems, reset, ...(more && { more: true }) };
   }
 
   /** Seconds since a rank file was last written. */

@@ -21,6 +21,7 @@ import {
   type RunState,
   type RunSummary,
 } from '../../protocol/runModel/runState';
+import { reduceEventReader } from './runReduction';
 import { runFolderKind, runsIn, runEventReader, type RunEventReader } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
@@ -147,20 +148,6 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     return record && this.info(record);
   }
 
-  async readEvents(runId: string): Promise<TrainerEvent[]> {
-    const record = this.records.get(runId);
-    if (!record) return [];
-    const fresh = runEventReader(record.folder.fsPath, record.tail.kind);
-    const events: TrainerEvent[] = [];
-    for (let more = true; more;) {
-      const read = await fresh.read(this.isQuiet(record));
-      if (read.reset) events.length = 0;
-      for (const event of read.events) events.push(event);
-      more = read.more === true;
-    }
-    return events;
-  }
-
   stop(runId: string): Promise<void> {
     return this.stopHandler(runId);
   }
@@ -226,22 +213,11 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     this.changed();
   }
 
-  /**
-   * The full run state of a run's log (the views' curves), reduced batch by batch as the log streams
-   * in: never the whole log, nor all its events, in memory at once.
-   */
+  /** The full run state of a run's log (the views' curves), streamed from a fresh source (runReduction.ts). */
   async reduceRun(runId: string): Promise<RunState> {
     const record = this.records.get(runId);
-    const state = createRunState();
-    if (!record) return state;
-    const source = runEventReader(record.folder.fsPath, record.tail.kind);
-    for (let more = true; more;) {
-      const read = await source.read(this.isQuiet(record));
-      if (read.reset) Object.assign(state, createRunState());
-      reduceEvents(read.events, state);
-      more = read.more === true;
-    }
-    return state;
+    if (!record) return createRunState();
+    return reduceEventReader(runEventReader(record.folder.fsPath, record.tail.kind), this.isQuiet(record));
   }
 
   /** Reads a run's log to its end from where its tail is, batch by batch, reporting problems. */
@@ -426,7 +402,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         found.add(name);
         const isNew = !this.records.has(name);
         const record = this.ensureRecord(name, folder);
-        if (isNew) await this.readNew(record, false); // its history, not news: readers call readEvents
+        if (isNew) await this.readNew(record, false); // its history, not news: views call reduceRun
       }
     }
     for (const [id, record] of this.records) {

@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   /** a validated message about one of the shown runs (ready is handled here) */
   onMessage(message: Exclude<WebviewToHostMessage, { type: 'ready' }>): void;
   log: (message: string) => void;
+  /** one line per snapshot posted: how long the host took to have the runs' states (the speed bench reads it) */
+  trace?: (message: string) => void;
   emptyMessage?: string;
 }
 
@@ -108,6 +110,7 @@ export class WebviewConnection implements vscode.Disposable {
     const version = ++this.snapshotVersion;
     this.stale = false;
     this.pending.clear();
+    const started = Date.now();
     const snapshots = await Promise.all(
       this.options.runIds.map((id) => this.options.feed.snapshot(id).catch(() => undefined)),
     );
@@ -116,6 +119,9 @@ export class WebviewConnection implements vscode.Disposable {
     this.missingRuns = snapshots.length - runs.length;
     for (const run of runs) this.headers.set(run.header.id, JSON.stringify(run.header));
     this.post({ type: 'snapshot', mode: this.options.mode, runs, emptyMessage: this.options.emptyMessage });
+    this.options.trace?.(
+      `snapshot of ${runs.map((run) => run.header.id).join(', ') || 'no run'} (${this.options.mode}): states ready in ${Date.now() - started} ms, posted at ${new Date().toISOString()}`,
+    );
   }
 
   private schedule(): void {

@@ -25,10 +25,12 @@ export class DashboardPanels implements vscode.Disposable {
     private readonly runs: RunRegistry,
     private readonly feed: RunFeed,
     private readonly log: (message: string) => void,
+    private readonly trace?: (message: string) => void,
   ) {}
 
   /** Shows the dashboard of these runs, reusing an open one. */
   open(runIds: string[], mode: Mode): void {
+    this.trace?.(`dashboard of ${runIds.join(', ')} (${mode}) asked for at ${new Date().toISOString()}`);
     const existing = this.panels.get(keyOf(runIds, mode));
     if (existing) {
       existing.reveal(undefined, true);
@@ -122,6 +124,7 @@ export class DashboardPanels implements vscode.Disposable {
       isVisible: () => panel.visible,
       onDidChangeVisibility: panel.onDidChangeViewState,
       log: this.log,
+      trace: this.trace,
       onMessage: (message) => {
         if (message.type === 'stop') void this.runs.stop(message.runId);
         if (message.type === 'openDashboard') this.open([message.runId], 'single');

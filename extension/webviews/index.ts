@@ -35,8 +35,9 @@ async function pickRuns(runs: RunRegistry, title: string, many: boolean): Promis
 export function registerWebviews(context: vscode.ExtensionContext, runs: RunRegistry): void {
   const output = vscode.window.createOutputChannel('MoE Lens Webviews', { log: true });
   const log = (message: string) => output.warn(message);
+  const trace = (message: string) => output.info(message);
   const feed = new RunFeed(runs);
-  const panels = new DashboardPanels(context.extensionUri, runs, feed, log);
+  const panels = new DashboardPanels(context.extensionUri, runs, feed, log, trace);
   const routing = new RoutingViewProvider(context.extensionUri, runs, feed, log);
 
   const openDashboard = async (arg?: unknown) => {

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import type { ComparePreset } from '../../protocol/comparePreset';
+import { parseComparePreset } from '../../protocol/comparePreset';
 import { gatesNormalised, parseRunConfig, resolveRunConfig, type RunConfig } from '../../protocol/runConfig';
 
 const dir = resolve('examples/papers');
 const presets = readdirSync(dir)
   .filter((f) => f.endsWith('.compare.json'))
-  .map((file) => ({ file, preset: JSON.parse(readFileSync(join(dir, file), 'utf8')) as ComparePreset }));
+  .map((file) => ({ file, preset: parseComparePreset(readFileSync(join(dir, file), 'utf8'), file) }));
 
 test('paper presets: valid base configs and arms; the baseline and every reported figure name an arm', () => {
   assert.deepEqual(presets.map((p) => p.file).sort(), [
@@ -58,4 +58,30 @@ test('paper settings: Loss-Free sigmoid + shared expert + aux baseline at 0.001;
       'same router in both arms',
     );
   }
+});
+
+test('paper presets: a broken preset is refused with every problem named by JSON path', () => {
+  const good = readFileSync(join(dir, 'simbal.compare.json'), 'utf8');
+  const broken = JSON.parse(good) as Record<string, unknown> & { arms: { label: unknown }[]; reported: object[] };
+  broken.steps = 0;
+  broken.arms[1].label = 7;
+  broken.baseline = 'lbl';
+  broken.reported[0] = { ...broken.reported[0], metric: 'loss' };
+  delete broken.claims;
+  assert.throws(
+    () => parseComparePreset(JSON.stringify(broken), 'papers/x.compare.json'),
+    (error: Error) => {
+      assert.deepEqual(error.message.split('\n'), [
+        'papers/x.compare.json: $.steps: expected a positive integer, got 0',
+        'papers/x.compare.json: $.arms[1].label: expected a string, got 7',
+        'papers/x.compare.json: $.baseline: expected one of the arms\' labels (aux-loss, 7), got "lbl"',
+        'papers/x.compare.json: $.reported[0].metric: expected one of valLoss, perplexity, maxVioGlobal, pesMin, expertsUsed, tokensToTarget, got "loss"',
+        `papers/x.compare.json: $.reported[1].arm: expected one of the arms' labels, got "simbal"`,
+        `papers/x.compare.json: $.reported[3].arm: expected one of the arms' labels, got "simbal"`,
+        'papers/x.compare.json: $.claims: expected an array of strings, got nothing',
+      ]);
+      return true;
+    },
+  );
+  assert.throws(() => parseComparePreset('{"title": ', 'y.compare.json'), /^Error: y\.compare\.json: not valid JSON: /);
 });

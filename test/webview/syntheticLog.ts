@@ -70,7 +70,7 @@ export function* syntheticEvents(options: SyntheticLogOptions): Generator<Traine
   const config = resolveRunConfig({
     name: options.name ?? `synthetic-${balancerLabel(methods)}`,
     model: { layers, experts, topK, dModel: 32, heads: 2, seqLen: 32, expertHidden: 64 },
-    training: { steps, evalEvery, warmup: Math.min(30, steps - 1), batchSize: 4 },
+    training: { steps, evalEvery, warmup: Math.min(30, steps - 1), batchSize: 4, seed },
     balancer: { methods },
   });
   const tokensPerStep = config.training.batchSize * config.model.seqLen * topK;

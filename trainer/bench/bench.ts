@@ -5,7 +5,7 @@
  * goes (kernel profile, forward vs backward + update). Then, when /usr/bin/python3 has torch, the
  * same model in PyTorch in the same run (trainer/bench/reference_torch.py) and the ratio: on one CPU
  * thread for the CPU shape, on CUDA for the GPU shape (skipped without CUDA).
- * Shapes: `cpu` is shared docs/tfjs-on-cpu.md's (batch 16 × seq 128, dModel 128, 2 layers, 4 heads,
+ * Shapes: `cpu` is the reference CPU shape of docs/speed.md (batch 16 × seq 128, dModel 128, 2 layers, 4 heads,
  * 8 experts top-2, hidden 256, vocab 96, AdamW, aux loss); `gpu` (`npm run bench:gpu`) is sized for a
  * GPU (batch 32 × seq 512, dModel 512, 8 layers, 64 experts top-8); on a software adapter (lavapipe)
  * it is cut to `gpu-reduced` (correctness only: docs/speed.md). `tiny` is examples/tiny.moe.json's model,

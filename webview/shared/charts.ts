@@ -15,6 +15,7 @@ import {
   CategoryScale,
   Chart,
   Decimation,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -26,9 +27,10 @@ import {
   type PointStyle,
 } from 'chart.js';
 import type { Point } from '../../protocol/runModel/series';
+import { seedBand, type BandPoint } from '../../protocol/runModel/seedSpread';
 import { emaSmooth } from './chartData';
 import { ChartTooltip } from './chartTooltip';
-import type { ChartSync, SyncedChart, XAxisMode } from './chartView';
+import { stepTime, type ChartSync, type StepClock, type SyncedChart, type XAxisMode } from './chartView';
 import { formatClock, formatElapsed } from './timeFormat';
 import type { Theme } from './theme';
 
@@ -42,6 +44,7 @@ Chart.register(
   BarController,
   BarElement,
   Decimation,
+  Filler,
   Legend,
   Tooltip,
 );
@@ -56,6 +59,15 @@ export interface LineSpec {
   pointRadius?: number;
   /** compare mode: the run's index, which gives the curve its own dash pattern and marker shape */
   runIndex?: number;
+  /** compare mode: the run's clock, which places the curve on a time axis (ChartSync.timeMapped) */
+  clock?: StepClock;
+  /**
+   * compare mode, runs that differ only by seed: `points` is their mean curve, and a band is shaded
+   * from the min to the max of these curves (each smoothed as the mean is) at every step
+   */
+  seedCurves?: Point[][];
+  /** left out of the legend (a seed's own curve: its group's mean is there); still in the tooltip */
+  hideInLegend?: boolean;
 }
 
 export interface LineChartOptions {
@@ -97,8 +109,29 @@ const MARKERS_PER_CURVE = 12;
 /** What each dataset of a chart is: a curve as shown (smoothed or not), or the faint raw curve behind a smoothed one. */
 export interface DatasetRole {
   line: LineSpec;
+  /** the line's points with x in the chart's units (the step, or the run's time on a per-run time axis), unsmoothed */
+  points: Point[];
   ghost: boolean;
   smoothed: boolean;
+  /** a curve with seedCurves: the spread of its seeds as drawn (the band's bounds are datasets of their own) */
+  band?: BandPoint[];
+  /** one bound of a seed band: not in the legend or the tooltip */
+  bound?: boolean;
+}
+
+/** A line's points on the chart's x: as they are, or each step at its run's time (steps without a time dropped). */
+function placed<P extends { x: number }>(
+  points: readonly P[],
+  clock: StepClock | undefined,
+  timeAxis: Exclude<XAxisMode, 'step'> | undefined,
+): P[] {
+  if (!timeAxis || !clock) return points.slice();
+  const out: P[] = [];
+  for (const p of points) {
+    const x = stepTime(timeAxis, clock, p.x);
+    if (x !== undefined) out.push({ ...p, x });
+  }
+  return out;
 }
 
 function curveDataset(line: LineSpec, data: Point[]): ChartDataset<'line', Point[]> {
@@ -125,45 +158,106 @@ function curveDataset(line: LineSpec, data: Point[]): ChartDataset<'line', Point
   };
 }
 
-/** The datasets of `lines` under the view settings: curves first (in order), then the faint raw curves. */
-export function buildDatasets(lines: readonly LineSpec[], smoothing: number, smoothable: boolean) {
+/**
+ * The datasets of `lines` under the view settings: curves first (in order), then the faint raw curves.
+ * `timeAxis`: x is each line's time on its run's clock (compare mode on a time axis).
+ */
+export function buildDatasets(
+  lines: readonly LineSpec[],
+  smoothing: number,
+  smoothable: boolean,
+  timeAxis?: Exclude<XAxisMode, 'step'>,
+) {
   const roles: DatasetRole[] = [];
   const datasets: ChartDataset<'line', Point[]>[] = [];
-  const ghosts: { line: LineSpec }[] = [];
+  const ghosts: DatasetRole[] = [];
+  const bands: { line: LineSpec; band: BandPoint[] }[] = [];
   for (const line of lines) {
-    const smoothed = smoothable && smoothing > 0 && !((line.pointRadius ?? 0) > 0) && line.points.length > 2;
-    datasets.push(curveDataset(line, smoothed ? emaSmooth(line.points, smoothing) : line.points.slice()));
-    roles.push({ line, ghost: false, smoothed });
-    if (smoothed) ghosts.push({ line });
+    const points = placed(line.points, line.clock, timeAxis);
+    const smoothed = smoothable && smoothing > 0 && !((line.pointRadius ?? 0) > 0) && points.length > 2;
+    datasets.push(curveDataset(line, smoothed ? emaSmooth(points, smoothing) : points));
+    // the seeds' spread by step (smoothed as the mean), then placed as the mean is
+    const seeds = line.seedCurves && (smoothed ? line.seedCurves.map((c) => emaSmooth(c, smoothing)) : line.seedCurves);
+    const band = seeds && placed(seedBand(seeds), line.clock, timeAxis);
+    roles.push({ line, points, ghost: false, smoothed, band });
+    if (smoothed) ghosts.push({ line, points, ghost: true, smoothed: false });
+    if (band) bands.push({ line, band });
   }
-  for (const { line } of ghosts) {
+  for (const ghost of ghosts) {
+    const { line } = ghost;
     datasets.push({
-      ...curveDataset({ ...line, width: 1, pointRadius: 0, runIndex: undefined, dashed: false }, line.points.slice()),
+      ...curveDataset({ ...line, width: 1, pointRadius: 0, runIndex: undefined, dashed: false }, ghost.points.slice()),
       label: `${line.label} (raw)`,
       borderColor: withAlpha(line.color, 0.25),
       order: 1, // drawn under the smoothed curves
     });
-    roles.push({ line, ghost: true, smoothed: false });
+    roles.push(ghost);
+  }
+  for (const { line, band } of bands) {
+    const bound = (y: (p: BandPoint) => number) => ({
+      ...curveDataset(
+        { ...line, width: 0, pointRadius: 0, runIndex: undefined, dashed: false },
+        band.map((p) => ({ x: p.x, y: y(p) })),
+      ),
+      borderColor: 'transparent',
+      order: 2, // under the curves and the raw curves
+    });
+    const lower = datasets.length;
+    datasets.push({ ...bound((p) => p.min), label: `${line.label} (min)` });
+    datasets.push({
+      ...bound((p) => p.max),
+      label: `${line.label} (max)`,
+      fill: { target: lower },
+      backgroundColor: withAlpha(line.color, 0.2),
+    });
+    const points = band.map((p) => ({ x: p.x, y: p.mean }));
+    roles.push(
+      { line, points, ghost: false, smoothed: false, bound: true },
+      { line, points, ghost: false, smoothed: false, bound: true },
+    );
   }
   return { datasets, roles };
 }
 
-function xTick(mode: XAxisMode, sync: ChartSync | undefined) {
+/** The x axis's mode of a chart: a time axis needs the run's clock (one run) or the curves' clocks (compare). */
+function axisMode(options: LineChartOptions, sync: ChartSync | undefined): XAxisMode {
+  const stepAxis = options.xIsStep !== false;
+  return stepAxis && sync && (sync.clock || sync.timeMapped) ? sync.settings.xAxis : 'step';
+}
+
+/** An x value as the axis and tooltip write it: a step, or a time (x itself on a per-run time axis). */
+export function xText(x: number, mode: XAxisMode, sync: ChartSync | undefined): string {
+  if (mode !== 'step' && sync?.timeMapped) return mode === 'wall' ? formatClock(x) : formatElapsed(x);
   const clock = sync?.clock;
-  return (value: number | string) => {
-    const step = Number(value);
-    if (mode !== 'step' && clock) {
-      const t = clock.timeOf(step);
-      if (t !== undefined) return mode === 'wall' ? formatClock(t) : formatElapsed((t - (clock.start ?? t)) / 1000);
-    }
-    return Number.isInteger(step) ? step.toLocaleString('en-US') : '';
-  };
+  if (mode !== 'step' && clock) {
+    const t = clock.timeOf(x);
+    if (t !== undefined) return mode === 'wall' ? formatClock(t) : formatElapsed((t - (clock.start ?? t)) / 1000);
+  }
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : '';
+}
+
+/** "step 145 · 1:05 in" / "step 145 · 14:03:12" (the step's time when the run has one); a per-run time axis: the time. */
+function tooltipTitle(x: number, mode: XAxisMode, sync: ChartSync): string {
+  if (sync.timeMapped) return mode === 'wall' ? formatClock(x) : `${formatElapsed(x)} since start`;
+  const t = sync.clock?.timeOf(x);
+  const when =
+    t === undefined
+      ? ''
+      : mode === 'wall'
+        ? ` · ${formatClock(t)}`
+        : ` · ${formatElapsed((t - (sync.clock?.start ?? t)) / 1000)} in`;
+  return `step ${x.toLocaleString('en-US')}${when}`;
 }
 
 const X_TITLES: Record<XAxisMode, string> = {
   step: 'step',
   relative: 'time since start (at each step)',
   wall: 'wall-clock time (at each step)',
+};
+const X_TITLES_PER_RUN: Record<XAxisMode, string> = {
+  ...X_TITLES,
+  relative: "time since each run's start",
+  wall: 'wall-clock time',
 };
 
 function scales(theme: Theme, options: LineChartOptions, sync: ChartSync | undefined) {
@@ -174,17 +268,18 @@ function scales(theme: Theme, options: LineChartOptions, sync: ChartSync | undef
     title: { display: true, text: title, color: theme.muted, font: font(theme) },
   });
   const stepAxis = options.xIsStep !== false;
-  const mode = stepAxis && sync?.clock ? sync.settings.xAxis : 'step';
+  const mode = axisMode(options, sync);
   const range = stepAxis ? sync?.range : undefined;
   const log = sync?.settings.yScale === 'log' && options.logAllowed !== false;
-  const x = axis(stepAxis ? X_TITLES[mode] : (options.xTitle ?? 'step'));
+  const x = axis(stepAxis ? (sync?.timeMapped ? X_TITLES_PER_RUN : X_TITLES)[mode] : (options.xTitle ?? 'step'));
+  const tick = (value: number | string) => xText(Number(value), mode, sync);
   return {
     x: {
       type: 'linear' as const,
       ...x,
       min: range?.min,
       max: range?.max,
-      ticks: { ...x.ticks, precision: 0, callback: stepAxis ? xTick(mode, sync) : undefined, maxRotation: 0 },
+      ticks: { ...x.ticks, precision: 0, callback: stepAxis ? tick : undefined, maxRotation: 0 },
     },
     y: log
       ? { type: 'logarithmic' as const, ...axis(`${options.yTitle ?? ''} (log)`.trim()) }
@@ -237,7 +332,8 @@ export function createLineChart(
         g.restore();
       };
       if (synced) {
-        line(synced.scrub, withAlpha(theme.palette[0], 0.9), []);
+        // The scrubbed step has no one place on a per-run time axis.
+        if (!synced.timeMapped) line(synced.scrub, withAlpha(theme.palette[0], 0.9), []);
         line(synced.cursor, theme.muted, [3, 3]);
       }
       if (drag && !drag.pan && Math.abs(drag.to - drag.from) > DRAG_THRESHOLD) {
@@ -249,7 +345,14 @@ export function createLineChart(
     },
   };
 
-  const { datasets, roles: initialRoles } = buildDatasets(lines, synced?.settings.smoothing ?? 0, Boolean(synced));
+  const datasetsNow = () =>
+    buildDatasets(
+      lines,
+      synced?.settings.smoothing ?? 0,
+      Boolean(synced),
+      synced?.timeMapped ? (synced.settings.xAxis as Exclude<XAxisMode, 'step'>) : undefined,
+    );
+  const { datasets, roles: initialRoles } = datasetsNow();
   roles = initialRoles;
   const chart = new Chart<'line', Point[]>(canvas, {
     type: 'line',
@@ -272,7 +375,10 @@ export function createLineChart(
             font: font(theme),
             boxWidth: 14,
             boxHeight: 2,
-            filter: (item) => !roles[item.datasetIndex ?? 0]?.ghost,
+            filter: (item) => {
+              const role = roles[item.datasetIndex ?? 0];
+              return !role?.ghost && !role?.bound && !role?.line.hideInLegend;
+            },
           },
         },
         tooltip: { enabled: false },
@@ -282,7 +388,7 @@ export function createLineChart(
   });
 
   const rebuild = () => {
-    const built = buildDatasets(lines, synced?.settings.smoothing ?? 0, Boolean(synced));
+    const built = datasetsNow();
     roles = built.roles;
     if (chart.data.datasets.length === built.datasets.length) {
       built.datasets.forEach((d, i) => Object.assign(chart.data.datasets[i], d));
@@ -313,7 +419,16 @@ export function createLineChart(
 
   function showTooltip(): void {
     if (!tooltip || !synced || synced.cursor === undefined) return tooltip?.hide();
-    tooltip.show(chart, synced.cursor, roles, synced);
+    const mode = axisMode(options, synced);
+    // On a per-run time axis dense curves never sit exactly at the cursor: only evaluations and a
+    // curve's last point (the run ended before the cursor) say where they are.
+    const earlier = (x: number, role: DatasetRole) =>
+      !synced.timeMapped
+        ? `at step ${x.toLocaleString('en-US')}`
+        : (role.line.pointRadius ?? 0) > 0 || x === role.points[role.points.length - 1]?.x
+          ? `at ${xText(x, mode, synced)}`
+          : undefined;
+    tooltip.show(chart, synced.cursor, roles, tooltipTitle(synced.cursor, mode, synced), earlier);
   }
 
   const listeners: [string, (e: MouseEvent) => void][] = [];

@@ -5,14 +5,14 @@ const ROWS: [string, string, number | undefined][] = [
   ['finishedFirstOpenMs', 'finished 300-step run: dashboard drawn, first open in the window', 1000],
   ['finishedReopenMedianMs', 'finished 300-step run: dashboard drawn, reopened (median)', 1000],
   ['finishedReopenBestMs', 'finished 300-step run: dashboard drawn, reopened (best)', undefined],
-  ['dashboardShownMs', 'Start Run: Enter → dashboard shown', undefined],
+  ['dashboardShownMs', 'Start Run: Enter → dashboard ready', undefined],
   ['trainerStartEventMs', 'Start Run: Enter → trainer start event', undefined],
   ['trainerFirstStepMs', 'Start Run: Enter → trainer first step', undefined],
   ['firstLossPointMs', 'Start Run: Enter → first loss point on the dashboard', 2000],
 ];
 
 async function main(): Promise<void> {
-  const figures = await benchVsCode();
+  const { figures, stages } = await benchVsCode();
   console.log('\nMoE Lens in a real VS Code (code-server 4.100.3, headless Chromium); figures in ms');
   console.log('| figure | ms | target |');
   console.log('|---|---:|---:|');
@@ -20,6 +20,12 @@ async function main(): Promise<void> {
     const value = figures[key];
     const verdict = target === undefined || value === undefined ? '' : `${value <= target ? '≤' : '>'} ${target}`;
     console.log(`| ${label} | ${value ?? '–'} | ${verdict} |`);
+  }
+  for (const [what, stage] of Object.entries(stages)) {
+    console.log(`\nWhere the time goes: ${what} (ms)`);
+    console.log('| stage | ms |');
+    console.log('|---|---:|');
+    for (const [label, ms] of Object.entries(stage)) console.log(`| ${label} | ${Number.isFinite(ms) ? ms : '–'} |`);
   }
 }
 

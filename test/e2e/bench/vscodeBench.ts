@@ -3,17 +3,16 @@
  * harness); part of `npm run bench:webview`, prints figures and asserts nothing.
  *
  * 1. A finished 300-step run's dashboard: from clicking the run in the Runs tree to its loss chart
- *    drawn with every point (the first open of a window loads the webview bundle; later opens reuse
- *    the host's reduced state), best and median of several opens.
+ *    drawn with every point (the first open of a window; later opens reuse the host's reduced state),
+ *    best and median of several opens, each split into its stages (startupTimeline.ts).
  * 2. Start Run: from pressing Enter on the balancer to the first loss point on the dashboard that
- *    opens by itself, and the trainer's own start-up (process spawned → start event → first step).
+ *    opens by itself, with the dashboard's own stages and the trainer's start event and first step.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import {
   ensureVsCodeInstalled,
-  frameWith,
   makeWorkspace,
   openFile,
   openVsCode,
@@ -26,14 +25,27 @@ import {
   trainOutsideVsCode,
   waitFor,
 } from '../harness';
+import { hostDashboardRequests, hostSnapshotLines, webviewTimeline, type WebviewTimeline } from './startupTimeline';
 
 const OPENS = 5;
 
+/** The loss chart's drawn points in `frame` (0 when it has none yet); never waits. */
 const lossPoints = (frame: Frame) =>
   frame
-    .getAttribute('canvas#chart-loss', 'data-points')
-    .then(Number)
+    .evaluate(() => Number(document.querySelector('canvas#chart-loss')?.getAttribute('data-points') ?? 0))
     .catch(() => 0);
+
+/** Polls every frame every 20 ms until one passes `test`. */
+async function frameWhere(page: Page, what: string, test: (frame: Frame) => Promise<boolean>): Promise<Frame> {
+  return waitFor(
+    what,
+    async () => {
+      for (const frame of page.frames()) if (await test(frame)) return frame;
+      return undefined;
+    },
+    { intervalMs: 20, timeoutMs: 60_000 },
+  );
+}
 
 async function closeDashboards(page: Page): Promise<void> {
   const tabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
@@ -45,9 +57,41 @@ async function closeDashboards(page: Page): Promise<void> {
   }
 }
 
-/** ms from clicking the finished run in the Runs tree to its loss chart holding `points` points. */
-async function openFinished(page: Page, points: number): Promise<number> {
+/** Stage durations (ms) from t0 through the webview's timeline and the host's snapshot line. */
+function stages(
+  t0: number,
+  seen: number,
+  timeline: WebviewTimeline,
+  host: { statesMs?: number; askedAt?: number },
+): Record<string, number> {
+  const { marks } = timeline;
+  const hostStatesMs = host.statesMs;
+  const stage: Record<string, number> = {
+    'VS Code: click/Enter → the extension asked for the dashboard': (host.askedAt ?? NaN) - t0,
+    'VS Code: extension asked → webview document starts': timeline.documentStart - (host.askedAt ?? NaN),
+    'webview: document start → dashboard.js requested': (timeline.bundleFetchStart ?? NaN) - timeline.documentStart,
+    'webview: dashboard.js requested → received': (timeline.bundleFetchEnd ?? NaN) - (timeline.bundleFetchStart ?? NaN),
+    'webview: dashboard.js parsed and evaluated': marks.script - (timeline.bundleFetchEnd ?? marks.script),
+    'webview: ready posted → snapshot received': marks.snapshot - marks.ready,
+    'webview: snapshot → first run drawn (cards built, chart.js draws)': marks.drawn - marks.snapshot,
+    'bench: drawn → seen by the 20 ms poll': seen - (marks.firstLoss ?? marks.drawn),
+  };
+  if (hostStatesMs !== undefined) stage['host: run state read and reduced (inside ready → snapshot)'] = hostStatesMs;
+  for (const [key, value] of Object.entries(stage)) stage[key] = Math.round(value);
+  return stage;
+}
+
+interface Open {
+  ms: number;
+  stages: Record<string, number>;
+  resources: WebviewTimeline['resources'];
+}
+
+/** Clicks the finished run in the Runs tree; ms until its loss chart holds `points` points, and the stages. */
+async function openFinished(page: Page, userDataDir: string, points: number): Promise<Open> {
   await closeDashboards(page);
+  const snapshotsBefore = hostSnapshotLines(userDataDir).length;
+  const requestsBefore = hostDashboardRequests(userDataDir).length;
   // The run's row in the Runs tree (the last "finished" row: the one above it is its group).
   const row = page
     .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) })
@@ -55,20 +99,35 @@ async function openFinished(page: Page, points: number): Promise<number> {
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const t0 = Date.now();
   await row.click();
-  await waitFor(
-    'the finished run drawn',
-    async () => {
-      for (const frame of page.frames()) if ((await lossPoints(frame)) === points) return true;
-      return false;
-    },
-    { intervalMs: 20, timeoutMs: 60_000 },
+  const frame = await frameWhere(
+    page,
+    `the finished run drawn with its ${points} loss points`,
+    async (f) => (await lossPoints(f)) === points,
   );
-  return Date.now() - t0;
+  const seen = Date.now();
+  const host = await waitFor('the host logged the snapshot', () => hostSnapshotLines(userDataDir)[snapshotsBefore], {
+    timeoutMs: 10_000,
+  }).catch(() => undefined);
+  const timeline = await webviewTimeline(frame);
+  const askedAt = hostDashboardRequests(userDataDir)[requestsBefore];
+  return {
+    ms: seen - t0,
+    stages: stages(t0, seen, timeline, { statesMs: host?.statesMs, askedAt }),
+    resources: timeline.resources,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function benchVsCode(): Promise<Record<string, number>> {
+export interface VsCodeBench {
+  figures: Record<string, number>;
+  /** stage → ms, per measured open ('finished, first open', 'finished, reopen (median one)', 'Start Run') */
+  stages: Record<string, Record<string, number>>;
+  /** the resources each of those webviews loaded */
+  resources: Record<string, WebviewTimeline['resources']>;
+}
+
+export async function benchVsCode(): Promise<VsCodeBench> {
   await ensureVsCodeInstalled();
   const workspace = await makeWorkspace('bench', {
     'finished.moe.json': tinyVariant('finished', { training: { steps: 300, evalEvery: 50, checkpointEvery: 0 } }),
@@ -77,15 +136,22 @@ export async function benchVsCode(): Promise<Record<string, number>> {
   trainOutsideVsCode(workspace, 'finished.moe.json', 'finished-300');
   const points = runEvents(workspace, 'finished-300').filter((e) => e.type === 'step').length;
   const vscode = await openVsCode({ name: 'bench', workspace, trust: true });
-  const figures: Record<string, number> = {};
+  const result: VsCodeBench = { figures: {}, stages: {}, resources: {} };
+  const { figures } = result;
   try {
-    const { page } = vscode;
+    const { page, userDataDir } = vscode;
     await showMoeLens(page);
-    const opens: number[] = [];
-    for (let i = 0; i < OPENS; i++) opens.push(await openFinished(page, points));
-    figures.finishedFirstOpenMs = opens[0];
-    figures.finishedReopenMedianMs = median(opens.slice(1));
-    figures.finishedReopenBestMs = Math.min(...opens.slice(1));
+    const opens: Open[] = [];
+    for (let i = 0; i < OPENS; i++) opens.push(await openFinished(page, userDataDir, points));
+    const reopens = opens.slice(1);
+    const medianReopen = reopens.find((open) => open.ms === median(reopens.map((o) => o.ms)))!;
+    figures.finishedFirstOpenMs = opens[0].ms;
+    figures.finishedReopenMedianMs = medianReopen.ms;
+    figures.finishedReopenBestMs = Math.min(...reopens.map((o) => o.ms));
+    result.stages['finished run, first open'] = opens[0].stages;
+    result.stages['finished run, reopened (the median one)'] = medianReopen.stages;
+    result.resources['finished run, first open'] = opens[0].resources;
+    result.resources['finished run, reopened (the median one)'] = medianReopen.resources;
     await closeDashboards(page);
 
     await openFile(page, 'live.moe.json');
@@ -94,28 +160,40 @@ export async function benchVsCode(): Promise<Record<string, number>> {
       .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'loss-free' })
       .first();
     await balancer.waitFor({ state: 'visible', timeout: 30_000 });
+    const snapshotsBefore = hostSnapshotLines(userDataDir).length;
+    const requestsBefore = hostDashboardRequests(userDataDir).length;
     const t0 = Date.now();
     await page.keyboard.press('Enter');
-    const dashboard = await frameWith(page, 'canvas#chart-loss', 30_000);
-    figures.dashboardShownMs = Date.now() - t0;
-    await waitFor('the first loss point', async () => (await lossPoints(dashboard)) > 0, {
-      intervalMs: 20,
-      timeoutMs: 60_000,
-    });
-    figures.firstLossPointMs = Date.now() - t0;
+    const dashboard = await frameWhere(page, 'the first loss point', async (f) => (await lossPoints(f)) > 0);
+    const seen = Date.now();
+    figures.firstLossPointMs = seen - t0;
+    const timeline = await webviewTimeline(dashboard);
+    const host = hostSnapshotLines(userDataDir)[snapshotsBefore];
+    const askedAt = hostDashboardRequests(userDataDir)[requestsBefore];
+    const live = stages(t0, seen, timeline, { statesMs: host?.statesMs, askedAt });
+    delete live['webview: snapshot → first run drawn (cards built, chart.js draws)'];
+    const at = (epoch: number | undefined) => (epoch === undefined ? NaN : Math.round(epoch - t0));
+    figures.dashboardShownMs = at(timeline.marks.ready);
     const folder = runFolders(workspace).find((name) => name.startsWith('live-'));
     const events = folder ? runEvents(workspace, folder) : [];
     const start = events.find((e) => e.type === 'start');
     const step = events.find((e) => e.type === 'step');
-    if (start && step) {
-      figures.trainerStartEventMs = Date.parse(start.time) - t0;
-      figures.trainerFirstStepMs = Date.parse(step.time) - t0;
-    }
+    if (start) figures.trainerStartEventMs = at(Date.parse(start.time));
+    if (step) figures.trainerFirstStepMs = at(Date.parse(step.time));
+    Object.assign(live, {
+      'Enter → dashboard ready (bundle evaluated, ready posted)': at(timeline.marks.ready),
+      'Enter → trainer start event written (process up, data and model built)': figures.trainerStartEventMs,
+      'Enter → trainer first step written': figures.trainerFirstStepMs,
+      'Enter → dashboard shows the run (start event drawn)': at(timeline.marks.drawn),
+      'Enter → first loss point drawn': at(timeline.marks.firstLoss),
+    });
+    result.stages['Start Run'] = live;
+    result.resources['Start Run'] = timeline.resources;
     await vscode.screenshot('bench-live-first-point');
   } finally {
     await vscode.close();
     rmSync(join(workspace, '..'), { recursive: true, force: true });
   }
-  writeFileSync(join(resultsDir, 'bench-vscode.json'), JSON.stringify(figures, null, 2) + '\n');
-  return figures;
+  writeFileSync(join(resultsDir, 'bench-vscode.json'), JSON.stringify(result, null, 2) + '\n');
+  return result;
 }

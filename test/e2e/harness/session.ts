@@ -9,6 +9,8 @@ import { codeServerModule, ensureVsCodeInstalled, makeWorkspace, resultsDir } fr
 export interface VsCode {
   page: Page;
   workspace: string;
+  /** code-server's --user-data-dir: User/settings.json, logs/ (output channels) */
+  userDataDir: string;
   /** screenshot to test-results/<name>.png */
   screenshot(name: string): Promise<string>;
   /** code-server's recent output, for failure messages */
@@ -75,6 +77,7 @@ export async function openVsCode(options: {
     return {
       page,
       workspace: options.workspace,
+      userDataDir: server.userDataDir,
       screenshot: async (name) => {
         const path = join(resultsDir, `${name}.png`);
         await page.screenshot({ path });
