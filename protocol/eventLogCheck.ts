@@ -30,7 +30,8 @@ export function formatProblem(file: string, problem: LogProblem): string {
 }
 
 const RELATIVE_TOLERANCE = 1e-6;
-const close = (a: number, b: number) => Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+const close = (a: number, b: number) =>
+  a === b || Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 /** loadStats may be rounded to LOAD_STAT_DIGITS significant digits */
 const closeRounded = (a: number, b: number) =>
   Math.abs(a - b) <= 10 ** (1 - LOAD_STAT_DIGITS) * Math.max(1e-9, Math.abs(a), Math.abs(b));

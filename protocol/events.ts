@@ -12,6 +12,7 @@ import {
   listOf,
   NUMBER,
   objectOf,
+  mayOverflow,
   oneOf,
   optional,
   shapeCheck,
@@ -162,7 +163,8 @@ export type RoutingSample = JsonOf<typeof ROUTING_SAMPLE>;
 const EVAL = eventShape('eval', {
   step: COUNT,
   valLoss: NUMBER,
-  perplexity: NUMBER,
+  /** e^valLoss; may overflow a double (a diverging run): null in JSON, Infinity when read */
+  perplexity: mayOverflow(NUMBER),
   /** tokens of the fixed validation sample that valLoss and the loads are counted on (absent before v0.2 logs) */
   evalTokens: optional(COUNT),
   /** c[i] per MoE layer over the whole eval sample */
@@ -195,7 +197,7 @@ const ANALYSIS = eventShape('analysis', {
   dropTopExperts: listOf(objectOf({ dropped: COUNT, loss: NUMBER })),
   /** Dynamic-K pruning: drop selected experts whose gate < threshold */
   dynamicK: listOf(
-    objectOf({ threshold: NUMBER, perplexity: NUMBER, msPerToken: NUMBER, meanExpertsPerToken: NUMBER }),
+    objectOf({ threshold: NUMBER, perplexity: mayOverflow(NUMBER), msPerToken: NUMBER, meanExpertsPerToken: NUMBER }),
   ),
 });
 

@@ -12,6 +12,8 @@ interface Presence {
   readonly requiredFrom?: number;
   /** required in values of schema version < this */
   readonly requiredBefore?: number;
+  /** a number that may overflow a double: null (JSON.stringify's Infinity) is read as Infinity */
+  readonly nullIsInfinity?: true;
 }
 export type NumberField = Presence & { readonly kind: 'number' };
 export type IntegerField = Presence & { readonly kind: 'integer'; readonly minimum: number };
@@ -45,6 +47,8 @@ export const optional = <F extends JsonField>(field: F): F & { readonly optional
   ...field,
   optional: true,
 });
+/** A number that may overflow a double (e^loss): JSON.stringify writes Infinity as null, read back as Infinity. */
+export const mayOverflow = (field: NumberField): NumberField => ({ ...field, nullIsInfinity: true });
 /** Optional in the type; required from schema version `from` on, or before version `before`. */
 export const versioned = <F extends JsonField>(
   field: F,
@@ -132,6 +136,10 @@ export function describeValue(value: unknown): string {
 }
 
 function describeField(field: JsonField): string {
+  return field.nullIsInfinity ? `${describeKind(field)} or null (too large)` : describeKind(field);
+}
+
+function describeKind(field: JsonField): string {
   switch (field.kind) {
     case 'number':
       return 'a finite number';
@@ -186,7 +194,7 @@ function compile(field: JsonField): Check {
     case 'list': {
       // lists of numbers (counts, per-layer values) are most of a log: one loop, no call per number
       const item = field.of;
-      if (item.kind === 'number') {
+      if (item.kind === 'number' && !item.nullIsInfinity) {
         return (v) => {
           if (!Array.isArray(v)) return new Mismatch(expected, v);
           for (let i = 0; i < v.length; i++) {
@@ -233,6 +241,10 @@ function compileFields(shape: JsonFields): (value: Record<string, unknown>, vers
   return (value, version) => {
     for (let i = 0; i < names.length; i++) {
       const v = value[names[i]];
+      if (v === null && fields[i].nullIsInfinity) {
+        value[names[i]] = Infinity;
+        continue;
+      }
       const mismatch =
         v === undefined
           ? isRequired(fields[i], version)

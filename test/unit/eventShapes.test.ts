@@ -3,7 +3,13 @@
 // parses; each field of a wrong type, or missing while required, is an error naming its JSON path.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVENT_SHAPES, EventFieldError, parseEventLine, type TrainerEvent } from '../../protocol/events';
+import {
+  EVENT_SHAPES,
+  EventFieldError,
+  parseEventLine,
+  type EvalEvent,
+  type TrainerEvent,
+} from '../../protocol/events';
 import { describeValue, type JsonField, type JsonFields } from '../../protocol/jsonShape';
 import { loadStatsOf } from '../../protocol/loadStats';
 import { maxVio } from '../../protocol/maxVio';
@@ -172,6 +178,20 @@ test('each required field missing is an error; optional ones may be left out', (
       }
     }
   }
+});
+
+test("a perplexity that overflowed a double (JSON.stringify's null) reads as Infinity", () => {
+  const line = JSON.stringify({ ...EVENTS[2], valLoss: 800, perplexity: Math.exp(800) });
+  assert.ok(line.includes('"perplexity":null'));
+  assert.equal((parseEventLine(line) as EvalEvent).perplexity, Infinity);
+  const checker = new EventLogChecker();
+  checker.line(1, JSON.stringify(EVENTS[0]));
+  checker.line(2, line);
+  assert.deepEqual(checker.finish(), []);
+  assert.equal(
+    fieldError({ ...EVENTS[2], valLoss: null }).message,
+    'eval event: valLoss: expected a finite number, got null',
+  );
 });
 
 test('the log checker reports a wrong field with its line, path, expected and found', () => {
