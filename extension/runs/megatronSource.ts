@@ -4,7 +4,7 @@
  * protocol/megatron.ts. Same read()/restart() as EventLogTail, so the run store treats both alike.
  * No 'vscode' import.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   MEGATRON_FILES,
@@ -14,10 +14,14 @@ import {
   parseTokensPerExpertLine,
   type RoutingRecord,
 } from '../../protocol/megatron';
+import { readRegularTextFileSync } from '../../nodeio/regularFile';
 import type { TailRead } from './eventLogTail';
 import { describeSkippedLine, LineTail } from './lineTail';
 
 type Parser = (text: string) => RoutingRecord | undefined;
+
+/** moe-lens.json is a few names and numbers */
+const SIDECAR_MAX_BYTES = 64 * 1024;
 
 /** The rank files of a Megatron output folder: router traces in it, and tokens_per_expert/rank{N}.jsonl. */
 export function megatronFiles(folder: string): { file: string; parse: Parser }[] {
@@ -80,7 +84,10 @@ export class MegatronSource {
     const sidecar = join(this.folder, MEGATRON_FILES.sidecar);
     if (existsSync(sidecar)) {
       try {
-        this.assembler.setSidecar(parseSidecar(readFileSync(sidecar, 'utf8')));
+        // read on every poll: a FIFO or a huge file under its name must not hang or fill the host
+        this.assembler.setSidecar(
+          parseSidecar(readRegularTextFileSync(sidecar, MEGATRON_FILES.sidecar, SIDECAR_MAX_BYTES)),
+        );
       } catch (error) {
         problems.push(`${MEGATRON_FILES.sidecar}: ${(error as Error).message}`);
       }

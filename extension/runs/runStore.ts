@@ -4,11 +4,12 @@
  * moeLens.extraRunRoots (trusted workspaces only) and the folders opened with "Open Run Folder…", whose
  * events.jsonl or Megatron-LM routing files (runSources.ts) are polled. Implements the RunRegistry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
+import { readRegularTextFileSync } from '../../nodeio/regularFile';
 import { isProcessAlive, isTrainerAlive, type TrainerIdentity } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
 import { type Liveness } from '../../protocol/runModel/status';
@@ -473,9 +474,14 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   }
 }
 
+/** the origin file names one config file */
+const ORIGIN_MAX_BYTES = 64 * 1024;
+
 function readOrigin(folder: vscode.Uri): vscode.Uri | undefined {
   try {
-    const origin = JSON.parse(readFileSync(join(folder.fsPath, EXTENSION_RUN_FILES.origin), 'utf8')) as RunOrigin;
+    // a run folder from anywhere (extra roots, opened folders): never a FIFO or a huge file read whole
+    const file = join(folder.fsPath, EXTENSION_RUN_FILES.origin);
+    const origin = JSON.parse(readRegularTextFileSync(file, 'run origin', ORIGIN_MAX_BYTES)) as RunOrigin;
     return typeof origin.configFile === 'string' ? vscode.Uri.file(origin.configFile) : undefined;
   } catch {
     return undefined;

@@ -12,6 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -178,3 +179,23 @@ test('trace files larger than one read are read to their end, every step shown',
   assert.equal(state.step, copies * iterations, 'the last step of both files');
   rmSync(dir, { recursive: true, force: true });
 });
+
+test(
+  'a FIFO named moe-lens.json is reported, not read for ever (it is read on every poll)',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moe-lens-megatron-fifo-'));
+    cpSync(join(FIXTURE, 'router_trace_rank0.jsonl'), join(dir, 'router_trace_rank0.jsonl'));
+    spawnSync('mkfifo', [join(dir, 'moe-lens.json')]);
+    const { events, problems } = await new MegatronSource(dir).read(true);
+    assert.match(
+      problems.join(),
+      /moe-lens\.json: the moe-lens\.json is a FIFO \(named pipe\), expected a regular file/,
+    );
+    assert.ok(
+      events.some((e) => e.type === 'step'),
+      'the traces are read all the same',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  },
+);

@@ -28,11 +28,11 @@ import { forward, forwardAsync, planRoutes, type ForwardOptions, type MoeTrace }
 type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold' | 'plans'>;
 
 /** Tokens of the eval sample on which every expert runs for PES. */
-const PES_TOKENS = 64;
-const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
+export const PES_TOKENS = 64;
+export const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
 const MAX_DROPPED = 4;
 /** The final analysis (5 drop-top passes, 12 Dynamic-K passes) runs on this many tokens of the sample. */
-const ANALYSIS_TOKENS = 8192;
+export const ANALYSIS_TOKENS = 8192;
 /** timed passes per Dynamic-K threshold, after one untimed warm-up pass */
 const TIMING_PASSES = 2;
 
