@@ -13,13 +13,14 @@
  */
 import {
   gpuAdapterLabel,
+  TERM_NAMES,
   type AnalysisEvent,
-  type BalancerTerms,
   type EndStatus,
   type EvalEvent,
   type RoutingSample,
   type StartEvent,
   type StepEvent,
+  type TermName,
   type TrainerEvent,
 } from '../events';
 import { loadStatsOf } from '../loadStats';
@@ -35,8 +36,8 @@ import { seedGroupKey, type SeedGroupKey } from './seedSpread';
 import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
-export type TermName = keyof BalancerTerms;
-export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seqAuxLoss', 'simbal', 'zLoss'];
+// the term names are defined with the step event (events.ts); re-exported for the views
+export { TERM_NAMES, type TermName };
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;

@@ -50,6 +50,16 @@ export const SNIPPET = [
   '"',
 ];
 
+/** The run shape of the webview bench (and the event parse bench): 4 MoE layers × 16 experts, two balancers. */
+export const BENCH_SHAPE: Omit<SyntheticLogOptions, 'steps'> = {
+  layers: 4,
+  experts: 16,
+  topK: 2,
+  methods: ['loss-free', 'simbal'],
+  evalEvery: 500,
+  finished: true,
+};
+
 /** Yields the events of a synthetic run, one at a time (a 100k-step log need not be held in memory). */
 export function* syntheticEvents(options: SyntheticLogOptions): Generator<TrainerEvent> {
   const { steps, layers = 2, experts = 8, topK = 2, evalEvery = 50, seed = 1, msPerStep = 250 } = options;
