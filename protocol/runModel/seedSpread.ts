@@ -123,3 +123,20 @@ export function seedBand(curves: readonly (readonly Point[])[]): BandPoint[] {
     return { x, mean, sd, n, min: Math.min(...values), max: Math.max(...values) };
   });
 }
+
+/**
+ * Short names for seed groups shown together, from each group's first run name and seed: the
+ * "-s<seed>" the compare tool appends is dropped, then, with two groups or more, the prefix they all
+ * share up to a "-" (the comparison's name and date): "tiny-paper-2026-12-02-06-53-59-aux-loss-s42"
+ * and "…-loss-free-s42" become "aux-loss" and "loss-free".
+ */
+export function seedGroupNames(groups: readonly { name: string; seed?: number }[]): string[] {
+  const names = groups.map(({ name, seed }) =>
+    seed !== undefined && name.endsWith(`-s${seed}`) ? name.slice(0, -`-s${seed}`.length) : name,
+  );
+  if (names.length < 2) return names;
+  let shared = names[0];
+  for (const name of names) while (!name.startsWith(shared)) shared = shared.slice(0, -1);
+  const cut = shared.lastIndexOf('-') + 1;
+  return cut > 0 && names.every((name) => name.length > cut) ? names.map((name) => name.slice(cut)) : names;
+}

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveRunConfig } from '../../protocol/runConfig';
-import { groupBySeed, seedBand, seedGroupKey, spread, valueOnCurve } from '../../protocol/runModel/seedSpread';
+import {
+  groupBySeed,
+  seedBand,
+  seedGroupKey,
+  seedGroupNames,
+  spread,
+  valueOnCurve,
+} from '../../protocol/runModel/seedSpread';
 import { assertClose } from './modelSupport';
 
 test('spread: mean and sample sd (n − 1)', () => {
@@ -109,4 +116,16 @@ test('seedBand over curves of uneven length: mean, sample sd, min and max of the
     1e-12,
   );
   assert.deepEqual(seedBand([]), []);
+});
+
+test('seedGroupNames: without the seed suffix, and without the prefix every group shares up to a "-"', () => {
+  const run = (arm: string) => ({ name: `tiny-paper-2026-12-02-06-53-59-${arm}-s42`, seed: 42 });
+  assert.deepEqual(seedGroupNames([run('aux-loss'), run('loss-free')]), ['aux-loss', 'loss-free']);
+  // one group keeps its whole name; a name without the seed suffix stays as it is
+  assert.deepEqual(seedGroupNames([run('aux-loss')]), ['tiny-paper-2026-12-02-06-53-59-aux-loss']);
+  assert.deepEqual(seedGroupNames([{ name: 'mine', seed: 1 }]), ['mine']);
+  // the shared prefix is cut at a "-" only: "aux-loss" and "aux-loss-free" share "aux-"
+  assert.deepEqual(seedGroupNames([{ name: 'aux-loss' }, { name: 'aux-loss-free' }]), ['loss', 'loss-free']);
+  // nothing shared up to a "-": names as they are
+  assert.deepEqual(seedGroupNames([{ name: 'alpha' }, { name: 'beta' }]), ['alpha', 'beta']);
 });

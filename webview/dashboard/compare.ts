@@ -1,6 +1,6 @@
 /** Compare mode: several runs overlaid on the curves that matter across balancers; legend by run or seed group. */
 import { shortRunId } from '../../protocol/runLabels';
-import { groupBySeed, seedBand, type SeedGroup } from '../../protocol/runModel/seedSpread';
+import { groupBySeed, seedBand, seedGroupNames } from '../../protocol/runModel/seedSpread';
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import type { Series } from '../../protocol/runModel/series';
 import type { RunState } from '../../protocol/runModel/runState';
@@ -14,16 +14,6 @@ import { firstEvalText } from './waiting';
 
 const shortIdOf = (run: RunSnapshot) => shortRunId(run.header.id);
 const runLabel = (run: RunSnapshot) => `${run.header.name} ${shortIdOf(run)}`;
-
-/** A seed group's name: its first run's name without the "-s<seed>" the compare tool appends. */
-function seedGroupName(group: SeedGroup<RunSnapshot>): string {
-  const [run] = group.members;
-  const seed = group.seeds[0];
-  const suffix = `-s${seed}`;
-  return seed !== undefined && run.header.name.endsWith(suffix)
-    ? run.header.name.slice(0, -suffix.length)
-    : run.header.name;
-}
 
 /**
  * A seed group's clock on a time axis: each step at its seeds' mean time since their start (after the
@@ -62,6 +52,13 @@ export function compareSections(
 ): Section[] {
   const { theme } = ctx;
   const groups = () => groupBySeed(runs(), (run) => run.state.seedGroup);
+  /** the groups, each with the short name its mean curve has among the seed groups shown */
+  const seedGroupsNamed = () => {
+    const all = groups();
+    const seeded = all.filter((g) => g.members.length > 1);
+    const names = seedGroupNames(seeded.map((g) => ({ name: g.members[0].header.name, seed: g.seeds[0] })));
+    return all.map((group) => ({ group, name: names[seeded.indexOf(group)] ?? '' }));
+  };
   const showSeeds = el('input', { id: 'show-seeds', attrs: { type: 'checkbox' } });
   const seedToolbar = el(
     'div',
@@ -78,7 +75,7 @@ export function compareSections(
   const perRun =
     (pick: (s: RunState) => Series, suffix = '', dashed = false, pointRadius = 0) =>
     (): LineSpec[] =>
-      groups().flatMap((group, i) => {
+      seedGroupsNamed().flatMap(({ group, name }, i) => {
         const style = { color: paletteColor(theme, i), dashed, pointRadius, width: dashed ? 2 : 1.5, runIndex: i };
         if (group.members.length === 1) {
           const [run] = group.members;
@@ -88,7 +85,7 @@ export function compareSections(
         }
         const seedCurves = group.members.map((run) => pick(run.state).points);
         const mean: LineSpec = {
-          label: `${seedGroupName(group)} (mean of ${group.members.length} seeds, band min–max)${suffix}`,
+          label: `${name} (mean of ${group.members.length} seeds, band min–max)${suffix}`,
           points: seedBand(seedCurves).map((p) => ({ x: p.x, y: p.mean })),
           seedCurves,
           clock: meanClock(
