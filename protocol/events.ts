@@ -5,69 +5,55 @@
  * Layer-indexed arrays are indexed by MoE layer (0 … moeLayers.length − 1), not by block;
  * `start.moeLayers` maps them to block indices. Expert-indexed arrays have `experts` entries.
  */
-import { LOAD_STAT_NAMES, type LoadStats } from './loadStats';
+import {
+  BOOLEAN,
+  COUNT,
+  integer,
+  listOf,
+  NUMBER,
+  objectOf,
+  mayOverflow,
+  oneOf,
+  optional,
+  shapeCheck,
+  STRING,
+  typedObject,
+  versioned,
+  type FieldMismatch,
+  type JsonFields,
+  type JsonOf,
+  type ListField,
+} from './jsonShape';
 import { parseJsonObjectLine } from './jsonLine';
-import type { RunConfig } from './runConfig';
+import { LOAD_STAT_NAMES, type LoadStatName } from './loadStats';
+import { BALANCER_METHODS, type RunConfig } from './runConfig';
 
 /** 2 added the compact form (`loadStats` on every step, `expertCounts` every `countsEvery` steps); v1 logs are still read. */
 export const EVENT_SCHEMA_VERSION = 2;
 
-interface EventBase {
-  /** schema version, EVENT_SCHEMA_VERSION */
-  v: number;
-  /** ISO 8601 time the event was written */
-  time: string;
-}
+const TOKENIZERS = ['char', 'bpe'] as const;
 
-export interface StartEvent extends EventBase {
-  type: 'start';
-  /** the step training starts from: 0, or the checkpoint's step when resumed */
-  step: number;
-  runName: string;
-  config: RunConfig;
-  /**
-   * the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed");
-   * `adapter`: the WebGPU adapter, on the `webgpu` backend only
-   */
-  backend: { name: string; reason: string; adapter?: GpuAdapter };
-  parameters: {
-    total: number;
-    /** parameters a token passes through: non-expert + topK experts per MoE layer */
-    activePerToken: number;
-    experts: number;
-    routers: number;
-  };
-  /** block index of each MoE layer */
-  moeLayers: number[];
-  tokenizer: { kind: 'char' | 'bpe'; vocabSize: number };
-  data: { sources: string[]; trainTokens: number; validationTokens: number };
-  versions: { trainer: string; tfjs: string; node: string };
-  /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
-  pid: number;
-  /**
-   * the trainer's process start time (Linux: field 22 of /proc/<pid>/stat), so a viewer can tell the
-   * trainer from a later process that reuses its pid
-   */
-  processStartTime?: string;
-  /** a per-run token the launcher put in the trainer's environment (MOE_LENS_RUN_TOKEN): what Stop checks */
-  runToken?: string;
-  /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
-  host?: string;
-  resumedFrom?: string;
-  /** changes the trainer made to the config for its command line, in words (e.g. a warmup scaled to a short --steps) */
-  notes?: string[];
-  /** v2: step events carry `expertCounts` (and `bias`) every `countsEvery` steps and at the last step; 1 or absent: every step */
-  countsEvery?: number;
+/** Fields of every event; the event's `type` comes first. */
+function eventShape<const T extends string, const S extends JsonFields>(type: T, fields: S) {
+  return objectOf({
+    type: oneOf([type]),
+    /** schema version, EVENT_SCHEMA_VERSION */
+    v: integer(1),
+    /** ISO 8601 time the event was written */
+    time: STRING,
+    ...fields,
+  });
 }
 
 /** A WebGPU adapter as Dawn describes it (GPUAdapterInfo); `software` when it runs on the CPU (lavapipe, SwiftShader). */
-export interface GpuAdapter {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  software: boolean;
-}
+const GPU_ADAPTER = objectOf({
+  vendor: STRING,
+  architecture: STRING,
+  device: STRING,
+  description: STRING,
+  software: BOOLEAN,
+});
+export type GpuAdapter = JsonOf<typeof GPU_ADAPTER>;
 
 /** "llvmpipe: Mesa 25.0.7 … (mesa, software)": an adapter in one line, for messages and headers. */
 export function gpuAdapterLabel(adapter: GpuAdapter): string {
@@ -75,110 +61,182 @@ export function gpuAdapterLabel(adapter: GpuAdapter): string {
   return `${adapter.description || adapter.device || 'unnamed adapter'}${kind ? ` (${kind})` : ''}`;
 }
 
-export interface BalancerTerms {
-  /** summed over MoE layers; present only for active terms */
-  auxLoss?: number;
-  /** aux loss with f_i over the last balancer.globalWindow steps' batches (Qiu et al. 2025) */
-  globalAuxLoss?: number;
-  /** DeepSeek-V3 sequence-wise aux loss */
-  seqAuxLoss?: number;
-  simbal?: number;
-  zLoss?: number;
-}
+const START = eventShape('start', {
+  /** the step training starts from: 0, or the checkpoint's step when resumed */
+  step: COUNT,
+  runName: STRING,
+  /** the resolved config; the fields a viewer reads are checked */
+  config: typedObject<RunConfig>()({
+    model: objectOf({ experts: integer(1), topK: integer(1) }),
+    training: objectOf({ steps: COUNT, evalEvery: COUNT }),
+    balancer: objectOf({ methods: listOf(oneOf(BALANCER_METHODS)) }),
+  }),
+  /**
+   * the backend in use, and why it was chosen (e.g. "auto: @tensorflow/tfjs-node-gpu not installed");
+   * `adapter`: the WebGPU adapter, on the `webgpu` backend only
+   */
+  backend: objectOf({ name: STRING, reason: STRING, adapter: optional(GPU_ADAPTER) }),
+  parameters: objectOf({
+    total: NUMBER,
+    /** parameters a token passes through: non-expert + topK experts per MoE layer */
+    activePerToken: NUMBER,
+    experts: NUMBER,
+    routers: NUMBER,
+  }),
+  /** block index of each MoE layer */
+  moeLayers: listOf(COUNT),
+  tokenizer: objectOf({ kind: oneOf(TOKENIZERS), vocabSize: NUMBER }),
+  data: objectOf({ sources: listOf(STRING), trainTokens: NUMBER, validationTokens: NUMBER }),
+  versions: objectOf({ trainer: STRING, tfjs: STRING, node: STRING }),
+  /** pid of the trainer process, so a viewer can tell a live run from an interrupted one */
+  pid: COUNT,
+  /**
+   * the trainer's process start time (Linux: field 22 of /proc/<pid>/stat), so a viewer can tell the
+   * trainer from a later process that reuses its pid
+   */
+  processStartTime: optional(STRING),
+  /** a per-run token the launcher put in the trainer's environment (MOE_LENS_RUN_TOKEN): what Stop checks */
+  runToken: optional(STRING),
+  /** the machine the writer runs on (other writers than MoE Lens's trainer): a viewer elsewhere cannot check the pid */
+  host: optional(STRING),
+  resumedFrom: optional(STRING),
+  /** changes the trainer made to the config for its command line, in words (e.g. a warmup scaled to a short --steps) */
+  notes: optional(listOf(STRING)),
+  /** v2: step events carry `expertCounts` (and `bias`) every `countsEvery` steps and at the last step; 1 or absent: every step */
+  countsEvery: optional(integer(1)),
+});
 
-export interface StepEvent extends EventBase {
-  type: 'step';
-  step: number;
+/** Active balancer terms, each summed over MoE layers; present only for active terms. */
+const BALANCER_TERMS = objectOf({
+  auxLoss: optional(NUMBER),
+  /** aux loss with f_i over the last balancer.globalWindow steps' batches (Qiu et al. 2025) */
+  globalAuxLoss: optional(NUMBER),
+  /** DeepSeek-V3 sequence-wise aux loss */
+  seqAuxLoss: optional(NUMBER),
+  simbal: optional(NUMBER),
+  zLoss: optional(NUMBER),
+});
+export type BalancerTerms = JsonOf<typeof BALANCER_TERMS>;
+export type TermName = keyof BalancerTerms;
+/** The balancer terms a step event may carry, in the order of BalancerTerms. */
+export const TERM_NAMES = Object.keys(BALANCER_TERMS.fields) as readonly TermName[];
+
+/** per MoE layer, per expert */
+const LAYER_BY_EXPERT_COUNTS = listOf(listOf(COUNT));
+
+const STEP = eventShape('step', {
+  step: COUNT,
   /** total loss = lmLoss + all balancer terms */
-  loss: number;
-  lmLoss: number;
-  terms: BalancerTerms;
-  lr: number;
-  gradNorm: number;
-  tokensPerSecond: number;
+  loss: NUMBER,
+  lmLoss: NUMBER,
+  terms: BALANCER_TERMS,
+  lr: NUMBER,
+  gradNorm: NUMBER,
+  tokensPerSecond: NUMBER,
   /**
    * c[i] per MoE layer: how many of the batch's T·K assignments went to each expert. Every step in v1;
    * in v2 every `start.countsEvery` steps (compact form), absent on the others.
    */
-  expertCounts?: number[][];
+  expertCounts: versioned(LAYER_BY_EXPERT_COUNTS, { before: 2 }),
   /** v2, every step: per-layer summaries of the counts (min, max, mean, CV, dead fraction) */
-  loadStats?: LoadStats;
+  loadStats: versioned(
+    objectOf(Object.fromEntries(LOAD_STAT_NAMES.map((name) => [name, listOf(NUMBER)])) as LoadStatsFields),
+    { from: 2 },
+  ),
   /** MaxVio of this batch per MoE layer, and its mean over layers */
-  maxVioBatch: number[];
-  maxVioBatchMean: number;
+  maxVioBatch: listOf(NUMBER),
+  maxVioBatchMean: NUMBER,
   /** loss-free only: b_i per MoE layer, after this step's update (only with `expertCounts` in the compact form) */
-  bias?: number[][];
-}
+  bias: optional(listOf(listOf(NUMBER))),
+});
+type LoadStatsFields = Record<LoadStatName, ListField<typeof NUMBER>>;
 
-export interface RoutingSample {
+const ROUTING_SAMPLE = objectOf({
   /** decoded text of each token of the fixed validation snippet */
-  tokens: string[];
+  tokens: listOf(STRING),
   /** per MoE layer, per token: picked experts (descending gate) and their gates */
-  experts: number[][][];
-  gates: number[][][];
-}
+  experts: listOf(listOf(listOf(COUNT))),
+  gates: listOf(listOf(listOf(NUMBER))),
+});
+export type RoutingSample = JsonOf<typeof ROUTING_SAMPLE>;
 
-export interface EvalEvent extends EventBase {
-  type: 'eval';
-  step: number;
-  valLoss: number;
-  perplexity: number;
+const EVAL = eventShape('eval', {
+  step: COUNT,
+  valLoss: NUMBER,
+  /** e^valLoss; may overflow a double (a diverging run): null in JSON, Infinity when read */
+  perplexity: mayOverflow(NUMBER),
   /** tokens of the fixed validation sample that valLoss and the loads are counted on (absent before v0.2 logs) */
-  evalTokens?: number;
+  evalTokens: optional(COUNT),
   /** c[i] per MoE layer over the whole eval sample */
-  expertLoad: number[][];
-  maxVioGlobal: number[];
-  maxVioGlobalMean: number;
+  expertLoad: LAYER_BY_EXPERT_COUNTS,
+  maxVioGlobal: listOf(NUMBER),
+  maxVioGlobalMean: NUMBER,
   /**
    * expected MaxVio of ideal uniform random routing of evalTokens tokens (E experts, top-K): values
    * near it are balanced as well as this sample size can show (absent where evalTokens is)
    */
-  maxVioNoiseFloor?: number;
+  maxVioNoiseFloor: optional(NUMBER),
   /** experts that received at least one token of the eval sample, per MoE layer */
-  expertsUsed: number[];
+  expertsUsed: listOf(COUNT),
   /** Pairwise Expert Similarity per MoE layer, and its minimum over layers */
-  pes: number[];
-  pesMin: number;
+  pes: listOf(NUMBER),
+  pesMin: NUMBER,
   /** mean over layers of mean((RᵀR − I)²); per layer too */
-  gramDeviation: number;
-  gramDeviationPerLayer: number[];
+  gramDeviation: NUMBER,
+  gramDeviationPerLayer: listOf(NUMBER),
   /** mean per-token entropy of router scores (nats), per MoE layer */
-  routerEntropy: number[];
+  routerEntropy: listOf(NUMBER),
   /** mean fraction of experts used per sequence, per MoE layer */
-  seu: number[];
-  routingSample: RoutingSample;
-}
+  seu: listOf(NUMBER),
+  routingSample: ROUTING_SAMPLE,
+});
 
-export interface AnalysisEvent extends EventBase {
-  type: 'analysis';
-  step: number;
+const ANALYSIS = eventShape('analysis', {
+  step: COUNT,
   /** validation loss with each token's top-n scoring experts masked, n = 0, 1, 2, … */
-  dropTopExperts: { dropped: number; loss: number }[];
+  dropTopExperts: listOf(objectOf({ dropped: COUNT, loss: NUMBER })),
   /** Dynamic-K pruning: drop selected experts whose gate < threshold */
-  dynamicK: { threshold: number; perplexity: number; msPerToken: number; meanExpertsPerToken: number }[];
-}
+  dynamicK: listOf(
+    objectOf({ threshold: NUMBER, perplexity: mayOverflow(NUMBER), msPerToken: NUMBER, meanExpertsPerToken: NUMBER }),
+  ),
+});
 
-export interface CheckpointEvent extends EventBase {
-  type: 'checkpoint';
-  step: number;
+const CHECKPOINT = eventShape('checkpoint', {
+  step: COUNT,
   /** folder of the checkpoint, relative to the run folder */
-  path: string;
-}
+  path: STRING,
+});
 
 export const END_STATUSES = ['completed', 'stopped', 'failed', 'diverged'] as const;
 export type EndStatus = (typeof END_STATUSES)[number];
 
-export interface EndEvent extends EventBase {
-  type: 'end';
-  step: number;
-  status: EndStatus;
+const END = eventShape('end', {
+  step: COUNT,
+  status: oneOf(END_STATUSES),
   /** human-readable reason, e.g. "loss is NaN at step 12", "SIGTERM" */
-  reason: string;
-  durationSeconds: number;
-}
+  reason: STRING,
+  durationSeconds: NUMBER,
+});
 
-export type TrainerEvent = StartEvent | StepEvent | EvalEvent | AnalysisEvent | CheckpointEvent | EndEvent;
+/** Every event type's shape: the one definition of the event types below and of parseEventLine's checks. */
+export const EVENT_SHAPES = {
+  start: START,
+  step: STEP,
+  eval: EVAL,
+  analysis: ANALYSIS,
+  checkpoint: CHECKPOINT,
+  end: END,
+} as const;
+
+export type StartEvent = JsonOf<typeof START>;
+export type StepEvent = JsonOf<typeof STEP>;
+export type EvalEvent = JsonOf<typeof EVAL>;
+export type AnalysisEvent = JsonOf<typeof ANALYSIS>;
+export type CheckpointEvent = JsonOf<typeof CHECKPOINT>;
+export type EndEvent = JsonOf<typeof END>;
+export type TrainerEvent = JsonOf<(typeof EVENT_SHAPES)[keyof typeof EVENT_SHAPES]>;
 export type TrainerEventType = TrainerEvent['type'];
+export const EVENT_TYPES = Object.keys(EVENT_SHAPES) as TrainerEventType[];
 
 /**
  * Run statuses a viewer shows: the end statuses, plus live and dead-without-end; stale: written by a
@@ -186,62 +244,43 @@ export type TrainerEventType = TrainerEvent['type'];
  */
 export type RunStatus = EndStatus | 'running' | 'queued' | 'interrupted' | 'stale';
 
-const REQUIRED_FIELDS: Record<TrainerEventType, string[]> = {
-  start: ['step', 'runName', 'config', 'backend', 'parameters', 'moeLayers', 'pid'],
-  step: ['step', 'loss', 'lmLoss', 'terms', 'lr', 'tokensPerSecond', 'maxVioBatch', 'maxVioBatchMean'],
-  eval: [
-    'step',
-    'valLoss',
-    'perplexity',
-    'expertLoad',
-    'maxVioGlobal',
-    'maxVioGlobalMean',
-    'expertsUsed',
-    'pes',
-    'pesMin',
-    'gramDeviation',
-    'routingSample',
-  ],
-  analysis: ['step', 'dropTopExperts', 'dynamicK'],
-  checkpoint: ['step', 'path'],
-  end: ['step', 'status', 'reason'],
-};
+/** A line whose event does not fit docs/events.md: the field's JSON path, what was expected and what was found. */
+export class EventFieldError extends Error {
+  readonly field: string;
+  readonly expected: string;
+  readonly got: string;
+
+  constructor(eventType: string | undefined, mismatch: FieldMismatch) {
+    super(
+      `${eventType ? `${eventType} event: ` : ''}${mismatch.path}: expected ${mismatch.expected}, got ${mismatch.got}`,
+    );
+    this.name = 'EventFieldError';
+    ({ path: this.field, expected: this.expected, got: this.got } = mismatch);
+  }
+}
+
+const checkEnvelope = shapeCheck({ v: integer(1), type: STRING });
+const EVENT_CHECKS = Object.fromEntries(
+  Object.entries(EVENT_SHAPES).map(([type, shape]) => [type, shapeCheck(shape.fields)]),
+) as Record<TrainerEventType, ReturnType<typeof shapeCheck>>;
 
 /**
- * Parses one line of an event log. Returns undefined for a blank line; throws an Error naming the
- * problem for a line that is not a known event (unknown types of a newer schema are skipped: undefined).
+ * Parses one line of an event log. Returns undefined for a blank line and for a type this schema does
+ * not have (a newer schema may add some); throws "not JSON: …" or "expected a JSON object" for a line
+ * that is not an object, and an EventFieldError naming the field for an event that does not fit its
+ * shape (EVENT_SHAPES, at the event's schema version `v`).
  */
 export function parseEventLine(line: string): TrainerEvent | undefined {
   const event = parseJsonObjectLine(line);
   if (!event) return undefined;
-  if (typeof event.v !== 'number') throw new Error('missing schema version "v"');
-  if (typeof event.type !== 'string') throw new Error('missing "type"');
+  const envelope = checkEnvelope(event, 0);
+  if (envelope) throw new EventFieldError(undefined, envelope);
   // hasOwn: a type such as "constructor" or "toString" is unknown, not an Object.prototype member
-  const required = Object.hasOwn(REQUIRED_FIELDS, event.type)
-    ? REQUIRED_FIELDS[event.type as TrainerEventType]
-    : undefined;
-  if (!required) return undefined;
-  const missing = required.filter((k) => !(k in event));
-  if (missing.length) throw new Error(`${event.type} event lacks ${missing.join(', ')}`);
-  if (event.type === 'step') checkStepCounts(event);
-  if (event.type === 'end' && !END_STATUSES.includes(event.status as EndStatus)) {
-    throw new Error(`end event has unknown status ${JSON.stringify(event.status)}`);
-  }
-  return event as unknown as TrainerEvent;
-}
-
-/** v1 steps carry expertCounts; v2 steps carry loadStats, and expertCounts when they are a counts step. */
-function checkStepCounts(event: Record<string, unknown>): void {
-  const v = event.v as number;
-  if (v < 2 && !('expertCounts' in event)) throw new Error('step event lacks expertCounts');
-  if (v >= 2 && !('loadStats' in event)) throw new Error('step event lacks loadStats (schema v2)');
-  if ('expertCounts' in event && !Array.isArray(event.expertCounts))
-    throw new Error('step event: expertCounts is not an array');
-  const stats = event.loadStats as Record<string, unknown> | undefined;
-  if (stats !== undefined) {
-    const missing = LOAD_STAT_NAMES.filter((name) => !Array.isArray(stats?.[name]));
-    if (missing.length) throw new Error(`step event: loadStats lacks the per-layer arrays ${missing.join(', ')}`);
-  }
+  const type = event.type as string;
+  if (!Object.hasOwn(EVENT_CHECKS, type)) return undefined;
+  const mismatch = EVENT_CHECKS[type as TrainerEventType](event, event.v as number);
+  if (mismatch) throw new EventFieldError(type, mismatch);
+  return event as TrainerEvent;
 }
 
 /** Files of a run folder. */

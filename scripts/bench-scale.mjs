@@ -1,7 +1,18 @@
-// `npm run bench:scale [-- --steps N --counts-every N]`: builds the bundles, compiles the scale bench
-// (test/scale/) and runs it: a 64 × 512, 100,000-step compact log; see docs/scale.md.
+// `npm run bench:scale [-- --steps N --counts-every N --no-vscode]`: builds the bundles, compiles the
+// scale bench (test/scale/) and runs it: a 64 × 512, 100,000-step compact log; see docs/scale.md.
 import { execFileSync } from 'node:child_process';
 import { bundleForNode } from './bundleForNode.mjs';
 
-await bundleForNode({ 'bench-scale': 'test/scale/bench.ts', 'bench-scale-host': 'test/scale/hostSide.ts' });
-execFileSync(process.execPath, ['out/bench-scale.js', ...process.argv.slice(2)], { stdio: 'inherit' });
+// Bundled to out/test/scale/: the end-to-end harness it opens VS Code with finds the repo three folders up.
+await bundleForNode({
+  'test/scale/bench-scale': 'test/scale/bench.ts',
+  'test/scale/bench-scale-host': 'test/scale/hostSide.ts',
+});
+// --experimental-websocket: the extension host's heap is read through its inspector (test/scale/extensionHostHeap.ts).
+execFileSync(
+  process.execPath,
+  ['--experimental-websocket', 'out/test/scale/bench-scale.js', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+  },
+);

@@ -4,7 +4,7 @@
  * protocol/megatron.ts. Same read()/restart() as EventLogTail, so the run store treats both alike.
  * No 'vscode' import.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   MEGATRON_FILES,
@@ -14,10 +14,14 @@ import {
   parseTokensPerExpertLine,
   type RoutingRecord,
 } from '../../protocol/megatron';
+import { readRegularTextFileSync } from '../../nodeio/regularFile';
 import type { TailRead } from './eventLogTail';
 import { describeSkippedLine, LineTail } from './lineTail';
 
 type Parser = (text: string) => RoutingRecord | undefined;
+
+/** moe-lens.json is a few names and numbers */
+const SIDECAR_MAX_BYTES = 64 * 1024;
 
 /** The rank files of a Megatron output folder: router traces in it, and tokens_per_expert/rank{N}.jsonl. */
 export function megatronFiles(folder: string): { file: string; parse: Parser }[] {
@@ -71,25 +75,32 @@ export class MegatronSource {
   }
 
   /**
-   * Events of the lines appended since the last read. final: the folder stopped growing, so the newest
-   * step counts as complete (otherwise a step shows once every rank file has a later one).
+   * Events of the lines appended since the last read, at most a byte budget of each file (`more`: read
+   * again). final: the folder stopped growing, so the newest step counts as complete (otherwise a step
+   * shows once every rank file has a later one).
    */
   async read(final = false): Promise<TailRead> {
     const problems: string[] = [];
     const sidecar = join(this.folder, MEGATRON_FILES.sidecar);
     if (existsSync(sidecar)) {
       try {
-        this.assembler.setSidecar(parseSidecar(readFileSync(sidecar, 'utf8')));
+        // read on every poll: a FIFO or a huge file under its name must not hang or fill the host
+        this.assembler.setSidecar(
+          parseSidecar(readRegularTextFileSync(sidecar, MEGATRON_FILES.sidecar, SIDECAR_MAX_BYTES)),
+        );
       } catch (error) {
         problems.push(`${MEGATRON_FILES.sidecar}: ${(error as Error).message}`);
       }
     }
     let restarted = false;
+    let more = false;
     for (const { file, parse } of megatronFiles(this.folder)) {
       let entry = this.tails.get(file);
       if (!entry) this.tails.set(file, (entry = { tail: new LineTail(file), parse }));
-      const { lines, reset } = await entry.tail.read();
+      const read = await entry.tail.read();
+      const { lines, reset } = read;
       if (reset) restarted = true;
+      if (read.more) more = true; // a file over the read's byte budget: the caller reads again
       for (const line of lines) {
         if (!('text' in line)) {
           problems.push(`${file} line ${line.number}: ${describeSkippedLine(line.skippedBytes)}`);
@@ -108,8 +119,9 @@ export class MegatronSource {
       this.restart();
       return { ...(await this.read(final)), reset: true };
     }
-    const { events, reset } = this.assembler.take(new Date(), final);
-    return { events, problems, reset };
+    // The newest step is complete only once every file has been read to its end.
+    const { events, reset } = this.assembler.take(new Date(), final && !more);
+    return { events, problems, reset, ...(more && { more: true }) };
   }
 
   /** Seconds since a rank file was last written. */

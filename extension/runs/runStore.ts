@@ -4,11 +4,12 @@
  * moeLens.extraRunRoots (trusted workspaces only) and the folders opened with "Open Run Folder…", whose
  * events.jsonl or Megatron-LM routing files (runSources.ts) are polled. Implements the RunRegistry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type RunStatus, type TrainerEvent } from '../../protocol/events';
+import { readRegularTextFileSync } from '../../nodeio/regularFile';
 import { isProcessAlive, isTrainerAlive, type TrainerIdentity } from './processTree';
 import { EXTENSION_RUN_FILES, type RunOrigin } from './runFolders';
 import { type Liveness } from '../../protocol/runModel/status';
@@ -21,6 +22,7 @@ import {
   type RunState,
   type RunSummary,
 } from '../../protocol/runModel/runState';
+import { reduceEventReader } from './runReduction';
 import { runFolderKind, runsIn, runEventReader, type RunEventReader } from './runSources';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
@@ -147,20 +149,6 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     return record && this.info(record);
   }
 
-  async readEvents(runId: string): Promise<TrainerEvent[]> {
-    const record = this.records.get(runId);
-    if (!record) return [];
-    const fresh = runEventReader(record.folder.fsPath, record.tail.kind);
-    const events: TrainerEvent[] = [];
-    for (let more = true; more;) {
-      const read = await fresh.read(this.isQuiet(record));
-      if (read.reset) events.length = 0;
-      for (const event of read.events) events.push(event);
-      more = read.more === true;
-    }
-    return events;
-  }
-
   stop(runId: string): Promise<void> {
     return this.stopHandler(runId);
   }
@@ -226,22 +214,11 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     this.changed();
   }
 
-  /**
-   * The full run state of a run's log (the views' curves), reduced batch by batch as the log streams
-   * in: never the whole log, nor all its events, in memory at once.
-   */
+  /** The full run state of a run's log (the views' curves), streamed from a fresh source (runReduction.ts). */
   async reduceRun(runId: string): Promise<RunState> {
     const record = this.records.get(runId);
-    const state = createRunState();
-    if (!record) return state;
-    const source = runEventReader(record.folder.fsPath, record.tail.kind);
-    for (let more = true; more;) {
-      const read = await source.read(this.isQuiet(record));
-      if (read.reset) Object.assign(state, createRunState());
-      reduceEvents(read.events, state);
-      more = read.more === true;
-    }
-    return state;
+    if (!record) return createRunState();
+    return reduceEventReader(runEventReader(record.folder.fsPath, record.tail.kind), this.isQuiet(record));
   }
 
   /** Reads a run's log to its end from where its tail is, batch by batch, reporting problems. */
@@ -426,7 +403,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         found.add(name);
         const isNew = !this.records.has(name);
         const record = this.ensureRecord(name, folder);
-        if (isNew) await this.readNew(record, false); // its history, not news: readers call readEvents
+        if (isNew) await this.readNew(record, false); // its history, not news: views call reduceRun
       }
     }
     for (const [id, record] of this.records) {
@@ -497,9 +474,14 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   }
 }
 
+/** the origin file names one config file */
+const ORIGIN_MAX_BYTES = 64 * 1024;
+
 function readOrigin(folder: vscode.Uri): vscode.Uri | undefined {
   try {
-    const origin = JSON.parse(readFileSync(join(folder.fsPath, EXTENSION_RUN_FILES.origin), 'utf8')) as RunOrigin;
+    // a run folder from anywhere (extra roots, opened folders): never a FIFO or a huge file read whole
+    const file = join(folder.fsPath, EXTENSION_RUN_FILES.origin);
+    const origin = JSON.parse(readRegularTextFileSync(file, 'run origin', ORIGIN_MAX_BYTES)) as RunOrigin;
     return typeof origin.configFile === 'string' ? vscode.Uri.file(origin.configFile) : undefined;
   } catch {
     return undefined;

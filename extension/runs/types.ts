@@ -53,10 +53,8 @@ export interface RunRegistry {
   readonly selectedRunId: string | undefined;
   list(): RunInfo[];
   get(runId: string): RunInfo | undefined;
-  /** all events of the run's events.jsonl (skipping unparsable lines) */
-  readEvents(runId: string): Promise<TrainerEvent[]>;
   /** the full run state of the run's log, reduced as the log streams in (bounded memory) */
-  reduceRun?(runId: string): Promise<RunState>;
+  reduceRun(runId: string): Promise<RunState>;
   /** SIGTERM, then kill the process tree after the grace period */
   stop(runId: string): Promise<void>;
 }

@@ -6,7 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RunHeader, RunSnapshot } from '../../protocol/webviewMessages';
-import { applyEvent, reduceEvents, type RunState } from '../../protocol/runModel/runState';
+import { applyEvent, type RunState } from '../../protocol/runModel/runState';
 import type { RunInfo, RunRegistry } from '../runs/types';
 
 /** Runs whose reduced state is kept; older ones are read again from their log when shown. */
@@ -46,9 +46,7 @@ export class RunFeed implements vscode.Disposable {
     if (state) {
       this.states.delete(runId); // re-insert: most recently used last
     } else {
-      state = this.runs.reduceRun
-        ? this.runs.reduceRun(runId)
-        : this.runs.readEvents(runId).then((events) => reduceEvents(events));
+      state = this.runs.reduceRun(runId);
       state.catch(() => this.states.delete(runId));
     }
     this.states.set(runId, state);

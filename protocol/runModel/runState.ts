@@ -13,13 +13,14 @@
  */
 import {
   gpuAdapterLabel,
+  TERM_NAMES,
   type AnalysisEvent,
-  type BalancerTerms,
   type EndStatus,
   type EvalEvent,
   type RoutingSample,
   type StartEvent,
   type StepEvent,
+  type TermName,
   type TrainerEvent,
 } from '../events';
 import { loadStatsOf } from '../loadStats';
@@ -31,11 +32,12 @@ import {
   truncateLayerStatsAfter,
   type LayerStatHistory,
 } from './layerStats';
+import { seedGroupKey, type SeedGroupKey } from './seedSpread';
 import { appendLoad, createLoadHistory, truncateLoadAfter, type LoadHistory } from './load';
 import { appendPoint, createSeries, DEFAULT_SERIES_CAPACITY, truncateAfter, type Series } from './series';
 
-export type TermName = keyof BalancerTerms;
-export const TERM_NAMES: readonly TermName[] = ['auxLoss', 'globalAuxLoss', 'seqAuxLoss', 'simbal', 'zLoss'];
+// the term names are defined with the step event (events.ts); re-exported for the views
+export { TERM_NAMES, type TermName };
 
 /** Total points kept by the per-expert bias curves together; each gets a share (≤ the default capacity). */
 const BIAS_POINT_BUDGET = 40_000;
@@ -110,6 +112,8 @@ export interface RunState extends RunSummary {
   moeLayers: number[];
   /** evaluations come every this many steps (the start event's config); 0 before the start */
   evalEvery: number;
+  /** the run's config without name and seed, and its seed: compare groups runs of one config by seed */
+  seedGroup?: SeedGroupKey;
   /** when each step ended: x = step, y = epoch ms (the charts' time axes) */
   stepTimes: Series;
   loss: Series;
@@ -312,6 +316,7 @@ const allSeries = (state: RunState): Series[] => [
 function startCurves(state: RunState, event: StartEvent): void {
   state.topK = event.config.model.topK;
   state.evalEvery = event.config.training.evalEvery;
+  state.seedGroup = seedGroupKey(event.config);
   state.moeLayers = [...event.moeLayers];
   state.countsEvery = Math.max(1, event.countsEvery ?? 1);
   ensureShape(state, event.moeLayers.length, event.config.model.experts);

@@ -6,9 +6,9 @@ EventLogWriter and metrics are pure Python; attach (forward hooks on router modu
 """
 
 from . import metrics
-from .writer import EVENT_SCHEMA_VERSION, EventLogWriter
+from .writer import EVENT_SCHEMA_VERSION, EventLogWriter, counts_every_for
 
-__all__ = ["EVENT_SCHEMA_VERSION", "EventLogWriter", "attach", "metrics"]
+__all__ = ["EVENT_SCHEMA_VERSION", "EventLogWriter", "attach", "counts_every_for", "metrics"]
 __version__ = "0.1.0"
 
 

@@ -18,13 +18,17 @@ _BLOCK_INDEX = re.compile(r"layers?\.(\d+)\.")
 
 
 class RouterRecorder:
-    """Counts per MoE layer and expert, the last call's routing per layer, and the routers' biases."""
+    """Counts per MoE layer and expert, the last call's routing per layer, and the routers' biases.
+
+    The hooks run on every router call of every micro-batch, so they stay on the router's device: counts
+    are added there (scatter_add, no device-to-host copy or sync) and `last` keeps detached references,
+    not CPU copies. take_counts() copies the counts to the host once per step."""
 
     def __init__(self, routers: List[torch.nn.Module], names: List[str], adapters: List[Adapter], experts: int):
         self.names = names
         self.routers = routers
         self.experts = experts
-        self.counts = torch.zeros(len(routers), experts, dtype=torch.int64)
+        self._counts: List[Optional[torch.Tensor]] = [None] * len(routers)
         self.last: List[Optional[Routing]] = [None] * len(routers)
         self.want_scores = False
         self._handles = [module.register_forward_hook(self._hook(layer, adapter))
@@ -40,8 +44,8 @@ class RouterRecorder:
 
     def take_counts(self) -> List[List[int]]:
         """The counts since the last take (all micro-batches), as lists; starts counting afresh."""
-        counts = self.counts.tolist()
-        self.counts.zero_()
+        counts = [[0] * self.experts if c is None else c.tolist() for c in self._counts]
+        self._counts = [None] * len(self._counts)
         return counts
 
     def biases(self) -> Optional[List[List[float]]]:
@@ -73,11 +77,15 @@ class RouterRecorder:
     def _hook(self, layer: int, adapter: Adapter):
         def hook(module, inputs, output):
             routing = adapter(module, inputs, output, self.want_scores)
-            indices = routing.indices.reshape(-1).to("cpu", torch.int64)
-            self.counts[layer] += torch.bincount(indices, minlength=self.experts)[: self.experts]
-            self.last[layer] = Routing(routing.indices.cpu(), routing.gates.cpu(),
-                                       None if routing.scores is None else routing.scores.cpu(),
-                                       None if routing.bias is None else routing.bias.cpu())
+            indices = routing.indices.detach().reshape(-1).to(torch.int64)
+            counts = self._counts[layer]
+            if counts is None:
+                counts = self._counts[layer] = torch.zeros(self.experts, dtype=torch.int64, device=indices.device)
+            # scatter_add, not bincount: on CUDA bincount reads the max index back to the host (a sync)
+            counts.scatter_add_(0, indices, torch.ones_like(indices))
+            detached = lambda t: None if t is None else t.detach()  # noqa: E731
+            self.last[layer] = Routing(routing.indices.detach(), routing.gates.detach(), detached(routing.scores),
+                                       detached(routing.bias))
 
         return hook
 

@@ -7,7 +7,7 @@ with .tolist()); nothing here imports torch.
 """
 
 import math
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 
 def _plain(values):
@@ -33,6 +33,32 @@ def max_vio(counts: Sequence[float]) -> float:
         return 0.0
     average = sum(counts) / len(counts)
     return 0.0 if average == 0 else (max(counts) - average) / average
+
+
+LOAD_STAT_DIGITS = 5
+"""Significant digits of the summaries' non-integer values (protocol/loadStats.ts LOAD_STAT_DIGITS)."""
+
+
+def _round(value: float) -> float:
+    return value if value == 0 or not math.isfinite(value) else float(f"{value:.{LOAD_STAT_DIGITS}g}")
+
+
+def load_stats(counts) -> Dict[str, List[float]]:
+    """The per-layer summaries of a step's counts [layer][expert] (docs/events.md, compact form; the
+    same as protocol/loadStats.ts loadStatsOf): min, max, mean of c_i; cv = population std / mean (0 when
+    the mean is 0); deadFraction = share of experts with c_i = 0. mean, cv and deadFraction keep
+    LOAD_STAT_DIGITS significant digits."""
+    stats: Dict[str, List[float]] = {"min": [], "max": [], "mean": [], "cv": [], "deadFraction": []}
+    for row in _plain(counts):
+        n = max(1, len(row))
+        mean = sum(row) / n
+        std = math.sqrt(sum((c - mean) ** 2 for c in row) / n)
+        stats["min"].append(min(row) if row else 0)
+        stats["max"].append(max(row) if row else 0)
+        stats["mean"].append(_round(mean))
+        stats["cv"].append(_round(std / mean) if mean > 0 else 0)
+        stats["deadFraction"].append(_round(row.count(0) / n))
+    return stats
 
 
 def experts_used(counts: Sequence[float]) -> int:

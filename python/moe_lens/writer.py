@@ -1,8 +1,13 @@
-"""The MoE Lens event log writer (docs/events.md, schema version 1).
+"""The MoE Lens event log writer (docs/events.md, schema version 2; version 1 on request).
 
 One JSON object per line in <run>/events.jsonl, written and flushed event by event, so MoE Lens tails the
 run live. Only rank 0 writes; every rank calls the same methods, because step() and eval() sum the
 expert counts over ranks (torch.distributed all_reduce) when torch.distributed is initialised.
+
+Schema 2 is the compact form: every step carries per-layer summaries of its counts (`loadStats`), the
+full count matrices (and loss-free biases) come every `countsEvery` steps and on the last step. As in
+MoE Lens's own trainer (protocol/loadStats.ts countsEveryFor), a writer keeps the full matrices on every
+step while MoE layers × experts ≤ 4,096 and writes them every 100 steps above that.
 """
 
 import copy
@@ -17,7 +22,11 @@ from typing import Dict, List, Optional, Sequence
 
 from . import distributed, metrics
 
-EVENT_SCHEMA_VERSION = 1
+EVENT_SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)
+# protocol/loadStats.ts: FULL_COUNTS_MAX_CELLS, COMPACT_COUNTS_EVERY
+FULL_COUNTS_MAX_CELLS = 4096
+COMPACT_COUNTS_EVERY = 100
 VERSION = "0.1.0"
 EVENTS_FILE = "events.jsonl"
 CONFIG_FILE = "config.json"
@@ -52,8 +61,20 @@ def _finite(name: str, value) -> float:
     return value
 
 
+def _bias_value(value) -> float:
+    """A bias to 7 significant digits (float32's precision): a float32 bias turned into a Python float
+    prints 17 digits (0.0030000000260770321), 2.5 times the bytes for digits the trainer never had."""
+    return float(f"{_finite('bias', value):.7g}")
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+def counts_every_for(layers: int, experts: int) -> int:
+    """Steps between full count matrices by default: 1 (every step) while layers × experts ≤ 4,096,
+    else 100 (protocol/loadStats.ts countsEveryFor; the sizes behind it are in docs/scale.md)."""
+    return 1 if layers * experts <= FULL_COUNTS_MAX_CELLS else COMPACT_COUNTS_EVERY
 
 
 def resolve_config(run_name: str, experts: int, top_k: int, moe_layers: Sequence[int], total_steps: int,
@@ -82,13 +103,26 @@ class EventLogWriter:
 
     moe_layers: the block index of each MoE layer (layer-indexed arrays follow this order).
     balancer: methods among none, aux-loss, loss-free, simbal (what MoE Lens knows how to label).
+    schema: 2 (default: `loadStats` on every step, the compact form when counts_every > 1) or 1 (the
+    full count matrices on every step, no summaries: for readers that know only schema 1).
+    counts_every: schema 2 only; steps between full count matrices (and biases), which the last step
+    always carries. Default: counts_every_for(MoE layers, experts), 1 for small models, 100 at scale.
     """
 
     def __init__(self, run_dir: str, *, run_name: str, experts: int, top_k: int, moe_layers: Sequence[int],
                  total_steps: int, balancer: Sequence[str] = ("none",), config: Optional[Dict] = None,
-                 backend: str = "pytorch", backend_reason: str = "", rank: Optional[int] = None):
+                 backend: str = "pytorch", backend_reason: str = "", rank: Optional[int] = None,
+                 schema: int = EVENT_SCHEMA_VERSION, counts_every: Optional[int] = None):
         if not moe_layers:
             raise ValueError("moe_layers is empty: the log needs at least one MoE layer")
+        if schema not in SCHEMA_VERSIONS:
+            raise ValueError(f"schema {schema!r}: expected one of {list(SCHEMA_VERSIONS)}")
+        if counts_every is not None and not (isinstance(counts_every, int) and counts_every >= 1):
+            raise ValueError(f"counts_every {counts_every!r}: expected an integer ≥ 1")
+        if schema == 1 and counts_every not in (None, 1):
+            raise ValueError(f"counts_every {counts_every} needs schema 2: schema 1 has the counts on every step")
+        self.schema = schema
+        self.counts_every = 1 if schema == 1 else counts_every or counts_every_for(len(moe_layers), experts)
         self.run_dir = run_dir
         self.experts = experts
         self.moe_layers = list(moe_layers)
@@ -134,6 +168,8 @@ class EventLogWriter:
             "pid": os.getpid(),
             "host": socket.gethostname(),
         }
+        if self.counts_every > 1:
+            event["countsEvery"] = self.counts_every
         if resumed_from is not None:
             event["resumedFrom"] = resumed_from
         self._write("start", event)
@@ -142,8 +178,10 @@ class EventLogWriter:
              terms: Optional[Dict[str, float]] = None, lr: float = 0.0, grad_norm: float = 0.0,
              tokens_per_second: float = 0.0, bias=None) -> bool:
         """The `step` event after an optimiser step. expert_counts: per MoE layer, per expert, this rank's
-        assignments (summed over ranks here). MaxVio per layer comes from the summed counts. A non-finite
-        loss ends the log as diverged and returns False."""
+        assignments (summed over ranks here, on every step: the summaries need them). MaxVio per layer and,
+        in schema 2, `loadStats` come from the summed counts; the counts themselves and `bias` are written
+        on the steps that carry them (every counts_every steps and the last). A non-finite loss ends the
+        log as diverged and returns False."""
         counts = distributed.sum_over_ranks(expert_counts)
         self._check_shape("expert_counts", counts)
         if not math.isfinite(float(loss)):
@@ -158,14 +196,17 @@ class EventLogWriter:
             "lr": _finite("lr", lr),
             "gradNorm": _finite("grad_norm", grad_norm),
             "tokensPerSecond": _finite("tokens_per_second", tokens_per_second),
-            "expertCounts": counts,
             "maxVioBatch": vio,
             "maxVioBatchMean": _mean(vio),
         }
-        if bias is not None:
-            rows = [[float(b) for b in (row.tolist() if hasattr(row, "tolist") else row)] for row in bias]
-            self._check_shape("bias", rows)
-            event["bias"] = rows
+        if self.schema >= 2:
+            event["loadStats"] = metrics.load_stats(counts)
+        if self._carries_counts(step):
+            event["expertCounts"] = counts
+            if bias is not None:
+                rows = [[_bias_value(b) for b in (row.tolist() if hasattr(row, "tolist") else row)] for row in bias]
+                self._check_shape("bias", rows)
+                event["bias"] = rows
         self._last_step = step
         self._write("step", event)
         return True
@@ -242,6 +283,11 @@ class EventLogWriter:
 
     # ---- internals -------------------------------------------------------------------------------
 
+    def _carries_counts(self, step: int) -> bool:
+        """protocol/loadStats.ts carriesCounts: every counts_every-th step and the run's last step."""
+        every = self.counts_every
+        return every <= 1 or step % every == 0 or step == self.config["training"]["steps"]
+
     def _check_shape(self, name: str, rows: List[List]) -> None:
         layers = len(self.moe_layers)
         if len(rows) != layers or any(len(row) != self.experts for row in rows):
@@ -255,6 +301,7 @@ class EventLogWriter:
             raise RuntimeError(f"{kind} after end(): end is the last event of a process")
         if not self.is_writer:
             return
-        line = json.dumps({"v": EVENT_SCHEMA_VERSION, "type": kind, "time": _now(), **fields}, allow_nan=False)
+        line = json.dumps({"v": self.schema, "type": kind, "time": _now(), **fields}, allow_nan=False,
+                          separators=(",", ":"))
         self._file.write(line + "\n")
         self._file.flush()

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CompareReport } from '../../protocol/comparePreset';
-import { pickQuickItem, quickPickLabels, runCommand, runEvents, vsCodeForTests, waitFor } from './harness';
+import { frameWith, pickQuickItem, quickPickLabels, runCommand, runEvents, vsCodeForTests, waitFor } from './harness';
 
 const PRESET = {
   title: 'Tiny paper miniature',
@@ -52,6 +52,22 @@ test(
       timeoutMs: 60_000,
     });
     await vscode.screenshot('reproduce-paper');
+
+    // Compare Run Curves: each arm's 2 seeds are one mean curve with a min–max band (train and val loss)
+    const compare = await frameWith(page, '#show-seeds');
+    const bandLabels = () =>
+      compare.evaluate(() => window.__moeLens!.chartState('chart-loss')?.bands.map((b) => b.label) ?? []);
+    await waitFor('seed bands in the compare view', async () => (await bandLabels()).length === 4, {
+      timeoutMs: 30_000,
+    });
+    const bands = await bandLabels();
+    for (const arm of ['aux-loss', 'loss-free'])
+      assert.ok(
+        bands.includes(`${arm} (mean of 2 seeds, band min–max) (max)`),
+        `a band for ${arm}: ${bands.join(', ')}`,
+      );
+    await compareTab.click();
+    await vscode.screenshot('reproduce-paper-seed-bands');
 
     const report = readReport(workspace);
     assert.ok(report, 'a .compare.json report in the runs directory');

@@ -10,6 +10,8 @@
  *    and posted inside the page (as VS Code delivers it), timed until the loss chart and the three
  *    heatmaps are drawn; the JS heap after a forced GC; a step change and a layer filter, each to the
  *    next frame.
+ * 4. VS Code (vscodeOpen.ts; skipped with --no-vscode): the log in a workspace opened in code-server,
+ *    the run listed, then its dashboard opened from the Runs tree; the extension host's JS heap.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsHeapMB, WebviewHarness } from '../webview/harness';
 import { SCALE_SHAPE, writeScaleLog, type ScaleLogOptions } from './scaleLog';
+import { openInVsCode } from './vscodeOpen';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,11 +30,13 @@ const options: ScaleLogOptions = {
   steps: arg('steps', SCALE_SHAPE.steps),
   countsEvery: arg('counts-every', SCALE_SHAPE.countsEvery),
 };
+/** Where the bench is, on stderr (the figures go to stdout at the end). */
+const progress = (what: string) => console.error(`[bench:scale ${new Date().toISOString().slice(11, 19)}] ${what}`);
 const HEATMAPS = ['#heatmap-load', '#heatmap-load-time', '#heatmap-layer-stats'];
 
 interface HostFigures {
   readyMs: number;
-  lines: number;
+  steps: number;
   peakHeapMB: number;
   heapAfterMB: number;
   snapshotBytes: number;
@@ -48,16 +53,24 @@ async function webview(snapshotFile: string, lossPoints: number) {
     );
     const firstRenderMs = await page.evaluate(
       ([points, heatmaps]) =>
-        new Promise<number>((resolve) => {
+        new Promise<number>((resolve, reject) => {
           const t0 = performance.now();
           const w = window as unknown as { __snapshot?: string };
           window.postMessage(JSON.parse(w.__snapshot!), '*');
           w.__snapshot = undefined;
           const drawn = () =>
-            document.getElementById('chart-loss')?.dataset.points === String(points) &&
+            Number(document.getElementById('chart-loss')?.dataset.points) > 0 &&
             heatmaps.every((selector) => document.querySelector<HTMLElement>(selector)?.dataset.drawn);
-          const check = () =>
-            drawn() ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(check);
+          const check = () => {
+            if (drawn()) requestAnimationFrame(() => resolve(performance.now() - t0));
+            else if (performance.now() - t0 > 60_000) {
+              const state = [
+                `chart-loss data-points ${document.getElementById('chart-loss')?.dataset.points} of ${points}`,
+                ...heatmaps.map((h) => `${h} drawn ${document.querySelector<HTMLElement>(h)?.dataset.drawn}`),
+              ];
+              reject(new Error(`the dashboard was not drawn within 60 s: ${state.join('; ')}`));
+            } else requestAnimationFrame(check);
+          };
           check();
         }),
       [lossPoints, HEATMAPS] as const,
@@ -96,15 +109,25 @@ async function main() {
     const t0 = performance.now();
     const bytes = await writeScaleLog(file, options);
     const writeMs = performance.now() - t0;
+    progress(`log written: ${(bytes / 2 ** 20).toFixed(0)} MB in ${(writeMs / 1000).toFixed(1)} s`);
     const snapshotFile = join(dir, 'snapshot.json');
-    const hostOut = execFileSync(process.execPath, ['--expose-gc', 'out/bench-scale-host.js', file, snapshotFile], {
-      encoding: 'utf8',
-    });
+    const hostOut = execFileSync(
+      process.execPath,
+      ['--expose-gc', 'out/test/scale/bench-scale-host.js', file, snapshotFile],
+      {
+        encoding: 'utf8',
+      },
+    );
     const host = JSON.parse(hostOut.trim().split('\n').pop()!) as HostFigures;
+    progress(`host side: ${JSON.stringify(host)}`);
     const web = await webview(snapshotFile, host.lossPoints);
+    progress(`webview: first render ${web.firstRenderMs.toFixed(0)} ms`);
+    const vs = process.argv.includes('--no-vscode')
+      ? undefined
+      : await openInVsCode(file, `scale-${options.layers}x${options.experts}`, progress);
     const MB = 2 ** 20;
     const rows: [string, string, string][] = [
-      ['events.jsonl size', `${(bytes / MB).toFixed(0)} MB (${host.lines.toLocaleString('en-US')} lines)`, '< 1 GB'],
+      ['events.jsonl size', `${(bytes / MB).toFixed(0)} MB (${host.steps.toLocaleString('en-US')} steps)`, '< 1 GB'],
       ['writing it (synthetic trainer)', `${(writeMs / 1000).toFixed(1)} s`, ''],
       ['host: log streamed → snapshot ready', `${(host.readyMs / 1000).toFixed(1)} s`, ''],
       ['host: peak JS heap while reading', `${host.peakHeapMB.toFixed(0)} MB`, '< 300 MB'],
@@ -114,6 +137,18 @@ async function main() {
       ['webview: JS heap after GC', `${web.heap.toFixed(1)} MB`, '< 100 MB'],
       ['webview: step change → next frame', `${web.stepMs.toFixed(0)} ms`, ''],
       ['webview: layer filter → next frame', `${web.filterMs.toFixed(0)} ms`, ''],
+      ...(vs
+        ? ([
+            ['VS Code: window opened → run listed (summary pass)', `${(vs.listedMs / 1000).toFixed(1)} s`, ''],
+            ['VS Code: click in Runs tree → dashboard drawn', `${(vs.dashboardMs / 1000).toFixed(1)} s`, ''],
+            ['VS Code: extension host JS heap, peak', `${vs.peakHeapMB.toFixed(0)} MB`, '< 300 MB'],
+            [
+              'VS Code: extension host JS heap, before → after (GC)',
+              `${vs.heapBeforeMB.toFixed(0)} → ${vs.heapAfterGcMB.toFixed(0)} MB`,
+              '',
+            ],
+          ] as [string, string, string][])
+        : []),
     ];
     console.log(
       `MoE Lens scale benchmark: ${options.layers} MoE layers × ${options.experts} experts, top-${options.topK}, ` +

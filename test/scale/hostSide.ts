@@ -1,29 +1,24 @@
 /**
- * The host side of `npm run bench:scale`, run in its own Node process so its heap is the host's
- * alone: streams the event log line by line (nodeio/logLines.ts, the bounded reader) into the run model, and
- * writes the snapshot message the host would post. Prints one JSON line of figures.
+ * The host side of `npm run bench:scale`, run in its own Node process so its heap is the host's alone:
+ * the run's state is built by the extension's own code for opening a run in a view — RunStore.reduceRun's
+ * runEventReader (EventLogTail: bounded line reads, the viewer's line checks) and reduceEventReader (the run
+ * model, batch by batch) — then serialised as the snapshot message the host posts. Prints one JSON line of
+ * figures: time, JS heap (sampled every 20 ms while reading: the peak; and after a GC), snapshot size.
  */
 import { writeFileSync } from 'node:fs';
-import { readLogLines } from '../../nodeio/logLines';
-import { parseEventLine } from '../../protocol/events';
+import { dirname } from 'node:path';
+import { reduceEventReader } from '../../extension/runs/runReduction';
+import { runEventReader } from '../../extension/runs/runSources';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
-import { applyEvent, createRunState } from '../../protocol/runModel/runState';
 
 const [file, snapshotFile] = process.argv.slice(2);
 const heapMB = () => process.memoryUsage().heapUsed / 2 ** 20;
 
 async function main() {
-  const t0 = performance.now();
-  const state = createRunState();
   let peak = heapMB();
-  let lines = 0;
-  for await (const line of readLogLines(file)) {
-    if (!('text' in line))
-      throw new Error(`${file}:${line.lineNumber}: line of ${line.length} bytes over the reader's limit`);
-    const event = parseEventLine(line.text);
-    if (event) applyEvent(state, event);
-    if (++lines % 2000 === 0) peak = Math.max(peak, heapMB());
-  }
+  const sampler = setInterval(() => (peak = Math.max(peak, heapMB())), 20);
+  const t0 = performance.now();
+  const state = await reduceEventReader(runEventReader(dirname(file), 'events'), true);
   const snapshot: HostToWebviewMessage = {
     type: 'snapshot',
     mode: 'single',
@@ -43,13 +38,14 @@ async function main() {
   };
   const json = JSON.stringify(snapshot);
   const readyMs = performance.now() - t0;
+  clearInterval(sampler);
   peak = Math.max(peak, heapMB());
   writeFileSync(snapshotFile, json);
   (globalThis as { gc?: () => void }).gc?.();
   console.log(
     JSON.stringify({
       readyMs,
-      lines,
+      steps: state.step,
       peakHeapMB: peak,
       heapAfterMB: heapMB(),
       snapshotBytes: Buffer.byteLength(json),

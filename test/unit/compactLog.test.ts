@@ -53,6 +53,7 @@ const base = {
   lmLoss: 1,
   terms: {},
   lr: 1,
+  gradNorm: 1,
   tokensPerSecond: 1,
   maxVioBatch: [0],
   maxVioBatchMean: 0,
@@ -60,14 +61,17 @@ const base = {
 const stats = { min: [1], max: [1], mean: [1], cv: [0], deadFraction: [0] };
 
 test('parseEventLine: v1 steps need expertCounts, v2 steps need loadStats and may omit the counts', () => {
-  assert.throws(() => parseEventLine(JSON.stringify({ ...base, v: 1 })), /step event lacks expertCounts/);
+  assert.throws(
+    () => parseEventLine(JSON.stringify({ ...base, v: 1 })),
+    /^EventFieldError: step event: expertCounts: expected a list \(required in schema version 1\), got nothing$/,
+  );
   assert.throws(
     () => parseEventLine(JSON.stringify({ ...base, v: 2, expertCounts: [[1]] })),
-    /lacks loadStats \(schema v2\)/,
+    /^EventFieldError: step event: loadStats: expected an object \(required in schema version 2\), got nothing$/,
   );
   assert.throws(
     () => parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: { ...stats, cv: undefined } })),
-    /loadStats lacks the per-layer arrays cv/,
+    /^EventFieldError: step event: loadStats\.cv: expected a list, got nothing$/,
   );
   assert.equal(parseEventLine(JSON.stringify({ ...base, v: 2, loadStats: stats }))?.type, 'step');
   assert.equal(parseEventLine(JSON.stringify({ ...base, v: 1, expertCounts: [[1]] }))?.type, 'step');

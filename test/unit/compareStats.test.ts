@@ -1,7 +1,7 @@
 /** npm run compare's statistics over seeds, by hand: mean ± sd, mean curves, steps to the baseline's loss. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { armStats, meanCurve, paperSection, seedTable, spread, stepsToTarget } from '../../trainer/bench/compareStats';
+import { armStats, meanCurve, paperSection, seedTable, stepsToTarget } from '../../trainer/bench/compareStats';
 import type { CompareRunFigures } from '../../trainer/run/summary';
 import { assertClose } from './modelSupport';
 
@@ -20,13 +20,6 @@ const run = (
   evalCurve: curve.map((valLoss, i) => ({ step: 100 * (i + 1), valLoss })),
   valLoss: curve.at(-1),
   ...extra,
-});
-
-test('spread: mean and sample sd (n − 1)', () => {
-  // 2, 4, 6: mean 4, squared deviations 4 + 0 + 4 = 8, /2 → sd 2
-  assert.deepEqual(spread([2, 4, 6]), { mean: 4, sd: 2, n: 3 });
-  assert.deepEqual(spread([5, undefined]), { mean: 5, sd: 0, n: 1 });
-  assert.equal(spread([undefined]), undefined);
 });
 
 test('mean curve over seeds and the first step at or below a target', () => {

@@ -4,21 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventLogChecker, formatProblem } from '../../protocol/eventLogCheck';
 import { resolveRunConfig } from '../../protocol/runConfig';
+import { startEvent } from './extensionFixtures';
 
 const time = '2026-12-01T00:00:00.000Z';
 const config = resolveRunConfig({ model: { layers: 2, experts: 4, topK: 2 } });
-const start = {
-  v: 1,
-  type: 'start',
-  time,
-  step: 0,
-  runName: 'r',
-  config,
-  backend: { name: 'cpu', reason: '' },
-  parameters: {},
-  moeLayers: [0, 1],
-  pid: 1,
-};
+const start = { ...startEvent(0, time), config, moeLayers: [0, 1] };
 const step = (n: number, counts: number[][], maxVioBatch: number[]) => ({
   v: 1,
   type: 'step',

@@ -63,6 +63,7 @@ test('run summary from an event log, by hand', () => {
       lmLoss: 1,
       terms: {},
       lr: 1,
+      gradNorm: 1,
       tokensPerSecond,
       expertCounts: [],
       maxVioBatch: [],
@@ -83,7 +84,10 @@ test('run summary from an event log, by hand', () => {
       pes: [0.2, 0.1],
       pesMin: 0.1,
       gramDeviation: 0,
-      routingSample: {},
+      gramDeviationPerLayer: [0, 0],
+      routerEntropy: [1, 1],
+      seu: [1, 1],
+      routingSample: { tokens: [], experts: [], gates: [] },
     });
   const text = [
     step(1, 100),
@@ -92,7 +96,7 @@ test('run summary from an event log, by hand', () => {
     step(4, 500),
     evalEvent(2, 3),
     evalEvent(4, 2.123456),
-    line({ type: 'end', step: 4, status: 'completed', reason: 'done' }),
+    line({ type: 'end', step: 4, status: 'completed', reason: 'done', durationSeconds: 2 }),
     '',
   ].join('\n');
   const summary = summarizeRun('aux-loss', text, 8);
@@ -118,7 +122,7 @@ test('run summary from an event log, by hand', () => {
   });
   const stopped = summarizeRun(
     'none',
-    [step(1, 100), line({ type: 'end', step: 1, status: 'diverged', reason: 'NaN' })].join('\n'),
+    [step(1, 100), line({ type: 'end', step: 1, status: 'diverged', reason: 'NaN', durationSeconds: 1 })].join('\n'),
     8,
   );
   assert.equal(stopped.status, 'diverged');

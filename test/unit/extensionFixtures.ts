@@ -1,5 +1,5 @@
-// Hand-made trainer events for the extension's unit tests (values chosen to check by hand).
-import type { StartEvent, StepEvent } from '../../protocol/events';
+// Hand-made trainer events for the unit tests (values chosen to check by hand): one layer of 8 experts.
+import type { AnalysisEvent, CheckpointEvent, EndEvent, EvalEvent, StartEvent, StepEvent } from '../../protocol/events';
 import { resolveRunConfig } from '../../protocol/runConfig';
 
 export function startEvent(step: number, time: string, pid = 4242): StartEvent {
@@ -42,3 +42,68 @@ export function stepEvent(step: number, time: string, maxVio: number, tokensPerS
     maxVioBatchMean: maxVio,
   };
 }
+
+export function evalEvent(step: number, time: string): EvalEvent {
+  return {
+    v: 1,
+    time,
+    type: 'eval',
+    step,
+    valLoss: 1,
+    perplexity: Math.E,
+    evalTokens: 64,
+    expertLoad: [[8, 8, 8, 8, 8, 8, 8, 8]],
+    maxVioGlobal: [0],
+    maxVioGlobalMean: 0,
+    maxVioNoiseFloor: 0.5,
+    expertsUsed: [8],
+    pes: [0.1],
+    pesMin: 0.1,
+    gramDeviation: 0,
+    gramDeviationPerLayer: [0],
+    routerEntropy: [1],
+    seu: [1],
+    routingSample: {
+      tokens: ['a', 'b'],
+      experts: [
+        [
+          [0, 1],
+          [2, 3],
+        ],
+      ],
+      gates: [
+        [
+          [0.5, 0.5],
+          [0.7, 0.3],
+        ],
+      ],
+    },
+  };
+}
+
+export const analysisEvent = (step: number, time: string): AnalysisEvent => ({
+  v: 1,
+  time,
+  type: 'analysis',
+  step,
+  dropTopExperts: [{ dropped: 0, loss: 1 }],
+  dynamicK: [{ threshold: 0.1, perplexity: 3, msPerToken: 0.5, meanExpertsPerToken: 1.5 }],
+});
+
+export const checkpointEvent = (step: number, time: string): CheckpointEvent => ({
+  v: 1,
+  time,
+  type: 'checkpoint',
+  step,
+  path: 'checkpoint',
+});
+
+export const endEvent = (step: number, time: string): EndEvent => ({
+  v: 1,
+  time,
+  type: 'end',
+  step,
+  status: 'completed',
+  reason: 'done',
+  durationSeconds: 1,
+});

@@ -70,10 +70,10 @@ test('malformed events are reported once each, with line and field, and the good
     ['start 0', 'step 1', 'step 3', 'end 3'],
   );
   assert.deepEqual(read.problems, [
-    'line 3: config.model.experts: expected an integer in 1…4096, got undefined',
+    'line 3: config.model: expected an object, got nothing',
     'line 4: runName: expected a string, got 42',
-    'line 5: line: expected a JSON event object of docs/events.md (step event: expertCounts is not an array)',
-    'line 6: routingSample.tokens: expected a list of strings',
+    'line 5: expertCounts: expected a list, got "lots"',
+    'line 6: routingSample.tokens[0]: expected a string, got 1',
     'line 7: reason: expected a string, got {"why":"object"}',
     'line 8: type: expected one of start, step, eval, analysis, checkpoint, end, got "constructor"',
     'line 9: v: expected 1 or 2, got 999',

@@ -1,13 +1,26 @@
 // Megatron-LM import: the fixture (test/fixtures/megatron/write-fixture.mjs, Megatron's own formats) read
 // as a run — counts against sums worked out from the files, live growth, tokens-per-expert files alone.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StartEvent, StepEvent } from '../../protocol/events';
 import { parseRouterTraceLine, parseTokensPerExpertLine } from '../../protocol/megatron';
 import { isMegatronFolder, MegatronSource } from '../../extension/runs/megatronSource';
+import { reduceEventReader } from '../../extension/runs/runReduction';
+import { DEFAULT_READ_BUDGET_BYTES } from '../../extension/runs/lineTail';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'megatron', 'megatron-run');
 const lines = <T>(file: string) =>
@@ -148,3 +161,41 @@ test('a bad record names its field', () => {
   assert.throws(() => parseTokensPerExpertLine('{"iter": 1, "layer": 0, "tpe": [3, 4]}'), /"tpe": expected a list/);
   assert.equal(parseRouterTraceLine('{"step": 0, "block": "mtp", "layer": 1}'), undefined);
 });
+
+test('trace files larger than one read are read to their end, every step shown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moe-lens-megatron-big-'));
+  const iterations = 24; // the fixture's
+  let copies = 0;
+  for (const rank of [0, 1]) {
+    const records = lines<TraceRecord>(join(FIXTURE, `router_trace_rank${rank}.jsonl`));
+    const file = join(dir, `router_trace_rank${rank}.jsonl`);
+    // the fixture's iterations again and again, renumbered, until the file is over two read budgets
+    for (copies = 0; !existsSync(file) || statSync(file).size <= 2 * DEFAULT_READ_BUDGET_BYTES; copies++) {
+      const shifted = records.map((r) => JSON.stringify({ ...r, step: r.step + copies * iterations }));
+      appendFileSync(file, shifted.join('\n') + '\n');
+    }
+  }
+  const state = await reduceEventReader(new MegatronSource(dir), true);
+  assert.equal(state.step, copies * iterations, 'the last step of both files');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test(
+  'a FIFO named moe-lens.json is reported, not read for ever (it is read on every poll)',
+  { skip: process.platform === 'win32' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moe-lens-megatron-fifo-'));
+    cpSync(join(FIXTURE, 'router_trace_rank0.jsonl'), join(dir, 'router_trace_rank0.jsonl'));
+    spawnSync('mkfifo', [join(dir, 'moe-lens.json')]);
+    const { events, problems } = await new MegatronSource(dir).read(true);
+    assert.match(
+      problems.join(),
+      /moe-lens\.json: the moe-lens\.json is a FIFO \(named pipe\), expected a regular file/,
+    );
+    assert.ok(
+      events.some((e) => e.type === 'step'),
+      'the traces are read all the same',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  },
+);

@@ -156,6 +156,28 @@ test('seq-aux-loss (DeepSeek-V3): alpha · Σ_i f_i · P_i per sequence, f_i = E
   weight.dispose();
 });
 
+test('sigmoid scores: the aux loss takes P from the scores divided by their sum per token', async () => {
+  await useBackend('cpu');
+  // R = I (3 × 3: the router alone, whatever the model's width), so the logits are the inputs
+  const weight = tf.variable(tf.eye(3) as tf.Tensor2D);
+  const config = tinyConfig({
+    model: { experts: 3, topK: 1, gate: 'sigmoid' },
+    router: { normaliseGates: 'off' },
+    balancer: { methods: ['aux-loss'], auxAlpha: 0.01 },
+  });
+  const router = new Router(weight, routerSettings(config));
+  const output = router.route(tf.tensor2d([0, Math.log(3), 0, 0, 0, 0], [2, 3]));
+  // sigmoid: [1/2, 3/4, 1/2] (sum 7/4) → [2/7, 3/7, 2/7]; [1/2, 1/2, 1/2] → [1/3, 1/3, 1/3]
+  assertClose(output.probs.dataSync(), [2 / 7, 3 / 7, 2 / 7, 1 / 3, 1 / 3, 1 / 3], 1e-6);
+  // top-1: expert 1, then expert 0 (a tie goes to the lower index): f = [1/2, 1/2, 0]; P = [13/42, 16/42, 13/42]
+  assert.deepEqual(output.plan.counts, [1, 1, 0]);
+  // alpha · E · Σ f_i P_i = 0.01 · 3 · (13 + 16)/84 = 0.01 · 29/28
+  assertClose([router.lossTerms(output, 2).auxLoss!.dataSync()[0]], [0.01 * (29 / 28)], 1e-8);
+  // the gates are the raw sigmoid scores of the picks (normalisation off)
+  assertClose(output.gates.dataSync(), [0, 0.75, 0, 0.5, 0, 0], 1e-6);
+  weight.dispose();
+});
+
 test('mean-centred bias update: the sign update minus its mean, so the biases keep mean 0', async () => {
   const weight = tf.variable(tf.zeros([4, 4]) as tf.Tensor2D);
   const settings = (biasUpdate: 'sign' | 'mean-centred') =>

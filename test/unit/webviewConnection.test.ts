@@ -48,7 +48,7 @@ function registry(written: number) {
     selectedRunId: 'r1',
     list: () => [info],
     get: (id) => (id === 'r1' ? info : undefined),
-    readEvents: async () => EVENTS.slice(0, written),
+    reduceRun: async () => reduceEvents(EVENTS.slice(0, written)),
     stop: async () => {},
   };
   const append = (events: TrainerEvent[]) => {

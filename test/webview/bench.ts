@@ -18,27 +18,19 @@ import { parseEventLine, type TrainerEvent } from '../../protocol/events';
 import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
 import { jsHeapMB as heapMB, WebviewHarness } from './harness';
 import { reduceEvents } from '../../protocol/runModel/runState';
-import { syntheticEvents, type SyntheticLogOptions } from './syntheticLog';
+import { BENCH_SHAPE, syntheticEvents } from './syntheticLog';
 
 const argSteps = process.argv.indexOf('--steps');
 const STEPS = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 100_000;
 const REFERENCE_STEPS = 1_000;
-const SHAPE: Omit<SyntheticLogOptions, 'steps'> = {
-  layers: 4,
-  experts: 16,
-  topK: 2,
-  methods: ['loss-free', 'simbal'],
-  evalEvery: 500,
-  finished: true,
-};
 
 function writeLog(dir: string, steps: number): string {
   const file = join(dir, `events-${steps}.jsonl`);
   const lines: string[] = [];
   for (const event of syntheticEvents({
-    ...SHAPE,
+    ...BENCH_SHAPE,
     steps,
-    evalEvery: Math.min(SHAPE.evalEvery!, Math.max(1, steps / 10)),
+    evalEvery: Math.min(BENCH_SHAPE.evalEvery!, Math.max(1, steps / 10)),
     name: `bench-${steps}`,
   })) {
     lines.push(JSON.stringify(event));
@@ -198,7 +190,7 @@ async function main() {
       ['webview: JS heap after all appends (MB)', (r) => r.appendHeap, 'MB'],
     ];
     console.log(
-      `MoE Lens webview benchmark: ${SHAPE.layers} MoE layers × ${SHAPE.experts} experts, ${SHAPE.methods!.join('+')}, Chromium ${harness.browser.version()}`,
+      `MoE Lens webview benchmark: ${BENCH_SHAPE.layers} MoE layers × ${BENCH_SHAPE.experts} experts, ${BENCH_SHAPE.methods!.join('+')}, Chromium ${harness.browser.version()}`,
     );
     console.log(
       `| figure | ${ref.steps.toLocaleString('en-US')} steps | ${big.steps.toLocaleString('en-US')} steps | ratio |`,

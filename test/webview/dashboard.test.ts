@@ -338,6 +338,122 @@ test('compare mode overlays runs with a legend by run', async () => {
   await page.close();
 });
 
+test('compare mode: three seeds of one config are one mean curve with a min–max band; "Show each seed" adds their curves', async () => {
+  // cmp-aux-loss over seeds 1, 2, 3 (seed 3 still running at step 100) beside a single loss-free run
+  // (each seed's losses shifted by seed − 2, so the band is wide enough to find its pixels)
+  const seedRun = (seed: number, lastStep: number) =>
+    syntheticLog({ steps: 120, methods: ['aux-loss'], evalEvery: 40, seed, name: `cmp-aux-loss-s${seed}` })
+      .filter((e) => e.type === 'start' || !('step' in e) || e.step <= lastStep)
+      .map((e): TrainerEvent => {
+        const shift = seed - 2;
+        if (e.type === 'step') return { ...e, loss: e.loss + shift, lmLoss: e.lmLoss + shift };
+        return e.type === 'eval' ? { ...e, valLoss: e.valLoss + shift } : e;
+      });
+  const seeds = [seedRun(1, 120), seedRun(2, 120), seedRun(3, 100)];
+  const { page, problems } = await harness.open('dashboard', { initialState: { charts: { smoothing: 0 } } });
+  await send(page, {
+    type: 'snapshot',
+    mode: 'compare',
+    runs: [
+      snapshotOf('s1', seeds[0], 'completed'),
+      snapshotOf('lf', EVENTS, 'completed'),
+      snapshotOf('s2', seeds[1], 'completed'),
+      snapshotOf('s3', seeds[2], 'running'),
+    ],
+  });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  const group = 'cmp-aux-loss (mean of 3 seeds, band min–max)';
+  const lf = `tiny-loss-free ${shortRunId('lf')}`;
+  const loss = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(
+    loss.map((d) => d.label),
+    [group, lf, `${group} (val)`, `${lf} (val)`],
+  );
+  // the mean of the seeds that reached each step: three up to step 100, two after
+  const states = seeds.map((events) => reduceEvents(events));
+  const lossAt = (i: number, step: number) => states[i].loss.points.find((p) => p.x === step)?.y;
+  const mean = loss[0].points;
+  assert.equal(mean.length, 120);
+  for (const { x, y } of mean) {
+    const values = [0, 1, 2].map((i) => lossAt(i, x)).filter((v) => v !== undefined);
+    assert.equal(values.length, x <= 100 ? 3 : 2);
+    assert.ok(Math.abs(y - values.reduce((a, b) => a + b, 0) / values.length) < 1e-12, `mean at step ${x}`);
+  }
+  // the band: a dataset filled down to the min dataset, from the min to the max over the seeds at each step
+  const state = await page.evaluate(() => window.__moeLens!.chartState('chart-loss')!);
+  assert.deepEqual(
+    state.bands.map((b) => b.label),
+    [`${group} (max)`, `${group} (val) (max)`],
+  );
+  const valAt = (i: number, step: number) => states[i].valLoss.points.find((p) => p.x === step)?.y;
+  const valBand = state.bands[1];
+  assert.deepEqual(
+    valBand.lower.map((p) => p.x),
+    [40, 80, 120],
+  );
+  for (const [k, step] of [40, 80, 120].entries()) {
+    const values = [0, 1, 2].map((i) => valAt(i, step)).filter((v) => v !== undefined);
+    assert.equal(valBand.lower[k].y, Math.min(...values));
+    assert.equal(valBand.upper[k].y, Math.max(...values));
+  }
+  await page.screenshot({ path: 'test-results/webview-compare-seed-band.png', fullPage: true });
+  // pixels: inside the loss band, away from every curve, the canvas shows the group's colour at the band's opacity
+  const [r, g, b, alpha] = /rgba\((\d+), (\d+), (\d+), ([\d.]+)\)/.exec(state.bands[0].color)!.slice(1).map(Number);
+  assert.equal(alpha, 0.2);
+  const lfLoss = reduceEvents(EVENTS).loss.points;
+  let checked = 0;
+  for (let k = 10; k < 100 && checked < 3; k += 7) {
+    const { x, y: lo } = state.bands[0].lower[k];
+    const hi = state.bands[0].upper[k].y;
+    const at = (y: number) => page.evaluate(([px, py]) => window.__moeLens!.chartPixel('chart-loss', px, py)!, [x, y]);
+    const [pLo, pHi, pMean, pOther] = await Promise.all([lo, hi, mean[k].y, lfLoss.find((p) => p.x === x)!.y].map(at));
+    // the middle of the wider gap between a bound and the mean curve
+    const [from, to] = pLo.top - pMean.top > pMean.top - pHi.top ? [pMean.top, pLo.top] : [pHi.top, pMean.top];
+    const top = (from + to) / 2;
+    if (to - from < 8 || Math.abs(pOther.top - top) < 4) continue;
+    // five pixels down the middle of the gap: a horizontal grid line may cross one of them
+    const pixels = await Promise.all(
+      [-2, -1, 0, 1, 2].map((dy) => canvasPixel(page, '#chart-loss', pLo.left, top + dy)),
+    );
+    const isBand = (p: number[]) =>
+      Math.max(Math.abs(p[0] - r), Math.abs(p[1] - g), Math.abs(p[2] - b)) <= 3 && p[3] >= 40 && p[3] <= 100;
+    assert.ok(
+      pixels.some(isBand),
+      `step ${x}, ${top.toFixed(1)} px: ${pixels.join(' / ')}: none is the band's rgba(${r}, ${g}, ${b}, 0.2)`,
+    );
+    checked++;
+  }
+  assert.ok(checked > 0, 'no step with room to check a band pixel');
+  await page.click('#show-seeds');
+  const shown = await page.evaluate(() => window.__moeLens!.chartData('chart-loss')!);
+  assert.deepEqual(
+    shown.map((d) => [d.label, d.points.length]),
+    [
+      [group, 120],
+      [`cmp-aux-loss-s1 ${shortRunId('s1')} seed 1`, 120],
+      [`cmp-aux-loss-s2 ${shortRunId('s2')} seed 2`, 120],
+      [`cmp-aux-loss-s3 ${shortRunId('s3')} seed 3`, 100],
+      [lf, 120],
+      [`${group} (val)`, 3],
+      [`cmp-aux-loss-s1 ${shortRunId('s1')} seed 1 (val)`, 3],
+      [`cmp-aux-loss-s2 ${shortRunId('s2')} seed 2 (val)`, 3],
+      [`cmp-aux-loss-s3 ${shortRunId('s3')} seed 3 (val)`, 2],
+      [`${lf} (val)`, 3],
+    ],
+  );
+  await page.screenshot({ path: 'test-results/webview-compare-seeds-shown.png', fullPage: true });
+  // on the time-since-start axis the band sits at the seeds' mean time of each step (here 250 ms a step each)
+  await page.selectOption('#x-axis', 'relative');
+  await frames(page);
+  const timed = await page.evaluate(() => window.__moeLens!.chartState('chart-loss')!);
+  const timedBand = timed.bands[0];
+  assert.deepEqual([timedBand.lower[0].x, timedBand.upper.at(-1)!.x], [0.25, 30]);
+  assert.deepEqual(timedBand.lower[9].y, state.bands[0].lower[9].y);
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("compare mode's time axes place each run on its own clock: relative from each run's start, wall at its times", async () => {
   // Run a: 120 steps at 250 ms from 10:00; run b: 80 steps at 1 s from 12:00 (two hours later, slower).
   const startA = Date.UTC(2026, 0, 1, 10);

@@ -50,6 +50,16 @@ export const SNIPPET = [
   '"',
 ];
 
+/** The run shape of the webview bench (and the event parse bench): 4 MoE layers × 16 experts, two balancers. */
+export const BENCH_SHAPE: Omit<SyntheticLogOptions, 'steps'> = {
+  layers: 4,
+  experts: 16,
+  topK: 2,
+  methods: ['loss-free', 'simbal'],
+  evalEvery: 500,
+  finished: true,
+};
+
 /** Yields the events of a synthetic run, one at a time (a 100k-step log need not be held in memory). */
 export function* syntheticEvents(options: SyntheticLogOptions): Generator<TrainerEvent> {
   const { steps, layers = 2, experts = 8, topK = 2, evalEvery = 50, seed = 1, msPerStep = 250 } = options;
@@ -60,7 +70,7 @@ export function* syntheticEvents(options: SyntheticLogOptions): Generator<Traine
   const config = resolveRunConfig({
     name: options.name ?? `synthetic-${balancerLabel(methods)}`,
     model: { layers, experts, topK, dModel: 32, heads: 2, seqLen: 32, expertHidden: 64 },
-    training: { steps, evalEvery, warmup: Math.min(30, steps - 1), batchSize: 4 },
+    training: { steps, evalEvery, warmup: Math.min(30, steps - 1), batchSize: 4, seed },
     balancer: { methods },
   });
   const tokensPerStep = config.training.batchSize * config.model.seqLen * topK;

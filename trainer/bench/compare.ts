@@ -104,7 +104,9 @@ function main(): void {
   const seedCount = positiveInteger('seeds', values.seeds) ?? preset?.seeds ?? 3;
   const seeds = Array.from({ length: seedCount }, (_, i) => base.training.seed + i);
 
-  // every arm: the base config's balancer settings with its own methods (or the preset's changes)
+  // every arm: the base config's balancer settings with its own methods (or the preset's changes);
+  // the base file's balancer settings as written, so defaults of the arm's combination apply
+  const written = (JSON.parse(readFileSync(baseFile, 'utf8')) as { balancer?: object }).balancer;
   const arms: Arm[] = preset
     ? preset.arms.map((a) => {
         const resolved = armConfig(base, a, `${values.preset}: arm ${a.label}`);
@@ -115,8 +117,6 @@ function main(): void {
         .map((s) => s.trim())
         .filter(Boolean)
         .map((label) => {
-          // the base file's balancer settings as written, so defaults of the arm's combination apply
-          const written = (JSON.parse(readFileSync(baseFile, 'utf8')) as { balancer?: object }).balancer;
           const resolved = armConfig(
             base,
             { label, balancer: { ...written, methods: parseBalancer(label) } },

@@ -3,28 +3,13 @@
  * validation-loss curve, and the steps each arm needs to reach the baseline's final val loss.
  */
 import type { ComparePreset, ReportedFigure } from '../../protocol/comparePreset';
+import { spread, type Spread } from '../../protocol/runModel/seedSpread';
 import type { CompareRunFigures } from '../run/summary';
-
-export interface Spread {
-  mean: number;
-  /** sample standard deviation (n − 1); 0 for one value */
-  sd: number;
-  n: number;
-}
 
 export interface ArmRuns {
   label: string;
   /** one per seed */
   runs: CompareRunFigures[];
-}
-
-/** Mean and sample sd of the defined values; undefined when there are none. */
-export function spread(values: readonly (number | undefined)[]): Spread | undefined {
-  const xs = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-  if (xs.length === 0) return undefined;
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, sd, n: xs.length };
 }
 
 /** The mean val loss over the runs at each eval step that every run reached, in step order. */

@@ -58,7 +58,7 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
           const dOutputs = tf.gather(dy, rowTokens()) as T2;
           const dGates = tf.sum(tf.mul(dOutputs, outputs), 1, true);
           const dScaled = tf.mul(dOutputs, gates) as T2;
-          const dWeights: tf.Tensor[] = ws.map((wi) => tf.zerosLike(wi));
+          const dWeights = new Array<tf.Tensor | undefined>(ws.length);
           const dRows = active.map((e, i) => {
             const dOut = rowsOf(dScaled, e);
             dWeights[2 * e + 1] = tf.matMul(tf.transpose(hiddenAt(i)), dOut);
@@ -67,7 +67,8 @@ export function dispatchExperts(x: T2, rowGates: T2, plan: RoutingPlan, experts:
             return tf.matMul(dPre, tf.transpose(ws[2 * e]));
           });
           const dInput = tf.scatterND(indexColumn(), tf.concat(dRows, 0), [tokens, dModel]);
-          return [dInput, dGates, ...dWeights];
+          // experts that got no rows: zero gradients (only theirs are made)
+          return [dInput, dGates, ...ws.map((wi, i) => dWeights[i] ?? tf.zerosLike(wi))];
         }),
     };
   })(x, rowGates, ...weights);

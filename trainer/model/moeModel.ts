@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BalancerTerms } from '../../protocol/events';
 import { maxVio } from '../../protocol/maxVio';
 import type { RunConfig } from '../../protocol/runConfig';
-import { AdamW, ADAMW_DEFAULTS } from '../training/adamw';
+import { AdamW, ADAMW_DEFAULTS, normOfSquareSums } from '../training/adamw';
 import { GpuBufferPoolTrimmer } from '../webgpu';
 import {
   expertsUsed,
@@ -28,11 +28,11 @@ import { forward, forwardAsync, planRoutes, type ForwardOptions, type MoeTrace }
 type AnalysisRouting = Pick<ForwardOptions, 'dropTop' | 'gateThreshold' | 'plans'>;
 
 /** Tokens of the eval sample on which every expert runs for PES. */
-const PES_TOKENS = 64;
-const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
+export const PES_TOKENS = 64;
+export const DYNAMIC_K_THRESHOLDS = [0, 0.1, 0.15, 0.2];
 const MAX_DROPPED = 4;
 /** The final analysis (5 drop-top passes, 12 Dynamic-K passes) runs on this many tokens of the sample. */
-const ANALYSIS_TOKENS = 8192;
+export const ANALYSIS_TOKENS = 8192;
 /** timed passes per Dynamic-K threshold, after one untimed warm-up pass */
 const TIMING_PASSES = 2;
 
@@ -122,14 +122,17 @@ export class TfMoeModel implements MoeModel {
       counts = moe.map((t) => t.plan.counts);
       return loss;
     }, variables);
-    const gradNorm = this.optimizer.apply(
-      variables.map((v) => grads[v.name]),
-      lr,
-    );
-    // the step's one read, after the update: losses, balancer terms and the gradient norm together
-    const readout = tf.tidy(() => tf.concat([losses!, tf.reshape(gradNorm, [1])]));
+    const { flat, squareSums } = this.optimizer.gradients(variables.map((v) => grads[v.name]));
+    // the step's one read, before the update: losses, balancer terms and the gradient's partial square sums
+    const readout = tf.tidy(() => tf.concat([losses!, squareSums]));
     const read = await readout.data();
-    tf.dispose([value, grads, losses!, gradNorm, readout]);
+    tf.dispose([value, grads, losses!, squareSums, readout]);
+    const gradNorm = normOfSquareSums(read.subarray(2 + names.length));
+    try {
+      this.optimizer.update(flat, gradNorm, lr);
+    } finally {
+      flat.dispose();
+    }
     counts.forEach((c, l) => this.routers[l].afterStep(c));
     this.bufferPool.endStep();
     const lossFree = this.config.balancer.methods.includes('loss-free');
@@ -137,7 +140,7 @@ export class TfMoeModel implements MoeModel {
       loss: read[0],
       lmLoss: read[1],
       terms: Object.fromEntries(names.map((n, i) => [n, read[2 + i]])),
-      gradNorm: read[2 + names.length],
+      gradNorm,
       expertCounts: counts,
       maxVioBatch: counts.map(maxVio),
       ...(lossFree && { bias: this.routers.map((r) => Array.from(r.bias)) }),

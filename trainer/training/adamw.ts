@@ -17,25 +17,50 @@ export interface AdamWOptions {
 
 export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 };
 
-/** Elements summed per level of globalNorm's reduction. */
-const NORM_BLOCK = 128;
+/** Elements summed per level of the on-device reductions of squareSums. */
+const NORM_BLOCK = 32;
+/** At most this many partial sums are read back a step (4 KiB), whatever the model's size. */
+const MAX_PARTIAL_SUMS = 1024;
 
 /**
- * √(Σ x²) on the device, summed in blocks of NORM_BLOCK, then the block sums in blocks, and so on: a
- * float32 running sum of a million squares drifts ~1e-4 relative low (all terms positive), a blocked
- * one stays near 1e-6, and nothing is read back (webgpu has no synchronous reads; a GPU→CPU copy of
- * the whole gradient each step would stall the queue).
+ * Partial sums of x² on the device, in float32: the vector cut into at most MAX_PARTIAL_SUMS rows, each
+ * row's squares summed in blocks of NORM_BLOCK, then the block sums in blocks, and so on. The caller
+ * reads the small vector (with the step's other values) and adds it up in float64 (normOfSquareSums).
+ * A float32 running sum of a million squares drifts ~1e-4 relative low (all terms positive); what
+ * is left here is each row's blocked float32 sum (≲1e-6 relative per row, independent between rows)
+ * and the float32 rounding of each square. Nothing else is read: a GPU→CPU copy of the whole gradient
+ * each step would stall the queue.
  */
-export function globalNorm(values: tf.Tensor1D): tf.Scalar {
+export function squareSums(values: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
-    let sums: tf.Tensor1D = tf.square(values);
-    while (sums.size > NORM_BLOCK) {
-      const padding = (NORM_BLOCK - (sums.size % NORM_BLOCK)) % NORM_BLOCK;
-      const padded = padding ? tf.concat([sums, tf.zeros([padding])]) : sums;
-      sums = tf.sum(tf.reshape(padded, [-1, NORM_BLOCK]), 1);
+    const size = values.size;
+    const rows = Math.max(1, Math.min(MAX_PARTIAL_SUMS, Math.ceil(size / NORM_BLOCK)));
+    // Each row padded (once, with zeros) to a multiple of the block size of every level but the last.
+    let levelSpan = 1;
+    while (levelSpan * NORM_BLOCK < size / rows) levelSpan *= NORM_BLOCK;
+    let columns = Math.ceil(size / rows / levelSpan) * levelSpan;
+    const squares = tf.square(values);
+    const padded = rows * columns > size ? tf.concat([squares, tf.zeros([rows * columns - size])]) : squares;
+    let sums: tf.Tensor2D = tf.reshape(padded, [rows, columns]);
+    while (columns > NORM_BLOCK) {
+      columns /= NORM_BLOCK;
+      sums = tf.sum(tf.reshape(sums, [rows, columns, NORM_BLOCK]), 2);
     }
-    return tf.sqrt(tf.sum(sums)) as tf.Scalar;
+    return tf.sum(sums, 1);
   });
+}
+
+/** √(Σ partial sums), added up in float64 (JavaScript numbers). */
+export function normOfSquareSums(sums: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < sums.length; i++) total += sums[i];
+  return Math.sqrt(total);
+}
+
+/** A step's gradients as one flat vector, and the partial sums of their squares to read back. */
+export interface FlatGradients {
+  flat: tf.Tensor1D;
+  squareSums: tf.Tensor1D;
 }
 
 export class AdamW {
@@ -66,19 +91,26 @@ export class AdamW {
   }
 
   /**
-   * One update at learning rate lr. `grads[i]` belongs to params[i]; a missing gradient (an expert
-   * that got no tokens) counts as zero. Returns the global gradient norm before clipping, as a scalar
-   * the caller reads (with the step's other values: one GPU→CPU read a step) and disposes; the clip
-   * scale is computed on the device, so the update needs no read.
+   * The gradients flattened (`grads[i]` belongs to params[i]; a missing gradient, an expert that got
+   * no tokens, counts as zero) and their squares' partial sums. The caller reads `squareSums` with the
+   * step's other values (one GPU→CPU read a step), passes normOfSquareSums of it to update(), and
+   * disposes both tensors.
    */
-  apply(grads: (tf.Tensor | undefined)[], lr: number): tf.Scalar {
+  gradients(grads: (tf.Tensor | undefined)[]): FlatGradients {
+    return tf.tidy(() => {
+      const flat = tf.concat1d(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
+      return { flat, squareSums: squareSums(flat) };
+    });
+  }
+
+  /** One update at learning rate lr from gradients() and their global norm (before clipping). */
+  update(flat: tf.Tensor1D, gradNorm: number, lr: number): void {
     const { beta1, beta2, epsilon, gradClip } = this.options;
     this.step++;
-    return tf.tidy(() => {
-      const flat = tf.concat(grads.map((g, i) => (g ? tf.reshape(g, [-1]) : tf.zeros([this.sizes[i]]))));
-      const norm = globalNorm(flat as tf.Tensor1D);
+    tf.tidy(() => {
       // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
-      const g = gradClip > 0 ? tf.mul(flat, tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6)))) : flat;
+      const scale = gradClip > 0 ? Math.min(1, gradClip / (gradNorm + 1e-6)) : 1;
+      const g = scale < 1 ? tf.mul(flat, scale) : flat;
       this.m.assign(tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)));
       this.v.assign(tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
       const correction1 = 1 - beta1 ** this.step;
@@ -93,8 +125,19 @@ export class AdamW {
         p.variable.assign(tf.reshape(tf.slice(next, offset, this.sizes[i]), p.variable.shape));
         offset += this.sizes[i];
       });
-      return norm;
     });
+  }
+
+  /** gradients(), their norm read back and added up in float64, update(): returns the norm. */
+  async apply(grads: (tf.Tensor | undefined)[], lr: number): Promise<number> {
+    const { flat, squareSums } = this.gradients(grads);
+    try {
+      const gradNorm = normOfSquareSums(await squareSums.data());
+      this.update(flat, gradNorm, lr);
+      return gradNorm;
+    } finally {
+      tf.dispose([flat, squareSums]);
+    }
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 /** The dashboard header: what the run is, how far it got, how fast, and Stop or Resume. */
+import { groupBySeed } from '../../protocol/runModel/seedSpread';
 import type { RunSnapshot } from '../../protocol/webviewMessages';
 import { shortRunId } from '../../protocol/runLabels';
 import { formatDistinct } from '../shared/chartData';
@@ -75,10 +76,14 @@ export class CompareHeaderView {
       runs.map((run) => run.state.valLoss.points.at(-1)?.y),
       4,
     );
+    // A run's colour is its seed group's, as its curves are drawn (compare.ts).
+    const groupIndex = new Map(
+      groupBySeed(runs, (run) => run.state.seedGroup).flatMap((group, g) => group.members.map((run) => [run, g])),
+    );
     this.list.replaceChildren(
       ...runs.map((run, i) => {
         const swatch = el('span', { className: 'swatch' });
-        swatch.style.backgroundColor = paletteColor(theme, i);
+        swatch.style.backgroundColor = paletteColor(theme, groupIndex.get(run) ?? i);
         const { state } = run;
         return el('li', {}, [
           swatch,

@@ -284,7 +284,28 @@ window.__moeLens = {
         const points = data as { x: number }[];
         return points.length ? [points[0].x, points[points.length - 1].x] : [];
       }),
+      bands: chart.data.datasets.flatMap((d) => {
+        const fill = (d as { fill?: unknown }).fill;
+        const target = typeof fill === 'object' && fill && 'target' in fill ? fill.target : undefined;
+        const lower = typeof target === 'number' ? chart.data.datasets[target] : undefined;
+        const points = (data: unknown[]) => data as { x: number; y: number }[];
+        return lower
+          ? [
+              {
+                label: String(d.label),
+                color: typeof d.backgroundColor === 'string' ? d.backgroundColor : '',
+                lower: points(lower.data),
+                upper: points(d.data),
+              },
+            ]
+          : [];
+      }),
     };
+  },
+  chartPixel(id, x, y) {
+    const canvas = document.getElementById(id);
+    const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
+    return chart && { left: chart.scales.x.getPixelForValue(x), top: chart.scales.y.getPixelForValue(y) };
   },
   setStep,
   setLayerFilter(filter) {

@@ -12,6 +12,8 @@ export interface ChartState {
   xTicks: string[];
   xTitle: string;
   yTitle: string;
+  /** shaded bands (compare mode, runs that differ by seed): the dataset filled down to another, with both bounds' points as drawn */
+  bands: { label: string; color: string; lower: { x: number; y: number }[]; upper: { x: number; y: number }[] }[];
   /** per dataset, the x of its first and last point in the chart's units (step, seconds or epoch ms); [] when empty */
   xExtents: number[][];
 }
@@ -21,6 +23,8 @@ export interface MoeLensTestHook {
   chartData(id: string): { label: string; points: { x: number; y: number }[] }[] | undefined;
   /** what a chart shows now */
   chartState(id: string): ChartState | undefined;
+  /** where (x, y) in data units is drawn on a chart's canvas, in CSS pixels from its top left */
+  chartPixel(id: string, x: number, y: number): { left: number; top: number } | undefined;
   /** shows `step` in the step-driven heatmaps (undefined: follow the latest), as a shared scrubber does */
   setStep(step: number | undefined): void;
   /** filters the layer-row heatmaps, e.g. "0-7, 12" */

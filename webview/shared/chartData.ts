@@ -22,7 +22,7 @@ export function emaSmooth(points: readonly Point[], weight: number): Point[] {
 }
 
 /** Index of the last point with x ≤ step; −1 when every point is after it. Points are in x order. */
-export function indexAtOrBefore(points: readonly Point[], step: number): number {
+export function indexAtOrBefore(points: readonly { x: number }[], step: number): number {
   let lo = 0;
   let hi = points.length - 1;
   let found = -1;

@@ -5,7 +5,7 @@
  */
 import type { Chart } from 'chart.js';
 import type { Point } from '../../protocol/runModel/series';
-import { valueAt } from './chartData';
+import { indexAtOrBefore, valueAt } from './chartData';
 import type { DatasetRole } from './charts';
 import { el } from './dom';
 
@@ -34,14 +34,16 @@ export class ChartTooltip {
     const rows: HTMLElement[] = [];
     const raws = new Map(roles.map((role, i) => [role.line, i] as const).filter(([, i]) => roles[i].ghost));
     roles.forEach((role, i) => {
-      if (role.ghost) return;
+      if (role.ghost || role.bound) return;
       const point = valueAt(role.points, x);
       if (!point) return;
       const shown = role.smoothed ? valueAt(chart.data.datasets[i].data, x) : point;
       const swatch = el('span', { className: 'swatch' });
       swatch.style.backgroundColor = role.line.color;
+      const spread = role.band?.[indexAtOrBefore(role.band, x)];
       const extra = [
         role.smoothed && raws.has(role.line) && `raw ${value(point.y)}`,
+        spread && `min–max ${value(spread.min)}–${value(spread.max)} · sd ${value(spread.sd)} · ${spread.n} seeds`,
         point.x !== x && earlier(point.x, role),
       ].filter(Boolean);
       rows.push(

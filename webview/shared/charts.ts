@@ -15,6 +15,7 @@ import {
   CategoryScale,
   Chart,
   Decimation,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -26,6 +27,7 @@ import {
   type PointStyle,
 } from 'chart.js';
 import type { Point } from '../../protocol/runModel/series';
+import { seedBand, type BandPoint } from '../../protocol/runModel/seedSpread';
 import { emaSmooth } from './chartData';
 import { ChartTooltip } from './chartTooltip';
 import { stepTime, type ChartSync, type StepClock, type SyncedChart, type XAxisMode } from './chartView';
@@ -42,6 +44,7 @@ Chart.register(
   BarController,
   BarElement,
   Decimation,
+  Filler,
   Legend,
   Tooltip,
 );
@@ -58,6 +61,13 @@ export interface LineSpec {
   runIndex?: number;
   /** compare mode: the run's clock, which places the curve on a time axis (ChartSync.timeMapped) */
   clock?: StepClock;
+  /**
+   * compare mode, runs that differ only by seed: `points` is their mean curve, and a band is shaded
+   * from the min to the max of these curves (each smoothed as the mean is) at every step
+   */
+  seedCurves?: Point[][];
+  /** left out of the legend (a seed's own curve: its group's mean is there); still in the tooltip */
+  hideInLegend?: boolean;
 }
 
 export interface LineChartOptions {
@@ -103,16 +113,23 @@ export interface DatasetRole {
   points: Point[];
   ghost: boolean;
   smoothed: boolean;
+  /** a curve with seedCurves: the spread of its seeds as drawn (the band's bounds are datasets of their own) */
+  band?: BandPoint[];
+  /** one bound of a seed band: not in the legend or the tooltip */
+  bound?: boolean;
 }
 
 /** A line's points on the chart's x: as they are, or each step at its run's time (steps without a time dropped). */
-function placed(line: LineSpec, timeAxis: Exclude<XAxisMode, 'step'> | undefined): Point[] {
-  const clock = line.clock;
-  if (!timeAxis || !clock) return line.points.slice();
-  const out: Point[] = [];
-  for (const p of line.points) {
+function placed<P extends { x: number }>(
+  points: readonly P[],
+  clock: StepClock | undefined,
+  timeAxis: Exclude<XAxisMode, 'step'> | undefined,
+): P[] {
+  if (!timeAxis || !clock) return points.slice();
+  const out: P[] = [];
+  for (const p of points) {
     const x = stepTime(timeAxis, clock, p.x);
-    if (x !== undefined) out.push({ x, y: p.y });
+    if (x !== undefined) out.push({ ...p, x });
   }
   return out;
 }
@@ -154,12 +171,17 @@ export function buildDatasets(
   const roles: DatasetRole[] = [];
   const datasets: ChartDataset<'line', Point[]>[] = [];
   const ghosts: DatasetRole[] = [];
+  const bands: { line: LineSpec; band: BandPoint[] }[] = [];
   for (const line of lines) {
-    const points = placed(line, timeAxis);
+    const points = placed(line.points, line.clock, timeAxis);
     const smoothed = smoothable && smoothing > 0 && !((line.pointRadius ?? 0) > 0) && points.length > 2;
     datasets.push(curveDataset(line, smoothed ? emaSmooth(points, smoothing) : points));
-    roles.push({ line, points, ghost: false, smoothed });
+    // the seeds' spread by step (smoothed as the mean), then placed as the mean is
+    const seeds = line.seedCurves && (smoothed ? line.seedCurves.map((c) => emaSmooth(c, smoothing)) : line.seedCurves);
+    const band = seeds && placed(seedBand(seeds), line.clock, timeAxis);
+    roles.push({ line, points, ghost: false, smoothed, band });
     if (smoothed) ghosts.push({ line, points, ghost: true, smoothed: false });
+    if (band) bands.push({ line, band });
   }
   for (const ghost of ghosts) {
     const { line } = ghost;
@@ -170,6 +192,29 @@ export function buildDatasets(
       order: 1, // drawn under the smoothed curves
     });
     roles.push(ghost);
+  }
+  for (const { line, band } of bands) {
+    const bound = (y: (p: BandPoint) => number) => ({
+      ...curveDataset(
+        { ...line, width: 0, pointRadius: 0, runIndex: undefined, dashed: false },
+        band.map((p) => ({ x: p.x, y: y(p) })),
+      ),
+      borderColor: 'transparent',
+      order: 2, // under the curves and the raw curves
+    });
+    const lower = datasets.length;
+    datasets.push({ ...bound((p) => p.min), label: `${line.label} (min)` });
+    datasets.push({
+      ...bound((p) => p.max),
+      label: `${line.label} (max)`,
+      fill: { target: lower },
+      backgroundColor: withAlpha(line.color, 0.2),
+    });
+    const points = band.map((p) => ({ x: p.x, y: p.mean }));
+    roles.push(
+      { line, points, ghost: false, smoothed: false, bound: true },
+      { line, points, ghost: false, smoothed: false, bound: true },
+    );
   }
   return { datasets, roles };
 }
@@ -330,7 +375,10 @@ export function createLineChart(
             font: font(theme),
             boxWidth: 14,
             boxHeight: 2,
-            filter: (item) => !roles[item.datasetIndex ?? 0]?.ghost,
+            filter: (item) => {
+              const role = roles[item.datasetIndex ?? 0];
+              return !role?.ghost && !role?.bound && !role?.line.hideInLegend;
+            },
           },
         },
         tooltip: { enabled: false },

@@ -3,6 +3,7 @@
  * driven like a user through Debian's Chromium (playwright-core).
  * Every wait polls with a generous deadline; nothing sleeps for a fixed time to "let things settle".
  */
+export * from './fileDialog';
 export * from './session';
 export * from './wait';
 export * from './webview';

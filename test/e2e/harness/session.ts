@@ -17,6 +17,8 @@ export interface VsCode {
   serverLog(): string;
   /** console messages of the page and its frames (webviews included) so far */
   consoleMessages(): string[];
+  /** pids of code-server's processes now (the extension host among them) */
+  processTree(): number[];
   /** Closes the browser and stops code-server like closing the window; resolves with the pids that
    * did not exit by themselves within the grace period and had to be killed. */
   close(): Promise<number[]>;
@@ -85,6 +87,7 @@ export async function openVsCode(options: {
       },
       serverLog: () => server.log(),
       consoleMessages: () => [...messages],
+      processTree: () => server.processTree(),
       close,
     };
   } catch (error) {

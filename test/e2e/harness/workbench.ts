@@ -40,6 +40,12 @@ async function chooseInQuickInput(
     },
     { timeoutMs, intervalMs: 1_000 },
   );
+  // Return once the palette has closed (or holds the quick input the command opened): until then, a
+  // path or name the caller types would land in the palette and be lost.
+  await waitFor(`the quick input to close after ${what}`, async () => {
+    const widget = page.locator(quickInput);
+    return !(await widget.isVisible()) || (await input.inputValue()) !== text;
+  });
 }
 
 /** Runs a command from the command palette by its full title, e.g. "MoE Lens: Start Run". */
