@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { reduceEventReader } from '../../extension/runs/runReduction';
 import { runEventReader } from '../../extension/runs/runSources';
-import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
+import { completedRunSnapshot } from '../bench/snapshot';
 
 const [file, snapshotFile] = process.argv.slice(2);
 const heapMB = () => process.memoryUsage().heapUsed / 2 ** 20;
@@ -19,23 +19,7 @@ async function main() {
   const sampler = setInterval(() => (peak = Math.max(peak, heapMB())), 20);
   const t0 = performance.now();
   const state = await reduceEventReader(runEventReader(dirname(file), 'events'), true);
-  const snapshot: HostToWebviewMessage = {
-    type: 'snapshot',
-    mode: 'single',
-    runs: [
-      {
-        header: {
-          id: 'scale',
-          name: state.runName,
-          balancer: state.balancer,
-          status: 'completed',
-          step: state.step,
-          totalSteps: state.totalSteps,
-        },
-        state,
-      },
-    ],
-  };
+  const snapshot = completedRunSnapshot('scale', state);
   const json = JSON.stringify(snapshot);
   const readyMs = performance.now() - t0;
   clearInterval(sampler);

@@ -12,7 +12,7 @@ import { EventLogTail, readEventLog } from '../../extension/runs/eventLogTail';
 import { createRunState, createRunSummary, reduceEvents } from '../../protocol/runModel/runState';
 import { runInfo } from '../../extension/runs/runInfo';
 import { runTooltipMarkdown } from '../../extension/runs/format';
-import { startEvent, stepEvent } from './extensionFixtures';
+import { evalEvent, startEvent, stepEvent } from './extensionFixtures';
 
 const T = '2026-01-01T00:00:00.000Z';
 const line = (event: object) => JSON.stringify(event) + '\n';
@@ -30,23 +30,8 @@ const end = (step: number) => ({
 test('malformed events are reported once each, with line and field, and the good events after them still count', async () => {
   const file = logFile();
   const start = startEvent(0, T);
-  const evalEvent = {
-    v: 1,
-    time: T,
-    type: 'eval',
-    step: 2,
-    valLoss: 1,
-    perplexity: Math.E,
-    expertLoad: [[1, 1, 1, 1, 1, 1, 1, 1]],
-    maxVioGlobal: [0],
-    maxVioGlobalMean: 0,
-    expertsUsed: [8],
-    pes: [0.1],
-    pesMin: 0.1,
-    gramDeviation: 0,
-    gramDeviationPerLayer: [0],
-    routerEntropy: [1],
-    seu: [1],
+  const badEval = {
+    ...evalEvent(2, T),
     routingSample: { tokens: [1, { x: 2 }], experts: [[[0, 1]]], gates: [[[0.5, 0.5]]] },
   };
   writeFileSync(
@@ -56,7 +41,7 @@ test('malformed events are reported once each, with line and field, and the good
       line({ ...start, config: {} }) + // a second start with an empty config
       line({ ...start, runName: 42 }) +
       line({ ...stepEvent(2, T, 0), expertCounts: 'lots' }) +
-      line(evalEvent) + // non-string routing tokens
+      line(badEval) + // non-string routing tokens
       line({ ...end(3), reason: { why: 'object' } }) +
       line({ v: 1, time: T, type: 'constructor', step: 1 }) +
       line({ ...stepEvent(3, T, 0), v: 999 }) +

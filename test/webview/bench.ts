@@ -19,6 +19,7 @@ import type { HostToWebviewMessage } from '../../protocol/webviewMessages';
 import { jsHeapMB as heapMB, WebviewHarness } from './harness';
 import { reduceEvents } from '../../protocol/runModel/runState';
 import { BENCH_SHAPE, syntheticEvents } from './syntheticLog';
+import { completedRunSnapshot } from '../bench/snapshot';
 
 const argSteps = process.argv.indexOf('--steps');
 const STEPS = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 100_000;
@@ -48,23 +49,7 @@ function hostSide(file: string) {
   const t1 = performance.now();
   const state = reduceEvents(events);
   const t2 = performance.now();
-  const snapshot: HostToWebviewMessage = {
-    type: 'snapshot',
-    mode: 'single',
-    runs: [
-      {
-        header: {
-          id: 'bench',
-          name: state.runName,
-          balancer: state.balancer,
-          status: 'completed',
-          step: state.step,
-          totalSteps: state.totalSteps,
-        },
-        state,
-      },
-    ],
-  };
+  const snapshot = completedRunSnapshot('bench', state);
   const json = JSON.stringify(snapshot);
   return {
     events,

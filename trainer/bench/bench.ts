@@ -48,44 +48,29 @@ export const REFERENCE_SHAPE = {
 };
 type Shape = typeof REFERENCE_SHAPE;
 
+/** `base` with some model fields and the batch size changed. */
+const variant = (base: Shape, model: Partial<Shape['model']>, batchSize: number): Shape => ({
+  ...base,
+  model: { ...base.model, ...model },
+  training: { ...base.training, batchSize },
+});
+
 /** Fine-grained experts at a size where a GPU, not dispatch overhead, sets the pace (~4.6 TFLOP a step). */
-const GPU_SHAPE: Shape = {
-  ...REFERENCE_SHAPE,
-  model: {
-    ...REFERENCE_SHAPE.model,
-    layers: 8,
-    dModel: 512,
-    heads: 8,
-    seqLen: 512,
-    experts: 64,
-    topK: 8,
-    expertHidden: 512,
-  },
-  training: { ...REFERENCE_SHAPE.training, batchSize: 32 },
-};
+const GPU_SHAPE = variant(
+  REFERENCE_SHAPE,
+  { layers: 8, dModel: 512, heads: 8, seqLen: 512, experts: 64, topK: 8, expertHidden: 512 },
+  32,
+);
 
 /** examples/tiny.moe.json's model: for long memory checks (`--shape tiny --steps 1000`). */
-const TINY_SHAPE: Shape = {
-  ...REFERENCE_SHAPE,
-  model: {
-    ...REFERENCE_SHAPE.model,
-    layers: 1,
-    dModel: 16,
-    heads: 2,
-    seqLen: 16,
-    experts: 4,
-    topK: 2,
-    expertHidden: 16,
-  },
-  training: { ...REFERENCE_SHAPE.training, batchSize: 4 },
-};
+const TINY_SHAPE = variant(
+  REFERENCE_SHAPE,
+  { layers: 1, dModel: 16, heads: 2, seqLen: 16, experts: 4, topK: 2, expertHidden: 16 },
+  4,
+);
 
 /** The GPU shape's routing (64 experts top-8) at a size lavapipe (~3 GFLOP/s) steps in seconds. */
-const GPU_SHAPE_REDUCED: Shape = {
-  ...GPU_SHAPE,
-  model: { ...GPU_SHAPE.model, layers: 2, dModel: 64, heads: 4, seqLen: 64, expertHidden: 64 },
-  training: { ...GPU_SHAPE.training, batchSize: 8 },
-};
+const GPU_SHAPE_REDUCED = variant(GPU_SHAPE, { layers: 2, dModel: 64, heads: 4, seqLen: 64, expertHidden: 64 }, 8);
 
 function randomBatch(random: () => number, config: RunConfig): Batch {
   const { batchSize } = config.training;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../webview/harness';
 import { codeServerModule, ensureVsCodeInstalled, makeWorkspace, resultsDir } from './workspace';
 
 export interface VsCode {
@@ -23,17 +24,6 @@ export interface VsCode {
    * did not exit by themselves within the grace period and had to be killed. */
   close(): Promise<number[]>;
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Starts code-server on `workspace` and opens it in a fresh headless Chromium. */
 export async function openVsCode(options: {
