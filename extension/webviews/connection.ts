@@ -42,6 +42,7 @@ export class WebviewConnection implements vscode.Disposable {
   private pending = new Map<string, TrainerEvent[]>();
   private headers = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastFlush = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private snapshotVersion = 0;
   /** runs the last snapshot lacked because the registry did not know them yet (still scanning after a reload) */
@@ -124,11 +125,15 @@ export class WebviewConnection implements vscode.Disposable {
     );
   }
 
+  /** Flushes at once when the last flush is APPEND_INTERVAL_MS old (a run's first events wait for nothing), else then. */
   private schedule(): void {
-    this.timer ??= setTimeout(() => {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + APPEND_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastFlush = Date.now();
       this.flush();
-    }, APPEND_INTERVAL_MS);
+    }, wait);
   }
 
   private flush(): void {

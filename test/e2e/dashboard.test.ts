@@ -5,7 +5,7 @@
 // themes; the Routing side panel shows the running run's heatmap; after "Developer: Reload Window"
 // the dashboard comes back.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -13,7 +13,6 @@ import {
   drawnPixels,
   frameWith,
   parseRunDescription,
-  pickQuickItem,
   resultsDir,
   runCommand,
   showMoeLens,
@@ -320,32 +319,111 @@ test('a card exports its chart as PNG and its data as CSV through a save dialog'
   assert.ok(png.length > 2000, `a drawn chart, ${png.length} bytes`);
 });
 
-// Skipped for now: in CI the Color Theme picker did not open after the command (its input stayed
-// hidden); cause not found. The themes' rendering is covered in Chromium by test/webview/dashboard.test.ts.
+/**
+ * Switches the colour theme as an edit of the user's settings.json does: written beside and renamed
+ * into place, as editors save, so the workbench's file watcher sees a new file.
+ */
+function setColorTheme(userDataDir: string, theme: string): void {
+  const file = join(userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(`${file}.tmp`, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * The dashboard's text that reads worse than WCAG AA against what it is drawn on (4.5:1; 3:1 for
+ * text of 18.66 px bold or 24 px), and its background colour; computed in the webview.
+ */
+function dashboardContrast(frame: Frame) {
+  return frame.evaluate(() => {
+    // "rgb(r, g, b)", "rgba(r, g, b, a)" or, from color-mix(), "color(srgb r g b / a)" with r, g, b in 0…1
+    const rgb = (color: string) => {
+      const numbers = (color.match(/[\d.]+/g) ?? []).map(Number);
+      return color.startsWith('color(srgb') ? numbers.map((n, i) => (i < 3 ? n * 255 : n)) : numbers;
+    };
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const backgroundOf = (element: Element | null): number[] => {
+      for (let e = element; e; e = e.parentElement) {
+        const color = rgb(getComputedStyle(e).backgroundColor);
+        if (color.length === 3 || (color.length === 4 && color[3] > 0.5)) return color.slice(0, 3);
+      }
+      return rgb(getComputedStyle(document.body).backgroundColor).slice(0, 3);
+    };
+    const poor: string[] = [];
+    for (const element of document.querySelectorAll('body *')) {
+      const own = [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim());
+      const style = getComputedStyle(element);
+      if (!own || style.visibility === 'hidden' || (element as HTMLElement).offsetParent === null) continue;
+      const [fg, bg] = [luminance(rgb(style.color)), luminance(backgroundOf(element))];
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5))
+        poor.push(
+          `${element.tagName.toLowerCase()}.${element.className} "${(element.textContent ?? '').trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`,
+        );
+    }
+    return { background: getComputedStyle(document.body).backgroundColor, bodyClass: document.body.className, poor };
+  });
+}
+
+// Skipped: a change of workbench.colorTheme in settings.json is not applied live by code-server
+// 4.100.3 here. Seen in three runs: the workbench kept its theme for 60 s while the file (checked) said
+// otherwise and was saved again every 5 s; the theme was in effect after Developer: Reload Window. The
+// next step is to switch with settings.json + Reload Window. The Color Theme picker is not driven (it
+// did not open in CI). Until then themes are covered in Chromium by test/webview/dashboard.test.ts.
 test(
-  'the dashboard in the light and high contrast themes',
+  'the dashboard follows the colour theme: light, high contrast, dark; its background and text readable (WCAG AA)',
   {
     timeout: 180_000,
-    skip: 'the Color Theme picker did not open in CI; themes covered by test/webview/dashboard.test.ts',
+    skip: 'code-server 4.100.3 did not apply a live change of workbench.colorTheme in settings.json (applied after a reload)',
   },
   async () => {
     const { vscode } = session;
     const { page } = vscode;
-    for (const [theme, kind] of [
-      ['Light Modern', 'vscode-light'],
-      ['Dark High Contrast', 'vscode-high-contrast'],
-      ['Dark Modern', 'vscode-dark'],
+    const frame = await dashboardFrame(page);
+    for (const [theme, workbenchClass, kind] of [
+      ['Default Light Modern', 'vs', 'vscode-light'],
+      ['Default High Contrast', 'hc-black', 'vscode-high-contrast'],
+      ['Default Dark Modern', 'vs-dark', 'vscode-dark'],
     ]) {
-      await runCommand(page, 'Preferences: Color Theme');
-      // Fill the picker's own input once it shows (typed keys could land in the editor before it has focus).
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 30_000 });
-      await input.fill(theme);
-      await pickQuickItem(page, theme, 60_000);
-      const frame = await dashboardFrame(page);
+      setColorTheme(vscode.userDataDir, theme);
+      let classes = '';
+      let written = Date.now();
+      await waitFor(`the workbench in ${theme}`, async () => {
+        classes = (await page.locator('.monaco-workbench').getAttribute('class')) ?? '';
+        if (classes.split(' ').includes(workbenchClass)) return true;
+        // Not seen yet: save the file again, as a user would.
+        if (Date.now() - written > 5_000) {
+          setColorTheme(vscode.userDataDir, theme);
+          written = Date.now();
+        }
+        return false;
+      }).catch((error: Error) => {
+        const settings = readFileSync(join(vscode.userDataDir, 'User', 'settings.json'), 'utf8');
+        throw new Error(`${error.message}; the workbench's classes: "${classes}"; settings.json: ${settings}`);
+      });
       await waitFor(`the dashboard in ${theme}`, async () =>
-        (await frame.evaluate(() => document.body.className)).includes(kind),
+        (await frame.evaluate(() => document.body.className)).split(' ').includes(kind),
       );
+      const editorBackground = await page.evaluate(() =>
+        getComputedStyle(document.querySelector('.monaco-workbench')!)
+          .getPropertyValue('--vscode-editor-background')
+          .trim(),
+      );
+      // The dashboard is drawn on the theme's editor background, its charts redrawn in the theme's colours.
+      const shown = await waitFor(`the dashboard's colours in ${theme}`, async () => {
+        const contrast = await dashboardContrast(frame);
+        const hex = `#${(contrast.background.match(/\d+/g) ?? [])
+          .slice(0, 3)
+          .map((n) => Number(n).toString(16).padStart(2, '0'))
+          .join('')}`;
+        return hex === editorBackground.toLowerCase() && contrast;
+      });
+      assert.deepEqual(shown.poor, [], `text below WCAG AA contrast in ${theme}`);
       await waitFor('the loss chart drawn', async () => (await drawnPixels(frame, 'canvas#chart-loss')) > 100);
       await vscode.screenshot(`dashboard-f-theme-${kind.replace('vscode-', '')}`);
     }

@@ -185,14 +185,13 @@ export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewCo
   const stepLabel = el('span', { className: 'step-label', attrs: { 'aria-live': 'polite' } });
   const note = el('p', { className: 'note' });
   const { countsEvery } = run().state;
-  parent.append(
-    heatmapCard(el('h2', { text: 'Expert load (layer × expert)' }), heatmap, id, ctx, [
-      note,
-      heatmap.element,
-      el('div', { className: 'slider-row' }, [slider, stepLabel]),
-      loadLegend(ctx),
-    ]),
-  );
+  const element = heatmapCard(el('h2', { text: 'Expert load (layer × expert)' }), heatmap, id, ctx, [
+    note,
+    heatmap.element,
+    el('div', { className: 'slider-row' }, [slider, stepLabel]),
+    loadLegend(ctx),
+  ]);
+  parent.append(element);
   slider.addEventListener('input', () => {
     const columns = run().state.load.columns;
     const index = Number(slider.value);
@@ -200,6 +199,7 @@ export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewCo
     ctx.choicesChanged();
   });
   return {
+    element,
     usesChoices: true,
     update() {
       const { load, experts, moeLayers } = run().state;
@@ -262,20 +262,20 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
   const title = el('h2', { text: 'Layers over steps (layer × step)' });
   const note = el('p', { className: 'note' });
   const legend = el('div');
-  parent.append(
-    heatmapCard(title, heatmap, id, ctx, [
-      el('div', { className: 'toolbar' }, [el('label', { text: 'Shows', attrs: { for: 'layer-stat' } }), select]),
-      note,
-      heatmap.element,
-      legend,
-    ]),
-  );
+  const element = heatmapCard(title, heatmap, id, ctx, [
+    el('div', { className: 'toolbar' }, [el('label', { text: 'Shows', attrs: { for: 'layer-stat' } }), select]),
+    note,
+    heatmap.element,
+    legend,
+  ]);
+  parent.append(element);
   select.addEventListener('change', () => {
     ctx.choices.layerStat = select.value as LayerStat;
     ctx.choicesChanged();
   });
   let legendFor = '';
   return {
+    element,
     usesChoices: true,
     update() {
       const { layerStats, moeLayers } = run().state;
@@ -314,8 +314,10 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
   const heatmap = new HeatmapCanvas(HEATMAPS.loadOverTime);
   const title = el('h2');
   const range = el('p', { className: 'note' });
-  parent.append(heatmapCard(title, heatmap, id, ctx, [range, heatmap.element, loadLegend(ctx)]));
+  const element = heatmapCard(title, heatmap, id, ctx, [range, heatmap.element, loadLegend(ctx)]);
+  parent.append(element);
   return {
+    element,
     usesChoices: true,
     update() {
       const { load } = run().state;

@@ -161,25 +161,41 @@ function stepDomain(shown: RunSnapshot[]): { min: number; max: number } {
   return { min: 0, max };
 }
 
+/** In the viewport now. */
+function nearView(element: HTMLElement): boolean {
+  const { top, bottom } = element.getBoundingClientRect();
+  return bottom > 0 && top < innerHeight;
+}
+
 /** What changed since the last frame: new data redraw everything, a new choice only what it decides. */
 const changed = { data: true, choices: false };
 
 /** Redraws what changed, at most once per frame. */
 const render = perFrame(() => {
-  const key = layoutKey();
-  if (!view || view.key !== key) {
-    view = build(key);
-    stickBelowHeader();
-    changed.data = true;
-  }
   // Time axes: one run's clock relabels the steps; in compare mode each run is placed on its own clock.
   sync.clock = mode === 'single' && runs.length === 1 ? stepClock(runs[0]) : undefined;
   const clocks = mode === 'compare' ? runs.map(stepClock) : [];
   sync.runClocks = clocks.length > 0 && clocks.every((c) => c !== undefined) ? clocks : undefined;
   sync.setDomain(stepDomain(runs));
+  const key = layoutKey();
+  const fresh = !view || view.key !== key;
+  if (!view || fresh) {
+    view = build(key);
+    stickBelowHeader();
+    changed.data = true;
+  }
   view.update();
   toolbar?.update();
-  for (const section of view.sections) if (changed.data || (changed.choices && section.usesChoices)) section.update();
+  const due = view.sections.filter((section) => changed.data || (changed.choices && section.usesChoices));
+  // A freshly built dashboard draws the cards in view first; the rest in the task after that frame.
+  const later = fresh ? due.filter((section) => section.element && !nearView(section.element)) : [];
+  for (const section of due) if (!later.includes(section)) section.update();
+  if (later.length > 0) {
+    const built = view;
+    setTimeout(() => {
+      if (view === built) for (const section of later) section.update();
+    });
+  }
   changed.data = changed.choices = false;
   if (runs.length && runs[0].state.layers > 0) markOnce('drawn');
   if (runs.some((run) => run.state.loss.points.length > 0)) markOnce('firstLoss');
@@ -200,7 +216,14 @@ function onMessage(message: HostToWebviewMessage): void {
     case 'append': {
       const run = runs.find((r) => r.header.id === message.runId);
       if (!run) return;
+      const hadLoss = run.state.loss.points.length > 0;
       for (const event of message.events) applyEvent(run.state, event);
+      // The first loss point is what a user waits for after Start Run: drawn at once, not throttled.
+      if (!hadLoss && run.state.loss.points.length > 0) {
+        changed.data = true;
+        render();
+        return;
+      }
       break;
     }
     case 'header': {

@@ -54,7 +54,8 @@ export function tokenRoutingCard(parent: HTMLElement, run: RunSource): Section {
     attrs: { role: 'grid', 'aria-label': 'tokens of the validation snippet by layer; arrow keys move' },
   });
   const tooltip = new Tooltip('token-tooltip');
-  parent.append(card('Token routing', [note, legendBox, rows, tooltip.element], 'wide'));
+  const element = card('Token routing', [note, legendBox, rows, tooltip.element], 'wide');
+  parent.append(element);
   let drawnStep = -1;
   let focus = { layer: 0, token: 0 };
 
@@ -101,6 +102,7 @@ export function tokenRoutingCard(parent: HTMLElement, run: RunSource): Section {
   rows.addEventListener('mouseleave', () => tooltip.hide());
 
   return {
+    element,
     update() {
       const state = run().state;
       const routing = state.routing;

@@ -1,12 +1,14 @@
 /** A part of a webview that redraws itself from the current run state. */
 import { curvesToCsv, fileSlug } from './chartData';
-import { createLineChart, drawnPoints, type LineChartOptions, type LineSpec } from './charts';
+import { createLineChart, drawnPoints, type LineChart, type LineChartOptions, type LineSpec } from './charts';
 import type { ChartSync } from './chartView';
 import { card, el } from './dom';
 import type { Theme } from './theme';
 
 export interface Section {
   update(): void;
+  /** its card: a card out of view when the dashboard opens is drawn after the first frame */
+  element?: HTMLElement;
   /** it draws something the user's choices (layer, step) decide, so it redraws when they change */
   usesChoices?: boolean;
   destroy?(): void;
@@ -79,8 +81,11 @@ export function lineChartCard(
   const empty = el('p', { className: 'chart-empty', attrs: { 'aria-live': 'polite' } });
   const box = el('div', { className: 'chart-box' }, [canvas, empty]);
   const actions = el('div', { className: 'card-actions' });
-  parent.append(card(spec.title, [actions, spec.note && el('p', { className: 'note', text: spec.note }), box]));
-  const chart = createLineChart(canvas, env.theme, spec.lines(), spec.options, env.sync);
+  const element = card(spec.title, [actions, spec.note && el('p', { className: 'note', text: spec.note }), box]);
+  parent.append(element);
+  // Created at the first update: the dashboard updates every section right after building them, and
+  // a chart created here would draw once more for nothing.
+  let chart: LineChart | undefined;
   curvesOf.set(canvas, spec.lines);
   const { exportFile } = env;
   if (exportFile) {
@@ -97,12 +102,12 @@ export function lineChartCard(
   }
   const update = () => {
     const lines = spec.lines();
-    chart.update(lines);
+    if (chart) chart.update(lines);
+    else chart = createLineChart(canvas, env.theme, lines, spec.options, env.sync);
     canvas.dataset.points = String(drawnPoints(chart.chart));
     const nothing = lines.every((line) => line.points.length === 0);
     empty.textContent = nothing ? (spec.emptyText?.() ?? 'No data yet.') : '';
     empty.hidden = !nothing;
   };
-  update();
-  return { update, usesChoices: spec.usesChoices, destroy: () => chart.destroy() };
+  return { update, element, usesChoices: spec.usesChoices, destroy: () => chart?.destroy() };
 }

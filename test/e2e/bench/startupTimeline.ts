@@ -16,6 +16,8 @@ export interface WebviewTimeline {
   bundleFetchEnd?: number;
   /** moeLens:script, ready, snapshot, drawn, firstLoss */
   marks: Record<string, number>;
+  /** the frame's own navigation (VS Code loads an empty fake.html, then writes the page into it): ms after the document start */
+  navigation?: { responseEnd: number; domContentLoaded: number };
   /** every resource the document loaded: name, ms after the document start it was requested, took, bytes */
   resources: { name: string; requestedAfter: number; tookMs: number; bytes: number }[];
 }
@@ -34,7 +36,12 @@ export async function webviewTimeline(frame: Frame): Promise<WebviewTimeline> {
       tookMs: Math.round(entry.responseEnd - entry.startTime),
       bytes: entry.encodedBodySize,
     }));
+    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     return {
+      navigation: navigation && {
+        responseEnd: Math.round(navigation.responseEnd),
+        domContentLoaded: Math.round(navigation.domContentLoadedEventEnd),
+      },
       resources,
       documentStart: origin,
       bundleFetchStart: bundle && origin + bundle.startTime,

@@ -69,6 +69,8 @@ function stages(
   const stage: Record<string, number> = {
     'VS Code: click/Enter → the extension asked for the dashboard': (host.askedAt ?? NaN) - t0,
     'VS Code: extension asked → webview document starts': timeline.documentStart - (host.askedAt ?? NaN),
+    'webview: document start → its empty page (fake.html) received': timeline.navigation?.responseEnd ?? NaN,
+    'webview: document start → its empty page loaded (DOMContentLoaded)': timeline.navigation?.domContentLoaded ?? NaN,
     'webview: document start → dashboard.js requested': (timeline.bundleFetchStart ?? NaN) - timeline.documentStart,
     'webview: dashboard.js requested → received': (timeline.bundleFetchEnd ?? NaN) - (timeline.bundleFetchStart ?? NaN),
     'webview: dashboard.js parsed and evaluated': marks.script - (timeline.bundleFetchEnd ?? marks.script),
