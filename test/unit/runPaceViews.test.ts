@@ -9,7 +9,7 @@ import { createRunSummary, reduceEvents } from '../../protocol/runModel/runState
 import { runTooltipMarkdown, statusBarText } from '../../extension/runs/format';
 import { runInfo } from '../../extension/runs/runInfo';
 import { runHeader } from '../../extension/webviews/runFeed';
-import { runHeaderStats } from '../../webview/dashboard/headerText';
+import { runHeaderStats, stepOfTotal } from '../../webview/dashboard/headerText';
 import { startEvent, stepEvent } from './extensionFixtures';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + seconds * 1000).toISOString();
@@ -59,4 +59,9 @@ test('an ended run: its average tokens/s everywhere and no ETA', () => {
   assert.deepEqual(expected.tokens, '2,222');
   assert.deepEqual(tooltip, expected);
   assert.deepEqual(header, expected);
+});
+
+test('a run of unknown length (a Megatron-LM import, totalSteps 0) reads "step 24 / ?" in the dashboard header', () => {
+  assert.equal(stepOfTotal({ step: 24, totalSteps: 0 }), 'step 24 / ?');
+  assert.equal(stepOfTotal({ step: 1200, totalSteps: 30000 }), 'step 1,200 / 30,000');
 });

@@ -5,7 +5,7 @@ import { shortRunId } from '../../protocol/runLabels';
 import { formatDistinct } from '../shared/chartData';
 import { el } from '../shared/dom';
 import { paletteColor, type Theme } from '../shared/theme';
-import { runHeaderDetails, runHeaderStats } from './headerText';
+import { runHeaderDetails, runHeaderStats, stepOfTotal } from './headerText';
 
 const stoppable = (run: RunSnapshot) => run.header.status === 'running' || run.header.status === 'queued';
 /** What Resume Run accepts (it checks the checkpoint is there). */
@@ -54,6 +54,8 @@ export class RunHeaderView {
     this.details.textContent = runHeaderDetails(header);
     // why this backend (e.g. "auto: webgpu: only a software adapter …"), on hover
     this.details.title = header.backendReason ?? '';
+    // no bar for a run of unknown length (a Megatron-LM import), rather than a full one
+    this.progress.hidden = header.totalSteps <= 0;
     this.progress.max = Math.max(1, header.totalSteps);
     this.progress.value = header.step;
     this.stats.textContent = runHeaderStats(header);
@@ -88,7 +90,7 @@ export class CompareHeaderView {
         return el('li', {}, [
           swatch,
           el('strong', { text: run.header.name }),
-          ` ${shortRunId(run.header.id)} · ${run.header.balancer} · ${run.header.status} · step ${run.header.step} / ${run.header.totalSteps}`,
+          ` ${shortRunId(run.header.id)} · ${run.header.balancer} · ${run.header.status} · ${stepOfTotal(run.header)}`,
           state.valLoss.points.length > 0 && ` · val loss ${valLosses[i]}`,
         ]);
       }),

@@ -2,10 +2,16 @@
 import { formatCount, formatDuration } from '../../protocol/runModel/format';
 import type { RunHeader } from '../../protocol/webviewMessages';
 
+/** "step 120 / 300"; "step 24 / ?" when the log does not say how many steps the run has (a Megatron-LM import). */
+export function stepOfTotal(header: Pick<RunHeader, 'step' | 'totalSteps'>): string {
+  const total = header.totalSteps > 0 ? header.totalSteps.toLocaleString('en-US') : '?';
+  return `step ${header.step.toLocaleString('en-US')} / ${total}`;
+}
+
 /** "step 120 / 300 · 2,048 tokens/s · ETA 1:15", or with the reason once the run is not running. */
 export function runHeaderStats(header: RunHeader): string {
   return [
-    `step ${header.step.toLocaleString('en-US')} / ${header.totalSteps.toLocaleString('en-US')}`,
+    stepOfTotal(header),
     header.tokensPerSecond !== undefined && `${formatCount(header.tokensPerSecond)} tokens/s`,
     header.etaSeconds !== undefined && `ETA ${formatDuration(header.etaSeconds)}`,
     header.reason && header.status !== 'running' && header.reason,
