@@ -145,11 +145,13 @@ test(
 
     await runCommand(page, 'MoE Lens: Open Dashboard');
     await pickQuickItem(page, 'megatron-run');
-    const dashboard = await frameWith(page, 'canvas#heatmap-load');
+    // its own dashboard, not the Python demo's that the previous test left open
+    const dashboard = await frameWith(page, '.run-header h1:text-is("megatron-run")');
     await waitFor(
       'the Megatron load heatmap drawn',
       async () => (await drawnPixels(dashboard, 'canvas#heatmap-load')) > 0,
     );
+    assert.match(await dashboard.innerText('.run-header .stats'), /^step 24 \/ \?/);
     await session.vscode.screenshot('imported-megatron-dashboard');
   },
 );
