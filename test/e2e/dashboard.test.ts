@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import {
+  acceptSaveDialog,
   drawnPixels,
   frameWith,
   parseRunDescription,
@@ -302,13 +303,7 @@ test('a card exports its chart as PNG and its data as CSV through a save dialog'
   const frame = await dashboardFrame(page);
   const save = async (button: string, file: string) => {
     await frame.getByRole('button', { name: button }).click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 60_000 }).catch(() => {
-      const log = [...vscode.consoleMessages().slice(-15), vscode.serverLog().slice(-1500)].join('\n');
-      throw new Error(`no save dialog after ${button}; console and server log:\n${log}`);
-    });
-    await waitFor(`the save dialog to suggest ${file}`, async () => (await input.inputValue()).endsWith(file));
-    await input.press('Enter');
+    await acceptSaveDialog(page, `MoE Lens: save ${file}`, file);
     return waitFor(`${file} written`, () => existsSync(join(workspace, file)) && readFileSync(join(workspace, file)));
   };
   const csv = (await save('Save the Loss data as CSV', 'loss.csv')).toString('utf8');

@@ -45,13 +45,8 @@ function folderRows(folder: string): string[] {
 const sameRows = (shown: string[], expected: string[]) =>
   JSON.stringify([...shown].sort()) === JSON.stringify(expected);
 
-/**
- * Picks `folder` in the open-folder dialog titled `title` (opened by a command the test ran): waits for
- * the dialog to show its first folder listing, types the path, waits until the dialog lists that
- * folder's subfolders, presses Enter and waits for the dialog to close.
- */
-export async function chooseFolderInDialog(page: Page, title: string, folder: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
+/** Waits for states of the quick input titled `title`, naming what it last showed when one never comes. */
+function dialogStates(page: Page, title: string) {
   let seen: DialogState | undefined;
   const waitForState = (what: string, accept: (shown: DialogState | undefined) => boolean) =>
     waitFor(
@@ -65,6 +60,17 @@ export async function chooseFolderInDialog(page: Page, title: string, folder: st
       throw new Error(`${error.message}\nthe quick input: ${JSON.stringify(seen)}`);
     });
   const isDialog = (shown: DialogState | undefined): shown is DialogState => shown?.title === title;
+  return { waitForState, isDialog };
+}
+
+/**
+ * Picks `folder` in the open-folder dialog titled `title` (opened by a command the test ran): waits for
+ * the dialog to show its first folder listing, types the path, waits until the dialog lists that
+ * folder's subfolders, presses Enter and waits for the dialog to close.
+ */
+export async function chooseFolderInDialog(page: Page, title: string, folder: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const { waitForState, isDialog } = dialogStates(page, title);
   // Shown, and done listing its first folder (its value is then that folder, its rows that folder's).
   await waitForState(
     `the file dialog "${title}" with its first folder listed`,
@@ -79,4 +85,19 @@ export async function chooseFolderInDialog(page: Page, title: string, folder: st
   );
   await input.press('Enter');
   await waitForState('the file dialog to close', (shown) => !isDialog(shown));
+}
+
+/**
+ * Accepts the save dialog titled `title` with the file name it suggests: waits until the dialog shows
+ * `fileName` and has listed its folder (an Enter pressed before that is not taken as a save), presses
+ * Enter and waits for the dialog to close.
+ */
+export async function acceptSaveDialog(page: Page, title: string, fileName: string): Promise<void> {
+  const { waitForState, isDialog } = dialogStates(page, title);
+  await waitForState(
+    `the save dialog "${title}" suggesting ${fileName} with its folder listed`,
+    (shown) => isDialog(shown) && shown.value.endsWith(`/${fileName}`) && shown.rows.includes('..'),
+  );
+  await page.locator('.quick-input-widget input').press('Enter');
+  await waitForState('the save dialog to close', (shown) => !isDialog(shown));
 }
