@@ -1,10 +1,11 @@
 /**
  * The Runs tree (view moeLens.runs): runs grouped by the config they were started from, the group of
  * the newest run first and the newest run first in each group; each run labelled with its start time
- * and short id so runs of one config can be told apart. A click opens the run's dashboard beside the
- * editor without taking the focus, as the Explorer previews a file (so a double-click does too: VS Code
- * re-renders a training run's row on every step, and a browser double-click needs both clicks on one
- * element, so counting clicks would miss).
+ * and short id so runs of one config can be told apart. A click shows the run in the preview
+ * dashboard beside the editor without taking the focus, as the Explorer previews a file: one panel
+ * reused from click to click (so a double-click shows the same; VS Code re-renders a training run's row
+ * on every step, and a browser double-click needs both clicks on one element, so counting clicks would
+ * miss). The row's Open Dashboard button gives the run a dashboard of its own.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
@@ -13,6 +14,9 @@ import { escapeMarkdown, runDescription, runTooltipMarkdown } from '../runs/form
 import type { RunStore } from '../runs/runStore';
 import type { RunInfo } from '../runs/types';
 import { runStamp, runStart, shortRunId } from '../../protocol/runLabels';
+
+/** What a click on a run does: show it in the preview dashboard (extension/webviews/dashboardPanels.ts). */
+export const PREVIEW_DASHBOARD_COMMAND = 'moeLens.previewDashboard';
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('loading~spin'),
@@ -42,12 +46,12 @@ export class RunTreeItem extends vscode.TreeItem {
         runTooltipMarkdown(run),
         `Started: ${started ? started.toLocaleString('en-GB') : 'not yet'}`,
         `Run: ${escapeMarkdown(run.id)} (${shortRunId(run.id)})`,
-        'Click: open the dashboard',
+        'Click: show in the preview dashboard · Open Dashboard button: a dashboard of its own',
       ].join('  \n'),
     );
     this.iconPath = STATUS_ICONS[run.status];
     this.contextValue = `run.${run.status}`;
-    this.command = { command: 'moeLens.openDashboard', title: 'Open Dashboard', arguments: [run.id] };
+    this.command = { command: PREVIEW_DASHBOARD_COMMAND, title: 'Show Dashboard', arguments: [run.id] };
   }
 }
 

@@ -1,6 +1,12 @@
 /**
  * Dashboard panels: one per run (or per set of compared runs), opened beside the active editor, and
  * brought back after a window reload by the panel serializer from the webview's saved state.
+ *
+ * A click in the Runs tree previews: it shows the run in one reused panel, as VS Code's preview editor
+ * and the Markdown preview do. A new panel costs VS Code ≈ 1.3 s before our script runs (≈ 4 s for a
+ * window's first), a reused one only the snapshot and the draw (≈ 0.3 s; docs/webview-bench.md).
+ * Opening a run's dashboard any other way (Open Dashboard, Start Run, the status bar) keeps the preview
+ * that shows it: it stops being the preview, and the next click previews in a new panel.
  */
 import * as vscode from 'vscode';
 import { parseDashboardViewState } from '../../protocol/webviewMessages';
@@ -17,8 +23,19 @@ export const DASHBOARD_VIEW_TYPE = 'moeLens.dashboard';
 type Mode = DashboardMode;
 const keyOf = (runIds: readonly string[], mode: Mode) => `${mode}:${[...runIds].sort().join('\n')}`;
 
+interface Dashboard {
+  panel: vscode.WebviewPanel;
+  connection: WebviewConnection;
+  /** keyOf its runs and mode: its key in `panels` */
+  key: string;
+  /** waits for the registry to know its runs, to title the panel */
+  titling?: vscode.Disposable;
+}
+
 export class DashboardPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly panels = new Map<string, Dashboard>();
+  /** the panel the Runs tree's clicks reuse */
+  private previewing: Dashboard | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -33,16 +50,40 @@ export class DashboardPanels implements vscode.Disposable {
     this.trace?.(`dashboard of ${runIds.join(', ')} (${mode}) asked for at ${new Date().toISOString()}`);
     const existing = this.panels.get(keyOf(runIds, mode));
     if (existing) {
-      existing.reveal(undefined, true);
+      if (existing === this.previewing) this.previewing = undefined;
+      existing.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(
+    this.adopt(this.createPanel(runIds, mode), runIds, mode);
+  }
+
+  /** Shows one run in the preview panel (a Runs tree click); a run with a dashboard of its own shows that. */
+  preview(runId: string): void {
+    this.trace?.(`dashboard of ${runId} (preview) asked for at ${new Date().toISOString()}`);
+    const key = keyOf([runId], 'single');
+    const existing = this.panels.get(key);
+    const preview = this.previewing;
+    if (existing) {
+      existing.panel.reveal(undefined, true);
+    } else if (preview) {
+      this.panels.delete(preview.key);
+      preview.key = key;
+      this.panels.set(key, preview);
+      this.titleWhenKnown(preview, [runId], 'single');
+      preview.connection.setRuns([runId]);
+      preview.panel.reveal(undefined, true);
+    } else {
+      this.previewing = this.adopt(this.createPanel([runId], 'single'), [runId], 'single');
+    }
+  }
+
+  private createPanel(runIds: string[], mode: Mode): vscode.WebviewPanel {
+    return vscode.window.createWebviewPanel(
       DASHBOARD_VIEW_TYPE,
       this.title(runIds, mode),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, enableFindWidget: true },
     );
-    this.adopt(panel, runIds, mode);
   }
 
   /**
@@ -71,12 +112,15 @@ export class DashboardPanels implements vscode.Disposable {
       this.adopt(panel, found, wanted.mode);
       return;
     }
-    const connection = this.adopt(panel, [], wanted.mode);
+    const dashboard = this.adopt(panel, [], wanted.mode);
     const waiting = this.runs.onDidChangeRuns(() => {
       const ids = find();
       if (!ids) return;
       waiting.dispose();
-      connection.setRuns(ids);
+      this.panels.delete(dashboard.key);
+      dashboard.key = keyOf(ids, wanted.mode);
+      this.panels.set(dashboard.key, dashboard);
+      dashboard.connection.setRuns(ids);
     });
     panel.onDidDispose(() => {
       waiting.dispose();
@@ -91,24 +135,21 @@ export class DashboardPanels implements vscode.Disposable {
   }
 
   /** Titles the panel with the run names; right after a reload the registry may not know them yet. */
-  private titleWhenKnown(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): void {
+  private titleWhenKnown(dashboard: Dashboard, runIds: string[], mode: Mode): void {
     const known = () => runIds.every((id) => this.runs.get(id));
-    panel.title = this.title(runIds, mode);
+    dashboard.titling?.dispose();
+    dashboard.titling = undefined;
+    dashboard.panel.title = this.title(runIds, mode);
     if (known()) return;
     const waiting = this.runs.onDidChangeRuns(() => {
       if (!known()) return;
       waiting.dispose();
-      panel.title = this.title(runIds, mode);
+      dashboard.panel.title = this.title(runIds, mode);
     });
-    panel.onDidDispose(() => {
-      waiting.dispose();
-    });
+    dashboard.titling = waiting;
   }
 
-  private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): WebviewConnection {
-    const key = keyOf(runIds, mode);
-    this.panels.set(key, panel);
-    if (runIds.length) this.titleWhenKnown(panel, runIds, mode);
+  private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): Dashboard {
     // An SVG tab icon is drawn as an image: currentColor would be black on every theme.
     panel.iconPath = {
       light: vscode.Uri.joinPath(this.extensionUri, 'media', 'moe-lens-light.svg'),
@@ -132,14 +173,19 @@ export class DashboardPanels implements vscode.Disposable {
         if (message.type === 'resume') void vscode.commands.executeCommand('moeLens.resumeRun', message.runId);
       },
     });
+    const dashboard: Dashboard = { panel, connection, key: keyOf(runIds, mode) };
+    this.panels.set(dashboard.key, dashboard);
+    if (runIds.length) this.titleWhenKnown(dashboard, runIds, mode);
     panel.onDidDispose(() => {
       connection.dispose();
-      if (this.panels.get(key) === panel) this.panels.delete(key);
+      dashboard.titling?.dispose();
+      if (this.panels.get(dashboard.key) === dashboard) this.panels.delete(dashboard.key);
+      if (this.previewing === dashboard) this.previewing = undefined;
     });
-    return connection;
+    return dashboard;
   }
 
   dispose(): void {
-    for (const panel of [...this.panels.values()]) panel.dispose();
+    for (const { panel } of [...this.panels.values()]) panel.dispose();
   }
 }

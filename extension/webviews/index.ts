@@ -10,6 +10,7 @@ import { runIdOf } from '../commands/runArgs';
 import { DASHBOARD_VIEW_TYPE, DashboardPanels } from './dashboardPanels';
 import { ROUTING_VIEW_ID, RoutingViewProvider } from './routingView';
 import { RunFeed } from './runFeed';
+import { PREVIEW_DASHBOARD_COMMAND } from '../views/runsTree';
 
 const runItem = (run: RunInfo) => ({ label: run.name, description: runDescription(run), detail: run.id, run });
 
@@ -46,6 +47,12 @@ export function registerWebviews(context: vscode.ExtensionContext, runs: RunRegi
     if (runIds.length) panels.open(runIds, 'single');
   };
 
+  /** A Runs tree click: the run in the reused preview dashboard (an internal command, not in the palette). */
+  const previewDashboard = (arg?: unknown) => {
+    const id = runIdOf(arg);
+    if (id && runs.get(id)) panels.preview(id);
+  };
+
   /** Tree multi-select passes (clicked, selected[]); the palette passes nothing. */
   const compareRuns = async (clicked?: unknown, selected?: unknown[]) => {
     const fromTree = (selected && selected.length > 0 ? selected : [clicked])
@@ -66,6 +73,7 @@ export function registerWebviews(context: vscode.ExtensionContext, runs: RunRegi
     }),
     vscode.window.registerWebviewViewProvider(ROUTING_VIEW_ID, routing),
     vscode.commands.registerCommand('moeLens.openDashboard', openDashboard),
+    vscode.commands.registerCommand(PREVIEW_DASHBOARD_COMMAND, previewDashboard),
     vscode.commands.registerCommand('moeLens.compareRuns', compareRuns),
   );
 }

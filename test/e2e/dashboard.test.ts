@@ -30,10 +30,15 @@ const session = vsCodeForTests({
   name: 'dashboard',
   trust: true,
   // A finished 300-step run, trained before VS Code opens, to time opening its dashboard.
-  prepare: (workspace) => trainOutsideVsCode(workspace, 'finished.moe.json', 'finished-300'),
+  // A second, shorter one to switch the preview dashboard to.
+  prepare: (workspace) => {
+    trainOutsideVsCode(workspace, 'finished.moe.json', 'finished-300');
+    trainOutsideVsCode(workspace, 'other.moe.json', 'other-120');
+  },
   // Trains through the whole file (closing VS Code stops it), with two MoE layers for the heatmaps.
   files: {
     'finished.moe.json': tinyVariant('finished', { training: { steps: 300, evalEvery: 50, checkpointEvery: 0 } }),
+    'other.moe.json': tinyVariant('other', { training: { steps: 120, evalEvery: 50, checkpointEvery: 0 } }),
     'watch.moe.json': tinyVariant('watch', {
       model: { layers: 2, dModel: 32, seqLen: 32, expertHidden: 32 },
       training: { steps: 100_000, batchSize: 8, evalEvery: 25, checkpointEvery: 0 },
@@ -58,6 +63,31 @@ const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canv
 const pointsNow = (frame: Frame) =>
   frame.$eval('canvas#chart-loss', (c) => Number((c as HTMLElement).dataset.points)).catch(() => 0);
 
+/** The run's row in the Runs tree (the last row so labelled: the one above it is its config's group). */
+const runRow = (page: Page, name: string) =>
+  page
+    .locator('.part.sidebar .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }),
+    })
+    .last();
+
+/** Clicks the run `name` in the Runs tree; ms until a dashboard frame draws its `points` loss points. */
+async function clickRunUntilDrawn(page: Page, name: string, points: number): Promise<number> {
+  const row = runRow(page, name);
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  const clicked = Date.now();
+  await row.click();
+  await waitFor(
+    `the ${name} run drawn with its ${points} loss points`,
+    async () => {
+      for (const frame of page.frames()) if ((await pointsNow(frame)) === points) return true;
+      return false;
+    },
+    { intervalMs: 20, timeoutMs: 60_000 },
+  );
+  return Date.now() - clicked;
+}
+
 test(
   'a finished run’s dashboard is drawn with every point soon after its row is clicked',
   { timeout: 180_000 },
@@ -69,25 +99,50 @@ test(
     // The first open in the window loads the webview bundle; the second reuses the host's reduced state.
     for (const key of ['finishedFirstOpenMs', 'finishedReopenMs']) {
       await closeTab(page, tab);
-      // A click on the run in the Runs tree opens its dashboard.
-      const row = page
-        .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) })
-        .last();
-      await row.waitFor({ state: 'visible', timeout: 60_000 });
-      const picked = Date.now();
-      await row.click();
-      await waitFor(
-        'the finished run drawn with its 300 loss points',
-        async () => {
-          for (const frame of page.frames()) if ((await pointsNow(frame)) === 300) return true;
-          return false;
-        },
-        { intervalMs: 20, timeoutMs: 60_000 },
-      );
-      timings[key] = Date.now() - picked;
+      timings[key] = await clickRunUntilDrawn(page, 'finished', 300);
     }
     await vscode.screenshot('dashboard-f-finished');
     await closeTab(page, tab);
+  },
+);
+
+test(
+  'clicks in the Runs tree show each run in one preview dashboard; its Open Dashboard button keeps one',
+  { timeout: 180_000 },
+  async () => {
+    const { vscode } = session;
+    const { page } = vscode;
+    await showMoeLens(page);
+    const dashboardTabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
+    const tabTitles = async () => (await dashboardTabs.allInnerTexts()).map((title) => title.trim());
+    await clickRunUntilDrawn(page, 'finished', 300);
+    // The same panel shows the other run, then the first again: one tab, titled with the run shown.
+    timings.previewSwitchMs = await clickRunUntilDrawn(page, 'other', 120);
+    assert.deepEqual(
+      (await tabTitles()).map((title) => title.replace(/ \d\d:\d\d:\d\d #[0-9a-f]{4}$/, '')),
+      ['MoE Lens: other'],
+    );
+    const frame = await frameWith(page, 'canvas#chart-loss');
+    await waitFor('the header names the other run', async () =>
+      (await frame.locator('.run-header').innerText()).includes('other'),
+    );
+    await vscode.screenshot('dashboard-preview-other');
+    timings.previewSwitchBackMs = await clickRunUntilDrawn(page, 'finished', 300);
+    assert.equal(await dashboardTabs.count(), 1, `one preview dashboard: ${(await tabTitles()).join(', ')}`);
+    assert.match((await tabTitles())[0], /^MoE Lens: finished /);
+
+    // The row's Open Dashboard button keeps the run's dashboard: the next click previews in a new panel.
+    const row = runRow(page, 'finished');
+    await row.hover();
+    await row.locator('.actions .action-label[aria-label="Open Dashboard"]').click();
+    await clickRunUntilDrawn(page, 'other', 120);
+    await waitFor('two dashboards, finished and other', async () => (await dashboardTabs.count()) === 2);
+    const titles = await tabTitles();
+    assert.ok(
+      titles.some((t) => t.startsWith('MoE Lens: finished ')) && titles.some((t) => t.startsWith('MoE Lens: other ')),
+      `the kept dashboard and the new preview: ${titles.join(', ')}`,
+    );
+    while ((await dashboardTabs.count()) > 0) await closeTab(page, dashboardTabs.first());
   },
 );
 

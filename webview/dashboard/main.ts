@@ -205,14 +205,31 @@ const render = perFrame(() => {
   }
 });
 
+/**
+ * Another run shown in this panel keeps the view settings (smoothing, scale, x axis) but starts at its
+ * latest step, its first layer, unzoomed and scrolled to the top.
+ */
+function forgetRunChoices(): void {
+  ctx.choices.layer = 0;
+  ctx.choices.loadStep = undefined;
+  // Set, not through setScrub/setZoom: those redraw the old run's charts; the snapshot's render draws.
+  sync.scrub = undefined;
+  sync.zoom = undefined;
+  pendingScroll = 0;
+}
+
 function onMessage(message: HostToWebviewMessage): void {
   switch (message.type) {
-    case 'snapshot':
+    case 'snapshot': {
       markOnce('snapshot');
+      const ids = (shown: RunSnapshot[]) => shown.map((run) => run.header.id).join('\n');
+      // The preview dashboard shows another run: its steps and layers are not the last one's.
+      if (runs.length > 0 && ids(runs) !== ids(message.runs)) forgetRunChoices();
       mode = message.mode;
       runs = message.runs;
       persist();
       break;
+    }
     case 'append': {
       const run = runs.find((r) => r.header.id === message.runId);
       if (!run) return;

@@ -5,6 +5,8 @@ const ROWS: [string, string, number | undefined][] = [
   ['finishedFirstOpenMs', 'finished 300-step run: dashboard drawn, first open in the window', 1000],
   ['finishedReopenMedianMs', 'finished 300-step run: dashboard drawn, reopened (median)', 1000],
   ['finishedReopenBestMs', 'finished 300-step run: dashboard drawn, reopened (best)', undefined],
+  ['previewSwitchMedianMs', 'a finished run clicked while the preview dashboard is open: drawn (median)', 1000],
+  ['previewSwitchWorstMs', 'a finished run clicked while the preview dashboard is open: drawn (worst)', 1000],
   ['dashboardShownMs', 'Start Run: Enter → dashboard ready', undefined],
   ['trainerStartEventMs', 'Start Run: Enter → trainer start event', undefined],
   ['trainerFirstStepMs', 'Start Run: Enter → trainer first step', undefined],

@@ -4,7 +4,9 @@
  *
  * 1. A finished 300-step run's dashboard: from clicking the run in the Runs tree to its loss chart
  *    drawn with every point (the first open of a window; later opens reuse the host's reduced state),
- *    best and median of several opens, each split into its stages (startupTimeline.ts).
+ *    best and median of several opens with the dashboard closed before each (a new panel), each split
+ *    into its stages (startupTimeline.ts); then clicks alternating between it and a second finished run
+ *    while the preview dashboard is open (the panel reused).
  * 2. Start Run: from pressing Enter on the balancer to the first loss point on the dashboard that
  *    opens by itself, with the dashboard's own stages and the trainer's start event and first step.
  */
@@ -27,7 +29,8 @@ import {
 } from '../harness';
 import { hostDashboardRequests, hostSnapshotLines, webviewTimeline, type WebviewTimeline } from './startupTimeline';
 
-const OPENS = 5;
+const OPENS = 3;
+const SWITCHES = 4;
 
 /** The loss chart's drawn points in `frame` (0 when it has none yet); never waits. */
 const lossPoints = (frame: Frame) =>
@@ -89,32 +92,44 @@ interface Open {
   resources: WebviewTimeline['resources'];
 }
 
-/** Clicks the finished run in the Runs tree; ms until its loss chart holds `points` points, and the stages. */
-async function openFinished(page: Page, userDataDir: string, points: number): Promise<Open> {
-  await closeDashboards(page);
-  const snapshotsBefore = hostSnapshotLines(userDataDir).length;
-  const requestsBefore = hostDashboardRequests(userDataDir).length;
-  // The run's row in the Runs tree (the last "finished" row: the one above it is its group).
-  const row = page
-    .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^finished$/ }) })
+/** The run's row in the Runs tree (the last row so labelled: the one above it is its config's group). */
+function runRow(page: Page, name: string) {
+  return page
+    .locator('.part.sidebar .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }),
+    })
     .last();
+}
+
+/** Clicks the run `name` in the Runs tree; ms until a loss chart holds its `points` points, and that frame. */
+async function clickRun(page: Page, name: string, points: number): Promise<{ ms: number; seen: number; frame: Frame }> {
+  const row = runRow(page, name);
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const t0 = Date.now();
   await row.click();
   const frame = await frameWhere(
     page,
-    `the finished run drawn with its ${points} loss points`,
+    `the ${name} run drawn with its ${points} loss points`,
     async (f) => (await lossPoints(f)) === points,
   );
   const seen = Date.now();
+  return { ms: seen - t0, seen, frame };
+}
+
+/** With every dashboard closed, clicks the finished run: a new panel; ms until drawn, and the stages. */
+async function openFinished(page: Page, userDataDir: string, points: number): Promise<Open> {
+  await closeDashboards(page);
+  const snapshotsBefore = hostSnapshotLines(userDataDir).length;
+  const requestsBefore = hostDashboardRequests(userDataDir).length;
+  const { ms, seen, frame } = await clickRun(page, 'finished', points);
   const host = await waitFor('the host logged the snapshot', () => hostSnapshotLines(userDataDir)[snapshotsBefore], {
     timeoutMs: 10_000,
   }).catch(() => undefined);
   const timeline = await webviewTimeline(frame);
   const askedAt = hostDashboardRequests(userDataDir)[requestsBefore];
   return {
-    ms: seen - t0,
-    stages: stages(t0, seen, timeline, { statesMs: host?.statesMs, askedAt }),
+    ms,
+    stages: stages(seen - ms, seen, timeline, { statesMs: host?.statesMs, askedAt }),
     resources: timeline.resources,
   };
 }
@@ -133,10 +148,14 @@ export async function benchVsCode(): Promise<VsCodeBench> {
   await ensureVsCodeInstalled();
   const workspace = await makeWorkspace('bench', {
     'finished.moe.json': tinyVariant('finished', { training: { steps: 300, evalEvery: 50, checkpointEvery: 0 } }),
+    'other.moe.json': tinyVariant('other', { training: { steps: 200, evalEvery: 50, checkpointEvery: 0 } }),
     'live.moe.json': tinyVariant('live', { training: { steps: 100_000, evalEvery: 50, checkpointEvery: 0 } }),
   });
   trainOutsideVsCode(workspace, 'finished.moe.json', 'finished-300');
-  const points = runEvents(workspace, 'finished-300').filter((e) => e.type === 'step').length;
+  trainOutsideVsCode(workspace, 'other.moe.json', 'other-200');
+  const stepsOf = (folder: string) => runEvents(workspace, folder).filter((e) => e.type === 'step').length;
+  const points = stepsOf('finished-300');
+  const otherPoints = stepsOf('other-200');
   const vscode = await openVsCode({ name: 'bench', workspace, trust: true });
   const result: VsCodeBench = { figures: {}, stages: {}, resources: {} };
   const { figures } = result;
@@ -154,6 +173,14 @@ export async function benchVsCode(): Promise<VsCodeBench> {
     result.stages['finished run, reopened (the median one)'] = medianReopen.stages;
     result.resources['finished run, first open'] = opens[0].resources;
     result.resources['finished run, reopened (the median one)'] = medianReopen.resources;
+    // The preview dashboard is open (the last open above): clicks switch the run it shows.
+    const switches: number[] = [];
+    for (let i = 0; i < SWITCHES; i++) {
+      const [name, drawn] = i % 2 === 0 ? ['other', otherPoints] : ['finished', points];
+      switches.push((await clickRun(page, name, drawn)).ms);
+    }
+    figures.previewSwitchMedianMs = median(switches);
+    figures.previewSwitchWorstMs = Math.max(...switches);
     await closeDashboards(page);
 
     await openFile(page, 'live.moe.json');
