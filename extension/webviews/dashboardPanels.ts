@@ -5,8 +5,8 @@
  * A click in the Runs tree previews: it shows the run in one reused panel, as VS Code's preview editor
  * and the Markdown preview do. A new panel costs VS Code ≈ 1.3 s before our script runs (≈ 4 s for a
  * window's first), a reused one only the snapshot and the draw (≈ 0.3 s; docs/webview-bench.md).
- * Opening a run's dashboard any other way (Open Dashboard, Start Run, the status bar) keeps the preview
- * that shows it: it stops being the preview, and the next click previews in a new panel.
+ * Opening a run's dashboard any other way (Open Dashboard, Start Run, the status bar) takes over the
+ * preview panel and keeps it: it stops being the preview, and the next click previews in a new panel.
  */
 import * as vscode from 'vscode';
 import { parseDashboardViewState } from '../../protocol/webviewMessages';
@@ -45,36 +45,47 @@ export class DashboardPanels implements vscode.Disposable {
     private readonly trace?: (message: string) => void,
   ) {}
 
-  /** Shows the dashboard of these runs, reusing an open one. */
+  /**
+   * Shows the dashboard of these runs, reusing an open one. A run without one takes over the preview
+   * panel if there is one, as an editor opened in VS Code replaces the preview editor, and keeps it.
+   */
   open(runIds: string[], mode: Mode): void {
     this.trace?.(`dashboard of ${runIds.join(', ')} (${mode}) asked for at ${new Date().toISOString()}`);
     const existing = this.panels.get(keyOf(runIds, mode));
+    const preview = this.previewing;
     if (existing) {
-      if (existing === this.previewing) this.previewing = undefined;
+      if (existing === preview) this.previewing = undefined;
       existing.panel.reveal(undefined, true);
-      return;
+    } else if (preview && mode === 'single') {
+      this.previewing = undefined;
+      this.showIn(preview, runIds, mode);
+      preview.panel.reveal(undefined, true);
+    } else {
+      this.adopt(this.createPanel(runIds, mode), runIds, mode);
     }
-    this.adopt(this.createPanel(runIds, mode), runIds, mode);
   }
 
   /** Shows one run in the preview panel (a Runs tree click); a run with a dashboard of its own shows that. */
   preview(runId: string): void {
     this.trace?.(`dashboard of ${runId} (preview) asked for at ${new Date().toISOString()}`);
-    const key = keyOf([runId], 'single');
-    const existing = this.panels.get(key);
-    const preview = this.previewing;
+    const existing = this.panels.get(keyOf([runId], 'single'));
     if (existing) {
       existing.panel.reveal(undefined, true);
-    } else if (preview) {
-      this.panels.delete(preview.key);
-      preview.key = key;
-      this.panels.set(key, preview);
-      this.titleWhenKnown(preview, [runId], 'single');
-      preview.connection.setRuns([runId]);
-      preview.panel.reveal(undefined, true);
+    } else if (this.previewing) {
+      this.showIn(this.previewing, [runId], 'single');
+      this.previewing.panel.reveal(undefined, true);
     } else {
       this.previewing = this.adopt(this.createPanel([runId], 'single'), [runId], 'single');
     }
+  }
+
+  /** Shows other runs in an open dashboard of this mode (its webview stays: no new panel to wait for). */
+  private showIn(dashboard: Dashboard, runIds: string[], mode: Mode): void {
+    this.panels.delete(dashboard.key);
+    dashboard.key = keyOf(runIds, mode);
+    this.panels.set(dashboard.key, dashboard);
+    this.titleWhenKnown(dashboard, runIds, mode);
+    dashboard.connection.setRuns(runIds);
   }
 
   private createPanel(runIds: string[], mode: Mode): vscode.WebviewPanel {
@@ -117,10 +128,7 @@ export class DashboardPanels implements vscode.Disposable {
       const ids = find();
       if (!ids) return;
       waiting.dispose();
-      this.panels.delete(dashboard.key);
-      dashboard.key = keyOf(ids, wanted.mode);
-      this.panels.set(dashboard.key, dashboard);
-      dashboard.connection.setRuns(ids);
+      this.showIn(dashboard, ids, wanted.mode);
     });
     panel.onDidDispose(() => {
       waiting.dispose();
