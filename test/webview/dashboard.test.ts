@@ -32,6 +32,16 @@ const EVENTS = syntheticLog({
   finished: true,
   name: 'tiny-loss-free',
 });
+/** A second finished run of the same shape, shorter: what the preview dashboard switches to. */
+const OTHER_RUN = syntheticLog({
+  steps: 80,
+  layers: 2,
+  experts: 8,
+  methods: ['loss-free'],
+  evalEvery: 40,
+  finished: true,
+  name: 'other-run',
+});
 const STEPS = EVENTS.filter((e): e is StepEvent => e.type === 'step');
 
 /** The header the host would send (extension/webviews/runFeed.ts runHeader), from the same run model. */
@@ -294,6 +304,26 @@ test('a reloaded dashboard restores the chosen layer, step and scroll position f
   // custom elements above render their shadow DOM
   const scrollY = await page.evaluate(() => window.scrollY);
   assert.ok(Math.abs(scrollY - 700) <= 40, `scrollY ${scrollY}`);
+  await page.close();
+});
+
+test('a snapshot of another run (the preview dashboard switched) starts at its latest step, first layer, unzoomed, at the top', async () => {
+  const initialState = { runIds: ['tiny-1'], mode: 'single', layer: 1, loadStep: 30, scrollY: 700 };
+  const { page } = await harness.open('dashboard', { initialState });
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('tiny-1', EVENTS, 'completed')] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  assert.equal(await page.locator('.step-label').textContent(), 'step 30');
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('other-1', OTHER_RUN, 'completed')] });
+  await page.waitForSelector('#chart-loss[data-points="80"]');
+  await frames(page);
+  assert.match((await page.locator('.run-header').textContent()) ?? '', /other-run/);
+  assert.equal(await page.locator('#layer-select').evaluate((s) => (s as HTMLSelectElement).value), '0');
+  assert.match((await page.locator('.step-label').first().textContent()) ?? '', /latest/);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  const saved = await page.evaluate(
+    () => (window as unknown as { __state: { runIds: string[]; layer: number; loadStep?: number } }).__state,
+  );
+  assert.deepEqual([saved.runIds, saved.layer, saved.loadStep], [['other-1'], 0, undefined]);
   await page.close();
 });
 
