@@ -1,9 +1,10 @@
 // The webviews in a real VS Code (issues 4, 12): Start Run opens the dashboard beside its config by
 // itself, titled with the run's start time and short id; it shows a loss curve that grows and a drawn
 // expert-load heatmap; every click on the status bar item opens it; one toolbar drives every chart
-// (smoothing, log y, zoom, tooltip, scrubber); cards export PNG and CSV; clicks in the Runs tree
-// reuse one preview dashboard; light, high contrast and dark themes (set, then the window reloaded); the Routing side panel shows the running run's heatmap; after "Developer: Reload Window"
-// the dashboard comes back.
+// (smoothing, log y, zoom, tooltip, scrubber); cards export PNG and CSV; clicks in the Runs tree reuse
+// one preview dashboard; light, high contrast and dark themes (each set, then the window reloaded); the
+// Routing side panel shows the running run's heatmap; after "Developer: Reload Window" the dashboard
+// comes back.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
