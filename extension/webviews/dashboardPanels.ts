@@ -23,6 +23,10 @@ export const DASHBOARD_VIEW_TYPE = 'moeLens.dashboard';
 type Mode = DashboardMode;
 const keyOf = (runIds: readonly string[], mode: Mode) => `${mode}:${[...runIds].sort().join('\n')}`;
 
+/** The panel shares the group of the active text editor: revealed there, it would hide that editor. */
+const coversActiveEditor = (panel: vscode.WebviewPanel) =>
+  panel.viewColumn !== undefined && panel.viewColumn === vscode.window.activeTextEditor?.viewColumn;
+
 interface Dashboard {
   panel: vscode.WebviewPanel;
   connection: WebviewConnection;
@@ -47,7 +51,9 @@ export class DashboardPanels implements vscode.Disposable {
 
   /**
    * Shows the dashboard of these runs, reusing an open one. A run without one takes over the preview
-   * panel if there is one, as an editor opened in VS Code replaces the preview editor, and keeps it.
+   * panel if there is one, as an editor opened in VS Code replaces the preview editor, and keeps it;
+   * unless the preview is in the active editor's group: the dashboard opens beside the editor (the
+   * config of Start Run), never over it.
    */
   open(runIds: string[], mode: Mode): void {
     this.trace?.(`dashboard of ${runIds.join(', ')} (${mode}) asked for at ${new Date().toISOString()}`);
@@ -56,7 +62,7 @@ export class DashboardPanels implements vscode.Disposable {
     if (existing) {
       if (existing === preview) this.previewing = undefined;
       existing.panel.reveal(undefined, true);
-    } else if (preview && mode === 'single') {
+    } else if (preview && mode === 'single' && !coversActiveEditor(preview.panel)) {
       this.previewing = undefined;
       this.showIn(preview, runIds, mode);
       preview.panel.reveal(undefined, true);

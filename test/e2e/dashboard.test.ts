@@ -143,7 +143,7 @@ test(
       titles.some((t) => t.startsWith('MoE Lens: finished ')) && titles.some((t) => t.startsWith('MoE Lens: other ')),
       `the kept dashboard and the new preview: ${titles.join(', ')}`,
     );
-    while ((await dashboardTabs.count()) > 0) await closeTab(page, dashboardTabs.first());
+    for (const title of titles) await closeTab(page, page.locator('.tabs-container .tab', { hasText: title }));
   },
 );
 
