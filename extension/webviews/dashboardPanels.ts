@@ -30,10 +30,9 @@ const coversActiveEditor = (panel: vscode.WebviewPanel) =>
 interface Dashboard {
   panel: vscode.WebviewPanel;
   connection: WebviewConnection;
+  mode: Mode;
   /** keyOf its runs and mode: its key in `panels` */
   key: string;
-  /** waits for the registry to know its runs, to title the panel */
-  titling?: vscode.Disposable;
 }
 
 export class DashboardPanels implements vscode.Disposable {
@@ -64,7 +63,7 @@ export class DashboardPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, true);
     } else if (preview && mode === 'single' && !coversActiveEditor(preview.panel)) {
       this.previewing = undefined;
-      this.showIn(preview, runIds, mode);
+      this.showIn(preview, runIds);
       preview.panel.reveal(undefined, true);
     } else {
       this.adopt(this.createPanel(runIds, mode), runIds, mode);
@@ -78,20 +77,20 @@ export class DashboardPanels implements vscode.Disposable {
     if (existing) {
       existing.panel.reveal(undefined, true);
     } else if (this.previewing) {
-      this.showIn(this.previewing, [runId], 'single');
+      this.showIn(this.previewing, [runId]);
       this.previewing.panel.reveal(undefined, true);
     } else {
       this.previewing = this.adopt(this.createPanel([runId], 'single'), [runId], 'single');
     }
   }
 
-  /** Shows other runs in an open dashboard of this mode (its webview stays: no new panel to wait for). */
-  private showIn(dashboard: Dashboard, runIds: string[], mode: Mode): void {
+  /** Shows other runs in an open dashboard, in its mode (its webview stays: no new panel to wait for). */
+  private showIn(dashboard: Dashboard, runIds: string[]): void {
     this.panels.delete(dashboard.key);
-    dashboard.key = keyOf(runIds, mode);
+    dashboard.key = keyOf(runIds, dashboard.mode);
     this.panels.set(dashboard.key, dashboard);
-    this.titleWhenKnown(dashboard, runIds, mode);
     dashboard.connection.setRuns(runIds);
+    this.retitle(dashboard);
   }
 
   private createPanel(runIds: string[], mode: Mode): vscode.WebviewPanel {
@@ -134,7 +133,7 @@ export class DashboardPanels implements vscode.Disposable {
       const ids = find();
       if (!ids) return;
       waiting.dispose();
-      this.showIn(dashboard, ids, wanted.mode);
+      this.showIn(dashboard, ids);
     });
     panel.onDidDispose(() => {
       waiting.dispose();
@@ -148,19 +147,16 @@ export class DashboardPanels implements vscode.Disposable {
     );
   }
 
-  /** Titles the panel with the run names; right after a reload the registry may not know them yet. */
-  private titleWhenKnown(dashboard: Dashboard, runIds: string[], mode: Mode): void {
-    const known = () => runIds.every((id) => this.runs.get(id));
-    dashboard.titling?.dispose();
-    dashboard.titling = undefined;
-    dashboard.panel.title = this.title(runIds, mode);
-    if (known()) return;
-    const waiting = this.runs.onDidChangeRuns(() => {
-      if (!known()) return;
-      waiting.dispose();
-      dashboard.panel.title = this.title(runIds, mode);
-    });
-    dashboard.titling = waiting;
+  /**
+   * Titles the panel with its runs' names and start times, again whenever the registry changes: right
+   * after a reload it may not know the runs yet, or only by folder name until their logs are read.
+   */
+  private retitle(dashboard: Dashboard): void {
+    const runIds = dashboard.connection.runIds;
+    // Until the registry knows them, a restored panel keeps the title VS Code restored.
+    if (runIds.length === 0 || !runIds.every((id) => this.runs.get(id))) return;
+    const title = this.title([...runIds], dashboard.mode);
+    if (dashboard.panel.title !== title) dashboard.panel.title = title;
   }
 
   private adopt(panel: vscode.WebviewPanel, runIds: string[], mode: Mode): Dashboard {
@@ -187,12 +183,13 @@ export class DashboardPanels implements vscode.Disposable {
         if (message.type === 'resume') void vscode.commands.executeCommand('moeLens.resumeRun', message.runId);
       },
     });
-    const dashboard: Dashboard = { panel, connection, key: keyOf(runIds, mode) };
+    const dashboard: Dashboard = { panel, connection, mode, key: keyOf(runIds, mode) };
     this.panels.set(dashboard.key, dashboard);
-    if (runIds.length) this.titleWhenKnown(dashboard, runIds, mode);
+    this.retitle(dashboard);
+    const retitling = this.runs.onDidChangeRuns(() => this.retitle(dashboard));
     panel.onDidDispose(() => {
       connection.dispose();
-      dashboard.titling?.dispose();
+      retitling.dispose();
       if (this.panels.get(dashboard.key) === dashboard) this.panels.delete(dashboard.key);
       if (this.previewing === dashboard) this.previewing = undefined;
     });

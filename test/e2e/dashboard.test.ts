@@ -504,5 +504,10 @@ test('after Developer: Reload Window the dashboard comes back', { timeout: 180_0
     return n > 0 && n;
   });
   assert.ok(points > 0);
+  // Titled as before the reload, once the restored window has read the run's log.
+  const tab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / }).first();
+  await waitFor('the restored dashboard titled with the run name, start time and short id', async () =>
+    /^MoE Lens: watch \d\d:\d\d:\d\d #[0-9a-f]{4}$/.test((await tab.innerText()).trim()),
+  );
   await vscode.screenshot('dashboard-f-after-reload');
 });
