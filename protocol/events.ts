@@ -290,4 +290,9 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint',
   /** trainer stderr, kept for "Show Trainer Log" */
   log: 'trainer.log',
+  /**
+   * One line written by whoever signals the trainer for a reason other than the user's own Stop (e.g.
+   * the window closing), before the signal: the end event's reason says it instead of "by you".
+   */
+  stopReason: 'stop-reason.txt',
 } as const;

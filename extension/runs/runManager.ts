@@ -27,6 +27,9 @@ export interface RunJob {
   configCopy?: [string, string][];
 }
 
+/** Why the trainers stop when the extension host goes away (the end event's reason says it). */
+const WINDOW_CLOSING = 'VS Code closed or reloaded the window';
+
 /** How long deactivate waits for trainers to stop; a detached helper kills what is left later. */
 const DEACTIVATE_WAIT_MS = 4000;
 const TRAINER_EXIT_CONFIG_ERROR = 2;
@@ -97,7 +100,7 @@ export class RunManager implements vscode.Disposable {
       trainers.map((t) => t.pid).filter((pid): pid is number => pid !== undefined),
       grace + 1000,
     );
-    const stopped = Promise.all(trainers.map((t) => t.stop(grace)));
+    const stopped = Promise.all(trainers.map((t) => t.stop(grace, WINDOW_CLOSING)));
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, DEACTIVATE_WAIT_MS))]);
   }
 
@@ -143,6 +146,7 @@ export class RunManager implements vscode.Disposable {
         trainerScript: this.context.asAbsolutePath(join('dist', 'trainer.js')),
         args: job.args,
         cwd: folder.fsPath,
+        runDir: folder.fsPath,
         env: {
           ...process.env,
           // process.execPath is Electron's binary in desktop VS Code: make it act as Node.

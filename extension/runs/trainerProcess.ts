@@ -4,9 +4,10 @@
  * No 'vscode' import: tested under plain node against the real trainer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseEventLine, type TrainerEvent } from '../../protocol/events';
+import { parseEventLine, RUN_FILES, type TrainerEvent } from '../../protocol/events';
 import { signalProcessGroup } from './processTree';
 
 export interface TrainerLaunch {
@@ -15,6 +16,8 @@ export interface TrainerLaunch {
   trainerScript: string;
   args: string[];
   cwd: string;
+  /** the run folder the trainer writes (its --out): where a stop's reason is left for it */
+  runDir: string;
   env: NodeJS.ProcessEnv;
   /** stderr is appended here */
   logFile: string;
@@ -47,8 +50,10 @@ export class TrainerProcess {
   private killedAfterGrace = false;
   private graceTimer?: NodeJS.Timeout;
   private stopRequested = false;
+  private readonly runDir: string;
 
   constructor(launch: TrainerLaunch, handlers: TrainerHandlers) {
+    this.runDir = launch.runDir;
     const log = createWriteStream(launch.logFile, { flags: 'a' });
     log.on('error', () => undefined); // a lost log line must not take the run down
     this.child = spawn(launch.nodePath, [launch.trainerScript, ...launch.args], {
@@ -101,11 +106,19 @@ export class TrainerProcess {
 
   /**
    * SIGTERM (the trainer finishes its step, checkpoints and ends `stopped`); if it is still there
-   * after graceMs, SIGKILL to its whole process group.
+   * after graceMs, SIGKILL to its whole process group. `reason` is why, when the user did not ask
+   * (e.g. the window closing): left in the run folder for the trainer's end event.
    */
-  stop(graceMs: number): Promise<TrainerExit> {
+  stop(graceMs: number, reason?: string): Promise<TrainerExit> {
     if (!this.stopRequested && this.child.pid && this.child.exitCode === null && this.child.signalCode === null) {
       this.stopRequested = true;
+      if (reason) {
+        try {
+          writeFileSync(join(this.runDir, RUN_FILES.stopReason), `${reason}\n`);
+        } catch {
+          // the run folder is gone or read-only: the end event says "by you", the run still stops
+        }
+      }
       this.child.kill('SIGTERM');
       this.graceTimer = setTimeout(() => {
         this.killedAfterGrace = true;

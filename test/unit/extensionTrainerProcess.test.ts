@@ -28,6 +28,7 @@ function launch(args: (out: string) => string[]): { launch: TrainerLaunch; out: 
       trainerScript,
       args: args(out),
       cwd: work,
+      runDir: out,
       env: process.env,
       logFile: join(work, `run-${runs}.log`),
     },
@@ -77,6 +78,20 @@ test('stop: SIGTERM mid-run ends the run "stopped" with a checkpoint, within the
   assert.equal(end?.type === 'end' && end.status, 'stopped');
   assert.ok(existsSync(join(out, RUN_FILES.checkpoint)), 'a checkpoint to resume from');
   assert.equal(isTrainerAlive(trainer.pid), false);
+});
+
+test("a stop with a reason (the window closing): the end event gives it instead of 'by you'", async () => {
+  const { trainer, events, out, trained } = startTrainer(longRun);
+  await trained;
+  const exit = await trainer.stop(60_000, 'VS Code closed or reloaded the window');
+  assert.equal(exit.code, 0, exit.lastStderr.join('\n'));
+  const end = events.at(-1);
+  assert.equal(end?.type, 'end');
+  assert.equal(
+    end.type === 'end' && end.reason,
+    `stopped because VS Code closed or reloaded the window (SIGTERM) at step ${end.step}, checkpoint saved`,
+  );
+  assert.equal(existsSync(join(out, RUN_FILES.stopReason)), false, 'the reason answered this stop only');
 });
 
 test('a trainer still there after the grace period is killed with its process group: the log is left without an end', async () => {

@@ -1,3 +1,7 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUN_FILES } from '../../protocol/events';
+
 /**
  * SIGINT/SIGTERM ask the run to stop after the current step (then it checkpoints and ends
  * "stopped"). A second signal exits at once.
@@ -30,4 +34,22 @@ export class StopSignal {
     process.off('SIGTERM', this.onSignal);
     process.stdout.off('error', this.onStdoutError);
   }
+}
+
+const MAX_STOP_REASON_CHARS = 200;
+
+/**
+ * Why whoever signalled the trainer did it (RUN_FILES.stopReason in the run folder: its first line,
+ * at most 200 characters), or undefined for the user's own stop. The file is removed: it answers one stop.
+ */
+export function takeStopReason(runDir: string): string | undefined {
+  const file = join(runDir, RUN_FILES.stopReason);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  rmSync(file, { force: true });
+  return text.split('\n')[0].trim().slice(0, MAX_STOP_REASON_CHARS) || undefined;
 }

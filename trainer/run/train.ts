@@ -16,7 +16,7 @@ import { writeCheckpoint, type ResumeState } from './checkpoint';
 import { EventLog } from './eventLog';
 import { Progress } from './progress';
 import { learningRate } from './schedule';
-import type { StopSignal } from './stopSignal';
+import { takeStopReason, type StopSignal } from './stopSignal';
 
 export interface RunPlan {
   runDir: string;
@@ -96,6 +96,7 @@ export async function train(
   const elapsed = () => previousSeconds + (Date.now() - started) / 1000;
   let step = plan.resume?.state.step ?? 0;
   const log = new EventLog(runDir);
+  takeStopReason(runDir); // a reason left for an earlier session's stop is not this session's
   const progress = new Progress(training.steps);
   const end = (status: EndStatus, reason: string) => {
     log.emit({ type: 'end', step, status, reason, durationSeconds: round(elapsed(), 4) });
@@ -184,7 +185,7 @@ export async function train(
     }
     await checkpoint();
     if (step < training.steps) {
-      end('stopped', stopReason(stop.requested, step));
+      end('stopped', stopReason(stop.requested, step, takeStopReason(runDir)));
       return 0;
     }
     if (training.finalAnalysis) {
@@ -219,8 +220,19 @@ export async function analyseRun(plan: RunPlan, data: Dataset, model: MoeModel):
   }
 }
 
-/** Why a run stopped, in words: "stopped by you (SIGTERM) at step 106, checkpoint saved". */
-export function stopReason(requested: string | undefined, step: number): string {
-  const cause = requested?.startsWith('SIG') ? `by you (${requested})` : requested ? `because ${requested}` : '';
+/**
+ * Why a run stopped, in words: "stopped by you (SIGTERM) at step 106, checkpoint saved", or with the
+ * signaller's reason (takeStopReason) "stopped because VS Code closed the window (SIGTERM) at …".
+ */
+export function stopReason(requested: string | undefined, step: number, signallerReason?: string): string {
+  const bySignal = requested?.startsWith('SIG');
+  const cause =
+    bySignal && signallerReason
+      ? `because ${signallerReason} (${requested})`
+      : bySignal
+        ? `by you (${requested})`
+        : requested
+          ? `because ${requested}`
+          : '';
   return `stopped ${cause} at step ${step}, checkpoint saved`.replace('  ', ' ');
 }
