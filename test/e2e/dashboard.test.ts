@@ -17,6 +17,7 @@ import {
   parseRunDescription,
   resultsDir,
   runCommand,
+  runsTreeRow,
   showMoeLens,
   startRunFromPalette,
   tinyVariant,
@@ -64,17 +65,9 @@ const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canv
 const pointsNow = (frame: Frame) =>
   frame.$eval('canvas#chart-loss', (c) => Number((c as HTMLElement).dataset.points)).catch(() => 0);
 
-/** The run's row in the Runs tree (the last row so labelled: the one above it is its config's group). */
-const runRow = (page: Page, name: string) =>
-  page
-    .locator('.part.sidebar .monaco-list-row', {
-      has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }),
-    })
-    .last();
-
 /** Clicks the run `name` in the Runs tree; ms until a dashboard frame draws its `points` loss points. */
 async function clickRunUntilDrawn(page: Page, name: string, points: number): Promise<number> {
-  const row = runRow(page, name);
+  const row = runsTreeRow(page, name);
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const clicked = Date.now();
   await row.click();
@@ -133,7 +126,7 @@ test(
     assert.match((await tabTitles())[0], /^MoE Lens: finished /);
 
     // The row's Open Dashboard button keeps the run's dashboard: the next click previews in a new panel.
-    const row = runRow(page, 'finished');
+    const row = runsTreeRow(page, 'finished');
     await row.hover();
     await row.locator('.actions .action-label[aria-label="Open Dashboard"]').click();
     await clickRunUntilDrawn(page, 'other', 120);

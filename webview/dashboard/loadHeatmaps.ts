@@ -201,6 +201,7 @@ export function loadHeatmapCard(parent: HTMLElement, run: RunSource, ctx: ViewCo
   return {
     element,
     usesChoices: true,
+    destroy: () => heatmap.destroy(),
     update() {
       const { load, experts, moeLayers } = run().state;
       const columns = load.columns;
@@ -277,6 +278,7 @@ export function layerStatsCard(parent: HTMLElement, run: RunSource, ctx: ViewCon
   return {
     element,
     usesChoices: true,
+    destroy: () => heatmap.destroy(),
     update() {
       const { layerStats, moeLayers } = run().state;
       const stat = ctx.choices.layerStat ?? 'maxVio';
@@ -319,6 +321,7 @@ export function loadOverTimeCard(parent: HTMLElement, run: RunSource, ctx: ViewC
   return {
     element,
     usesChoices: true,
+    destroy: () => heatmap.destroy(),
     update() {
       const { load } = run().state;
       const layer = ctx.choices.layer;

@@ -75,6 +75,7 @@ export class HeatmapCanvas {
   private readonly cursorBox = el('div', { className: 'heatmap-cursor', attrs: { 'aria-hidden': 'true' } });
   private readonly marker = el('div', { className: 'heatmap-marker', attrs: { 'aria-hidden': 'true' } });
   private readonly tooltip: Tooltip;
+  private readonly resized = new ResizeObserver(() => this.layout());
   private readonly live = el('div', {
     className: 'heatmap-live sr-only',
     attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' },
@@ -115,16 +116,21 @@ export class HeatmapCanvas {
     ]);
     this.tableBox.hidden = true;
     this.canvas.addEventListener('mousemove', (event) => this.hover(event));
-    this.canvas.addEventListener('mouseleave', () => this.hideTooltip());
+    this.canvas.addEventListener('mouseleave', () => this.tooltip.hide());
     this.canvas.addEventListener('keydown', (event) => this.key(event));
     this.canvas.addEventListener('focus', () => this.moveCursor(this.cursor?.row ?? 0, this.cursor?.col ?? 0));
     this.canvas.addEventListener('blur', () => {
       this.cursorBox.hidden = true;
-      this.hideTooltip();
+      this.tooltip.hide();
     });
     this.cursorBox.hidden = true;
-    this.hideTooltip();
-    new ResizeObserver(() => this.layout()).observe(this.plot);
+    this.tooltip.hide();
+    this.resized.observe(this.plot);
+  }
+
+  /** Stops following the plot's size (the dashboard rebuilt its cards). */
+  destroy(): void {
+    this.resized.disconnect();
   }
 
   draw(content: HeatmapContent): void {
@@ -266,17 +272,9 @@ export class HeatmapCanvas {
     const cols = this.drawn[0]?.length ?? 0;
     const x = event.clientX - box.left;
     const y = event.clientY - box.top;
-    if (rows === 0 || cols === 0 || x < 0 || y < 0 || x >= box.width || y >= box.height) return this.hideTooltip();
+    if (rows === 0 || cols === 0 || x < 0 || y < 0 || x >= box.width || y >= box.height) return this.tooltip.hide();
     const cell = this.cellAt(Math.floor((y / box.height) * rows), Math.floor((x / box.width) * cols));
-    if (cell) this.showTooltip(this.describe(cell), event.clientX, event.clientY);
-  }
-
-  private showTooltip(text: string, x: number, y: number): void {
-    this.tooltip.show(text, x, y);
-  }
-
-  private hideTooltip(): void {
-    this.tooltip.hide();
+    if (cell) this.tooltip.show(this.describe(cell), event.clientX, event.clientY);
   }
 
   private key(event: KeyboardEvent): void {
@@ -319,7 +317,7 @@ export class HeatmapCanvas {
     const text = this.describe(cell);
     this.live.textContent = text;
     const box = this.canvas.getBoundingClientRect();
-    this.showTooltip(text, box.left + (col + 1) * w, box.top + (row + 1) * h);
+    this.tooltip.show(text, box.left + (col + 1) * w, box.top + (row + 1) * h);
   }
 
   /** The drawn cells as a table: row groups down, at most TABLE_MAX_COLUMNS column groups across. */

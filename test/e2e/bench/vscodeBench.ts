@@ -22,6 +22,7 @@ import {
   runCommand,
   runEvents,
   runFolders,
+  runsTreeRow,
   showMoeLens,
   tinyVariant,
   trainOutsideVsCode,
@@ -92,18 +93,9 @@ interface Open {
   resources: WebviewTimeline['resources'];
 }
 
-/** The run's row in the Runs tree (the last row so labelled: the one above it is its config's group). */
-function runRow(page: Page, name: string) {
-  return page
-    .locator('.part.sidebar .monaco-list-row', {
-      has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }),
-    })
-    .last();
-}
-
 /** Clicks the run `name` in the Runs tree; ms until a loss chart holds its `points` points, and that frame. */
 async function clickRun(page: Page, name: string, points: number): Promise<{ ms: number; seen: number; frame: Frame }> {
-  const row = runRow(page, name);
+  const row = runsTreeRow(page, name);
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const t0 = Date.now();
   await row.click();

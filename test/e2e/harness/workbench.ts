@@ -1,5 +1,5 @@
 /** Driving the workbench like a user: command palette, Quick Open, quick picks, the Runs tree, notifications. */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { waitFor } from './wait';
 
 const quickInput = '.quick-input-widget';
@@ -82,6 +82,15 @@ export async function showMoeLens(page: Page): Promise<void> {
   const container = page.locator('.part.sidebar .composite.title', { hasText: 'MoE Lens' });
   if (!(await container.isVisible())) await item.click();
   await container.waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/** A run's row in the Runs tree by its label (the last row so labelled: the one above it is its config's group). */
+export function runsTreeRow(page: Page, label: string): Locator {
+  return page
+    .locator('.part.sidebar .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }),
+    })
+    .last();
 }
 
 export interface RunsTreeItem {
