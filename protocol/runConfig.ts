@@ -5,6 +5,7 @@
  *   - the JSON Schema used by the editor (`runConfigJsonSchema`, written to schemas/ by the build).
  * Defaults and formulas follow shared docs/balancers.md.
  */
+import { describeValue } from './jsonShape';
 
 type NumberField = {
   kind: 'number';
@@ -289,15 +290,6 @@ export class RunConfigError extends Error {
   }
 }
 
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would print as null
-  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (a number too large for a double)`;
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
 const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
 
 /** C0 and C1 controls, DEL, and the bidirectional overrides and isolates. */
@@ -305,7 +297,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function checkField(field: Field, value: unknown, path: string, problems: ConfigProblem[]): unknown {
   const fail = (expected: string) => {
-    problems.push({ path, message: `expected ${expected}, got ${describeType(value)}` });
+    problems.push({ path, message: `expected ${expected}, got ${describeValue(value)}` });
     return field.default;
   };
   switch (field.kind) {
@@ -338,7 +330,7 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
       if (!isArray(value)) return fail(`an array of ${allowed}`);
       value.forEach((v, i) => {
         if (typeof v !== 'string' || !field.values.includes(v)) {
-          problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeType(v)}` });
+          problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeValue(v)}` });
         }
       });
       const repeated = value.find((v, i) => value.indexOf(v) !== i);
@@ -360,7 +352,7 @@ function resolveObject(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    problems.push({ path, message: `expected an object, got ${describeType(input)}` });
+    problems.push({ path, message: `expected an object, got ${describeValue(input)}` });
     input = {};
   }
   const given = (input ?? {}) as Record<string, unknown>;

@@ -42,7 +42,7 @@ test('a wrong type', () => {
   rejectConfig(
     'type',
     tiny({ training: { batchSize: '4' } }),
-    /type\.moe\.json: \$\.training\.batchSize: expected an integer, got the string "4"/,
+    /type\.moe\.json: \$\.training\.batchSize: expected an integer, got "4"/,
   );
 });
 
@@ -66,7 +66,7 @@ test('lr ≤ 0', () => {
   rejectConfig(
     'lr',
     tiny({ training: { lr: 0 } }),
-    /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got number 0/,
+    /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got 0/,
   );
 });
 
@@ -165,7 +165,7 @@ test('an --out folder holding a run, and a bad --resume, leave the run untouched
     ['--config', TINY, '--out', runDir],
     /already holds a run \(events\.jsonl\); continue it with --resume/,
   );
-  expectRejected(['--resume', runDir], /config\.json: \$\.model\.experts: expected a number ≥ 2, got number 1/);
+  expectRejected(['--resume', runDir], /config\.json: \$\.model\.experts: expected a number ≥ 2, got 1/);
   writeFileSync(join(runDir, 'config.json'), readFileSync(TINY));
   expectRejected(['--resume', runDir], /no checkpoint to resume/);
   expectRejected(['--resume', join(dir, 'elsewhere')], /not a run folder \(no config\.json\)/);

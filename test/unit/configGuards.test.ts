@@ -45,7 +45,7 @@ test('"__proto__", "constructor" and "toString" are unknown keys, at the top and
 test('a run name with control or bidi-override characters is refused (it reaches terminals and the tree)', () => {
   for (const name of ['evil\u001b[2J', 'a\nb', 'x\u202eegassem', 'bell\u0007', 'c1\u009b31m']) {
     assert.deepEqual(problems(JSON.stringify({ name })), [
-      `$.name: expected a string without control or bidirectional-override characters, got the string ${JSON.stringify(name)}`,
+      `$.name: expected a string without control or bidirectional-override characters, got ${JSON.stringify(name)}`,
     ]);
   }
   assert.equal(resolveRunConfig({ name: 'ünïcode – fine 🙂' }).name, 'ünïcode – fine 🙂');
