@@ -63,11 +63,7 @@ test('dModel not divisible by heads', () => {
 });
 
 test('lr ≤ 0', () => {
-  rejectConfig(
-    'lr',
-    tiny({ training: { lr: 0 } }),
-    /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got 0/,
-  );
+  rejectConfig('lr', tiny({ training: { lr: 0 } }), /lr\.moe\.json: \$\.training\.lr: expected a number > 0, got 0/);
 });
 
 test('an unknown balancer', () => {
