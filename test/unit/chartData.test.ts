@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { curvesToCsv, emaSmooth, fileSlug, formatDistinct, timeAtStep, valueAt } from '../../webview/shared/chartData';
+import {
+  curvesToCsv,
+  emaSmooth,
+  exportedCurves,
+  fileSlug,
+  formatDistinct,
+  timeAtStep,
+  valueAt,
+} from '../../webview/shared/chartData';
 
 test('EMA smoothing is debiased at the start and off at weight 0', () => {
   const points = [1, 2, 3, 4].map((y, i) => ({ x: i + 1, y }));
@@ -59,4 +67,37 @@ test('the time of a step is interpolated between recorded steps and held at the 
   assert.equal(timeAtStep(times, 3), 2000);
   assert.equal(timeAtStep(times, 7.5), 3500);
   assert.equal(timeAtStep(times, 12), 4000);
+});
+
+test('CSV export of a seed group: its mean, then the min, max and sample sd over the seeds at each step', () => {
+  const seeds = [
+    [
+      { x: 1, y: 1 },
+      { x: 2, y: 3 },
+    ],
+    [
+      { x: 1, y: 3 },
+      { x: 2, y: 7 },
+    ],
+  ];
+  const mean = [
+    { x: 1, y: 2 },
+    { x: 2, y: 5 },
+  ];
+  const csv = curvesToCsv(
+    'step',
+    exportedCurves([{ label: 'aux-loss (mean of 2 seeds)', points: mean, seedCurves: seeds }]),
+  );
+  // sample sd of {1, 3} = √2, of {3, 7} = √8
+  assert.equal(
+    csv,
+    [
+      'step,aux-loss (mean of 2 seeds),aux-loss (mean of 2 seeds): min,aux-loss (mean of 2 seeds): max,aux-loss (mean of 2 seeds): sd',
+      `1,2,1,3,${Math.SQRT2}`,
+      `2,5,3,7,${Math.sqrt(8)}`,
+      '',
+    ].join('\n'),
+  );
+  const single = [{ label: 'one run', points: mean }];
+  assert.deepEqual(exportedCurves(single), single, 'a curve without seeds is exported as it is');
 });

@@ -3,6 +3,7 @@
  * curves, and numbers printed with enough digits to tell them apart. No DOM: unit-tested under node.
  */
 import type { Point } from '../../protocol/runModel/series';
+import { seedBand } from '../../protocol/runModel/seedSpread';
 
 /**
  * Exponential moving average as TensorBoard smooths: last = last·w + (1 − w)·y, divided by
@@ -53,6 +54,24 @@ export function curvesToCsv(xTitle: string, curves: readonly { label: string; po
   const rows = [[xTitle, ...curves.map((c) => c.label)].map(csvCell).join(',')];
   for (const x of xs) rows.push([String(x), ...byX.map((m) => (m.has(x) ? String(m.get(x)) : ''))].join(','));
   return rows.join('\n') + '\n';
+}
+
+/**
+ * The curves a card exports: a seed group's mean curve (one with `seedCurves`) is followed by the
+ * min, max and sample sd over its seeds at each step, what its band shows; other curves as they are.
+ */
+export function exportedCurves(
+  lines: readonly { label: string; points: readonly Point[]; seedCurves?: readonly (readonly Point[])[] }[],
+): { label: string; points: Point[] }[] {
+  return lines.flatMap(({ label, points, seedCurves }) => {
+    if (!seedCurves) return [{ label, points: [...points] }];
+    const band = seedBand(seedCurves);
+    const column = (stat: 'min' | 'max' | 'sd') => ({
+      label: `${label}: ${stat}`,
+      points: band.map((p) => ({ x: p.x, y: p[stat] })),
+    });
+    return [{ label, points: [...points] }, column('min'), column('max'), column('sd')];
+  });
 }
 
 /**

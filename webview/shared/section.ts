@@ -1,5 +1,5 @@
 /** A part of a webview that redraws itself from the current run state. */
-import { curvesToCsv, fileSlug } from './chartData';
+import { curvesToCsv, exportedCurves, fileSlug } from './chartData';
 import { createLineChart, drawnPoints, type LineChart, type LineChartOptions, type LineSpec } from './charts';
 import type { ChartSync } from './chartView';
 import { card, el } from './dom';
@@ -96,7 +96,7 @@ export function lineChartCard(
       ),
       exportButton('CSV', `Save the ${spec.title} data as CSV`, () => {
         const xTitle = spec.options?.xIsStep === false ? (spec.options.xTitle ?? 'x') : 'step';
-        exportFile('csv', `${name}.csv`, curvesToCsv(xTitle, spec.lines()));
+        exportFile('csv', `${name}.csv`, curvesToCsv(xTitle, exportedCurves(spec.lines())));
       }),
     );
   }
