@@ -101,7 +101,7 @@ test(
 );
 
 test(
-  'clicks in the Runs tree show each run in one preview dashboard; its Open Dashboard button keeps one',
+  'clicks in the Runs tree show each run in one preview dashboard; Open Dashboard keeps it',
   { timeout: 180_000 },
   async () => {
     const { vscode } = session;
@@ -125,12 +125,18 @@ test(
     assert.equal(await dashboardTabs.count(), 1, `one preview dashboard: ${(await tabTitles()).join(', ')}`);
     assert.match((await tabTitles())[0], /^MoE Lens: finished /);
 
-    // The row's Open Dashboard button keeps the run's dashboard: the next click previews in a new panel.
-    const row = runsTreeRow(page, 'finished');
+    // Open Dashboard (the row's button) on a run without a panel takes the preview over and keeps it,
+    // as an editor opened in VS Code replaces the preview editor: no new panel; the next click
+    // previews in a new one.
+    const row = runsTreeRow(page, 'other');
     await row.hover();
     await row.locator('.actions .action-label[aria-label="Open Dashboard"]').click();
-    await clickRunUntilDrawn(page, 'other', 120);
-    await waitFor('two dashboards, finished and other', async () => (await dashboardTabs.count()) === 2);
+    await waitFor('the preview panel showing the other run', async () => {
+      const shown = await tabTitles();
+      return shown.length === 1 && shown[0].startsWith('MoE Lens: other ') && (await pointsNow(frame)) === 120;
+    });
+    await clickRunUntilDrawn(page, 'finished', 300);
+    await waitFor('two dashboards, other and finished', async () => (await dashboardTabs.count()) === 2);
     const titles = await tabTitles();
     assert.ok(
       titles.some((t) => t.startsWith('MoE Lens: finished ')) && titles.some((t) => t.startsWith('MoE Lens: other ')),
