@@ -18,6 +18,8 @@ import {
   resultsDir,
   runCommand,
   runsTreeRow,
+  clickRunUntilDrawn,
+  lossPointsNow,
   showMoeLens,
   startRunFromPalette,
   tinyVariant,
@@ -61,27 +63,6 @@ async function closeTab(page: Page, tab: Locator): Promise<void> {
 }
 
 const lossPoints = async (frame: Frame) => Number(await frame.getAttribute('canvas#chart-loss', 'data-points'));
-/** The loss chart's points in this frame now, 0 when it has none (no waiting for the element). */
-const pointsNow = (frame: Frame) =>
-  frame.$eval('canvas#chart-loss', (c) => Number((c as HTMLElement).dataset.points)).catch(() => 0);
-
-/** Clicks the run `name` in the Runs tree; ms until a dashboard frame draws its `points` loss points. */
-async function clickRunUntilDrawn(page: Page, name: string, points: number): Promise<number> {
-  const row = runsTreeRow(page, name);
-  await row.waitFor({ state: 'visible', timeout: 60_000 });
-  const clicked = Date.now();
-  await row.click();
-  await waitFor(
-    `the ${name} run drawn with its ${points} loss points`,
-    async () => {
-      for (const frame of page.frames()) if ((await pointsNow(frame)) === points) return true;
-      return false;
-    },
-    { intervalMs: 20, timeoutMs: 60_000 },
-  );
-  return Date.now() - clicked;
-}
-
 test(
   'a finished run’s dashboard is drawn with every point soon after its row is clicked',
   { timeout: 180_000 },
@@ -93,7 +74,7 @@ test(
     // The first open in the window loads the webview bundle; the second reuses the host's reduced state.
     for (const key of ['finishedFirstOpenMs', 'finishedReopenMs']) {
       await closeTab(page, tab);
-      timings[key] = await clickRunUntilDrawn(page, 'finished', 300);
+      timings[key] = (await clickRunUntilDrawn(page, 'finished', 300)).ms;
     }
     await vscode.screenshot('dashboard-f-finished');
     await closeTab(page, tab);
@@ -111,7 +92,7 @@ test(
     const tabTitles = async () => (await dashboardTabs.allInnerTexts()).map((title) => title.trim());
     await clickRunUntilDrawn(page, 'finished', 300);
     // The same panel shows the other run, then the first again: one tab, titled with the run shown.
-    timings.previewSwitchMs = await clickRunUntilDrawn(page, 'other', 120);
+    timings.previewSwitchMs = (await clickRunUntilDrawn(page, 'other', 120)).ms;
     assert.deepEqual(
       (await tabTitles()).map((title) => title.replace(/ \d\d:\d\d:\d\d #[0-9a-f]{4}$/, '')),
       ['MoE Lens: other'],
@@ -121,7 +102,7 @@ test(
       (await frame.locator('.run-header').innerText()).includes('other'),
     );
     await vscode.screenshot('dashboard-preview-other');
-    timings.previewSwitchBackMs = await clickRunUntilDrawn(page, 'finished', 300);
+    timings.previewSwitchBackMs = (await clickRunUntilDrawn(page, 'finished', 300)).ms;
     assert.equal(await dashboardTabs.count(), 1, `one preview dashboard: ${(await tabTitles()).join(', ')}`);
     assert.match((await tabTitles())[0], /^MoE Lens: finished /);
 
@@ -133,7 +114,7 @@ test(
     await row.locator('.actions .action-label[aria-label="Open Dashboard"]').click();
     await waitFor('the preview panel showing the other run', async () => {
       const shown = await tabTitles();
-      return shown.length === 1 && shown[0].startsWith('MoE Lens: other ') && (await pointsNow(frame)) === 120;
+      return shown.length === 1 && shown[0].startsWith('MoE Lens: other ') && (await lossPointsNow(frame)) === 120;
     });
     await clickRunUntilDrawn(page, 'finished', 300);
     await waitFor('two dashboards, other and finished', async () => (await dashboardTabs.count()) === 2);

@@ -12,9 +12,12 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
+  clickRunUntilDrawn,
   ensureVsCodeInstalled,
+  frameWhere,
+  lossPointsNow,
   makeWorkspace,
   openFile,
   openVsCode,
@@ -22,7 +25,6 @@ import {
   runCommand,
   runEvents,
   runFolders,
-  runsTreeRow,
   showMoeLens,
   tinyVariant,
   trainOutsideVsCode,
@@ -32,24 +34,6 @@ import { hostDashboardRequests, hostSnapshotLines, webviewTimeline, type Webview
 
 const OPENS = 3;
 const SWITCHES = 4;
-
-/** The loss chart's drawn points in `frame` (0 when it has none yet); never waits. */
-const lossPoints = (frame: Frame) =>
-  frame
-    .evaluate(() => Number(document.querySelector('canvas#chart-loss')?.getAttribute('data-points') ?? 0))
-    .catch(() => 0);
-
-/** Polls every frame every 20 ms until one passes `test`. */
-async function frameWhere(page: Page, what: string, test: (frame: Frame) => Promise<boolean>): Promise<Frame> {
-  return waitFor(
-    what,
-    async () => {
-      for (const frame of page.frames()) if (await test(frame)) return frame;
-      return undefined;
-    },
-    { intervalMs: 20, timeoutMs: 60_000 },
-  );
-}
 
 async function closeDashboards(page: Page): Promise<void> {
   const tabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
@@ -93,27 +77,12 @@ interface Open {
   resources: WebviewTimeline['resources'];
 }
 
-/** Clicks the run `name` in the Runs tree; ms until a loss chart holds its `points` points, and that frame. */
-async function clickRun(page: Page, name: string, points: number): Promise<{ ms: number; seen: number; frame: Frame }> {
-  const row = runsTreeRow(page, name);
-  await row.waitFor({ state: 'visible', timeout: 60_000 });
-  const t0 = Date.now();
-  await row.click();
-  const frame = await frameWhere(
-    page,
-    `the ${name} run drawn with its ${points} loss points`,
-    async (f) => (await lossPoints(f)) === points,
-  );
-  const seen = Date.now();
-  return { ms: seen - t0, seen, frame };
-}
-
 /** With every dashboard closed, clicks the finished run: a new panel; ms until drawn, and the stages. */
 async function openFinished(page: Page, userDataDir: string, points: number): Promise<Open> {
   await closeDashboards(page);
   const snapshotsBefore = hostSnapshotLines(userDataDir).length;
   const requestsBefore = hostDashboardRequests(userDataDir).length;
-  const { ms, seen, frame } = await clickRun(page, 'finished', points);
+  const { ms, seen, frame } = await clickRunUntilDrawn(page, 'finished', points);
   const host = await waitFor('the host logged the snapshot', () => hostSnapshotLines(userDataDir)[snapshotsBefore], {
     timeoutMs: 10_000,
   }).catch(() => undefined);
@@ -169,7 +138,7 @@ export async function benchVsCode(): Promise<VsCodeBench> {
     const switches: number[] = [];
     for (let i = 0; i < SWITCHES; i++) {
       const [name, drawn] = i % 2 === 0 ? ['other', otherPoints] : ['finished', points];
-      switches.push((await clickRun(page, name, drawn)).ms);
+      switches.push((await clickRunUntilDrawn(page, name, drawn)).ms);
     }
     figures.previewSwitchMedianMs = median(switches);
     figures.previewSwitchWorstMs = Math.max(...switches);
@@ -185,7 +154,7 @@ export async function benchVsCode(): Promise<VsCodeBench> {
     const requestsBefore = hostDashboardRequests(userDataDir).length;
     const t0 = Date.now();
     await page.keyboard.press('Enter');
-    const dashboard = await frameWhere(page, 'the first loss point', async (f) => (await lossPoints(f)) > 0);
+    const dashboard = await frameWhere(page, 'the first loss point', async (f) => (await lossPointsNow(f)) > 0);
     const seen = Date.now();
     figures.firstLossPointMs = seen - t0;
     const timeline = await webviewTimeline(dashboard);

@@ -1,6 +1,7 @@
 /** Reading webviews: the frame holding an element, and what a canvas has drawn. */
 import type { Frame, Page } from 'playwright-core';
 import { waitFor } from './wait';
+import { runsTreeRow } from './workbench';
 
 /** The frame (webview content, nested two iframes deep) that has an element matching `selector`. */
 export async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
@@ -39,4 +40,44 @@ export async function drawnPixels(frame: Frame, canvasSelector: string): Promise
     }
     return drawn;
   });
+}
+
+/** The loss chart's drawn points in `frame` now (its data-points), 0 when it has none yet; never waits. */
+export const lossPointsNow = (frame: Frame) =>
+  frame
+    .evaluate(() => Number(document.querySelector('canvas#chart-loss')?.getAttribute('data-points') ?? 0))
+    .catch(() => 0);
+
+/** Polls every frame every 20 ms until one passes `test` (a timing poll: frameWith polls every 500 ms). */
+export async function frameWhere(page: Page, what: string, test: (frame: Frame) => Promise<boolean>): Promise<Frame> {
+  return waitFor(
+    what,
+    async () => {
+      for (const frame of page.frames()) if (await test(frame)) return frame;
+      return undefined;
+    },
+    { intervalMs: 20, timeoutMs: 60_000 },
+  );
+}
+
+/**
+ * Clicks the run labelled `name` in the Runs tree and waits for a dashboard to draw its `points` loss
+ * points: the ms from click to seen, when it was seen (epoch ms) and that dashboard's frame.
+ */
+export async function clickRunUntilDrawn(
+  page: Page,
+  name: string,
+  points: number,
+): Promise<{ ms: number; seen: number; frame: Frame }> {
+  const row = runsTreeRow(page, name);
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  const clicked = Date.now();
+  await row.click();
+  const frame = await frameWhere(
+    page,
+    `the ${name} run drawn with its ${points} loss points`,
+    async (f) => (await lossPointsNow(f)) === points,
+  );
+  const seen = Date.now();
+  return { ms: seen - clicked, seen, frame };
 }
