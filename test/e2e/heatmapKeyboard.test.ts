@@ -7,7 +7,7 @@ import type { Frame, Page } from 'playwright-core';
 import { columnLoad } from '../../protocol/runModel/load';
 import { reduceEvents } from '../../protocol/runModel/runState';
 import { scaleEvents } from '../scale/scaleLog';
-import { frameWith, runCommand, showMoeLens, vsCodeForTests, waitFor, waitForRun } from './harness';
+import { frameWith, runCommand, runCommandShowing, showMoeLens, vsCodeForTests, waitFor, waitForRun } from './harness';
 
 const EVENTS = [
   ...scaleEvents({ layers: 8, experts: 128, topK: 4, steps: 300, countsEvery: 100, evalEvery: 100, seed: 5 }),
@@ -42,9 +42,7 @@ test('keyboard alone reaches a heatmap cell and its value is announced', { timeo
   await showMoeLens(page);
   await waitForRun(page, 'the compact-log run in the Runs view', (item) => item.label === 'scale-8x128');
 
-  await runCommand(page, 'MoE Lens: Open Dashboard');
-  const pick = page.locator('.quick-input-widget input');
-  await pick.waitFor({ state: 'visible', timeout: 30_000 });
+  await runCommandShowing(page, 'MoE Lens: Open Dashboard', 'scale-8x128');
   await page.keyboard.type('scale-8x128');
   await page
     .locator('.quick-input-widget .monaco-list-row', { hasText: 'scale-8x128' })

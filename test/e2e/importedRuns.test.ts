@@ -16,6 +16,7 @@ import {
   pickQuickItem,
   repoRoot,
   runCommand,
+  runCommandShowing,
   runsTreeRow,
   showMoeLens,
   vsCodeForTests,
@@ -103,7 +104,7 @@ test(
     );
     assert.equal(withoutStartLabel(done.description), 'aux-loss · 40/40 · completed');
 
-    await runCommand(page, 'MoE Lens: Open Dashboard');
+    await runCommandShowing(page, 'MoE Lens: Open Dashboard', 'py-demo');
     await pickQuickItem(page, 'py-demo');
     const dashboard = await frameWith(page, 'canvas#chart-loss');
     const points = await waitFor('loss points', async () => {

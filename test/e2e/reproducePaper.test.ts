@@ -7,7 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CompareReport } from '../../protocol/comparePreset';
-import { frameWith, pickQuickItem, quickPickLabels, runCommand, runEvents, vsCodeForTests, waitFor } from './harness';
+import {
+  frameWith,
+  pickQuickItem,
+  quickPickLabels,
+  runCommandShowing,
+  runEvents,
+  vsCodeForTests,
+  waitFor,
+} from './harness';
 
 const PRESET = {
   title: 'Tiny paper miniature',
@@ -37,7 +45,7 @@ test(
   async () => {
     const { vscode, workspace } = session;
     const { page } = vscode;
-    await runCommand(page, 'MoE Lens: Reproduce Paper…');
+    await runCommandShowing(page, 'MoE Lens: Reproduce Paper…', 'Tiny paper miniature');
     const offered = await quickPickLabels(page);
     assert.ok(
       offered.includes('Tiny paper miniature') && offered.includes('Loss-Free Balancing, CPU miniature'),

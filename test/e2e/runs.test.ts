@@ -13,6 +13,7 @@ import {
   quickPickLabels,
   recordRunsTree,
   runCommand,
+  runCommandShowing,
   runEvents,
   runFolders,
   runsTreeHistory,
@@ -104,7 +105,7 @@ test(
     await startLongRun(page, 'aux-loss');
     await vscode.screenshot('runs-b-long-running');
 
-    await runCommand(page, 'MoE Lens: Stop Run');
+    await runCommandShowing(page, 'MoE Lens: Stop Run', 'long');
     const offered = await quickPickLabels(page);
     assert.deepEqual(offered, ['long'], 'Stop Run offers the running run only');
     await pickQuickItem(page, 'long');
@@ -179,7 +180,7 @@ test(
     assert.ok(tiny && long, 'both runs exist');
     // The earlier tests left configs and dashboards open in two editor groups: start from one.
     await runCommand(page, 'View: Close All Editor Groups');
-    await runCommand(page, 'MoE Lens: Compare Run Configs');
+    await runCommandShowing(page, 'MoE Lens: Compare Run Configs', 'tiny');
     await pickQuickItem(page, 'tiny');
     await pickQuickItem(page, 'long');
     const title = `${tiny} ↔ ${long}`;

@@ -2,7 +2,7 @@
 // views, and its commands are in the command palette.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pickQuickItem, quickPickLabels, runCommand, showMoeLens, vsCodeForTests, waitFor } from './harness';
+import { pickQuickItem, quickPickLabels, runCommandShowing, showMoeLens, vsCodeForTests, waitFor } from './harness';
 
 const session = vsCodeForTests({ name: 'workbench', trust: true });
 
@@ -46,7 +46,7 @@ test(
   async () => {
     const { vscode } = session;
     const { page } = vscode;
-    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await runCommandShowing(page, 'Welcome: Open Walkthrough...', 'Get started with MoE Lens');
     await pickQuickItem(page, 'Get started with MoE Lens');
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough
