@@ -70,20 +70,36 @@ export interface CheckOptions {
   skipInvalid?: boolean;
 }
 
+/** What the checks of a line depend on from the lines before it: a later reader continues from it. */
+export interface CheckerContext {
+  start?: StartEvent;
+  /** −Infinity before the first start event */
+  lastStep: number;
+  ended: boolean;
+  events: number;
+}
+
 export class EventLogChecker {
   readonly problems: LogProblem[] = [];
   private readonly derived: boolean;
   private readonly skipInvalid: boolean;
 
-  constructor(options: CheckOptions = {}) {
+  /** `from`: the context of the lines before the first one fed (a log read on from where a reader left it). */
+  constructor(options: CheckOptions = {}, from?: CheckerContext) {
     this.derived = options.derived ?? true;
     this.skipInvalid = options.skipInvalid ?? false;
+    if (from)
+      Object.assign(this, { start: from.start, lastStep: from.lastStep, ended: from.ended, events: from.events });
   }
 
   private start?: StartEvent;
   private lastStep = -Infinity;
   private ended = false;
   private events = 0;
+
+  get context(): CheckerContext {
+    return { start: this.start, lastStep: this.lastStep, ended: this.ended, events: this.events };
+  }
 
   /**
    * Checks one line; returns its event when the line is a valid event (no problem added), so a viewer

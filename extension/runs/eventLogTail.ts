@@ -6,10 +6,10 @@
  * takes at most a budget of bytes (`more` says there is more), a too-long line is skipped and reported.
  * No 'vscode' import: unit-tested under plain node.
  */
-import { EventLogChecker, type LogProblem } from '../../protocol/eventLogCheck';
+import { EventLogChecker, type CheckerContext, type LogProblem } from '../../protocol/eventLogCheck';
 import type { TrainerEvent } from '../../protocol/events';
 import { FileRefusedError } from '../../nodeio/regularFile';
-import { describeSkippedLine, LineTail } from './lineTail';
+import { describeSkippedLine, LineTail, type LineTailMark } from './lineTail';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -72,6 +72,26 @@ export class EventLogTail {
     this.lines.restart();
     this.checker = new EventLogChecker(VIEWER_CHECKS);
   }
+
+  /** Where the tail stands after its last read, if that ended with a complete line: another tail can resume there. */
+  mark(): EventLogMark | undefined {
+    const lines = this.lines.mark();
+    return lines && { lines, checker: this.checker.context };
+  }
+
+  /** Continues from another tail's mark when the log is still the one marked (LineTail.resume); false if not. */
+  async resume(mark: EventLogMark): Promise<boolean> {
+    if (!(await this.lines.resume(mark.lines))) return false;
+    this.checker = new EventLogChecker(VIEWER_CHECKS, mark.checker);
+    this.refused = undefined;
+    return true;
+  }
+}
+
+/** An EventLogTail's place in its log: the lines read and what checking the next line needs. JSON. */
+export interface EventLogMark {
+  lines: LineTailMark;
+  checker: CheckerContext;
 }
 
 /** Reads a whole event log (finished runs, re-syncs), batch by batch; each batch is awaited, so the host stays responsive. */

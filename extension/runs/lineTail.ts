@@ -10,9 +10,19 @@
 import type { FileHandle } from 'node:fs/promises';
 import { decodeLine } from '../../nodeio/logLines';
 import { openRegularFile } from '../../nodeio/regularFile';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../protocol/lineSplitter';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LogPosition } from '../../protocol/lineSplitter';
 
 export type TailLine = { number: number; text: string } | { number: number; skippedBytes: number };
+
+/** A LineTail's place in its file, and that file's identity (LineTail.mark). JSON. */
+export interface LineTailMark {
+  /** where the next line starts */
+  position: LogPosition;
+  dev: number;
+  ino: number;
+  /** the file's first bytes, base64 */
+  head: string;
+}
 
 export interface LinesRead {
   lines: TailLine[];
@@ -25,6 +35,7 @@ export interface LinesRead {
 /** Bytes of the file's head compared on every read: a file rewritten in place with other content is a new log. */
 const HEAD_BYTES = 64;
 const CHUNK_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 /** Per read: about 50–100 ms of parsing and checking, so the host's event loop never waits long. */
 export const DEFAULT_READ_BUDGET_BYTES = 1024 * 1024;
 
@@ -80,6 +91,45 @@ export class LineTail {
   restart(): void {
     this.splitter = new LineSplitter(this.maxLineBytes);
     this.identity = undefined;
+  }
+
+  /** Where the tail stands, if its last read ended with a complete line (else undefined), and which file it read. */
+  mark(): LineTailMark | undefined {
+    if (!this.identity || this.splitter.unfinishedBytes > 0) return undefined;
+    const { dev, ino, head } = this.identity;
+    return { position: this.splitter.position, dev, ino, head: head.toString('base64') };
+  }
+
+  /**
+   * Continues from a mark made by another tail of this file (in an earlier window): when the file is the
+   * one marked (same inode and first bytes, at least as long, a line ending at the mark), the next read
+   * returns only the lines after the mark and true is returned; otherwise nothing changes.
+   */
+  async resume(mark: LineTailMark): Promise<boolean> {
+    let opened;
+    try {
+      opened = await openRegularFile(this.file, 'event log');
+    } catch {
+      return false;
+    }
+    const { handle, stats } = opened;
+    try {
+      const { offset } = mark.position;
+      if (stats.dev !== mark.dev || stats.ino !== mark.ino || stats.size < offset) return false;
+      const marked = Buffer.from(mark.head, 'base64');
+      const head = await readHead(handle);
+      if (!head.subarray(0, marked.length).equals(marked)) return false;
+      if (offset > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, offset - 1);
+        if (last[0] !== NEWLINE) return false;
+      }
+      this.splitter = new LineSplitter(this.maxLineBytes, mark.position);
+      this.identity = { dev: stats.dev, ino: stats.ino, head: marked };
+      return true;
+    } finally {
+      await handle.close();
+    }
   }
 
   /** The file shrank, is another file now (inode), or starts with other bytes than when first read. */

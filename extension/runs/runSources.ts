@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/events';
-import { EventLogTail, type TailRead } from './eventLogTail';
+import { EventLogTail, type EventLogMark, type TailRead } from './eventLogTail';
 import { isMegatronFolder, MegatronSource, quietSecondsOf } from './megatronSource';
 
 export type RunFolderKind = 'events' | 'megatron';
@@ -20,6 +20,9 @@ export interface RunEventReader {
   restart(): void;
   /** seconds since the source's files were last written */
   quietSeconds(now?: number): number;
+  /** event logs only: where the reader stands, for a later window to resume from (summaryCache.ts) */
+  mark?(): EventLogMark | undefined;
+  resume?(mark: EventLogMark): Promise<boolean>;
 }
 
 /** 'events' for a folder with events.jsonl, 'megatron' for Megatron-LM routing files, else undefined. */

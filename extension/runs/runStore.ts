@@ -23,7 +23,9 @@ import {
   type RunSummary,
 } from '../../protocol/runModel/runState';
 import { reduceEventReader } from './runReduction';
+import type { EventLogMark } from './eventLogTail';
 import { runFolderKind, runsIn, runEventReader, type RunEventReader } from './runSources';
+import { SummaryCache } from './summaryCache';
 import type { RunEventsAppended, RunInfo, RunRegistry } from './types';
 
 interface RunRecord {
@@ -73,6 +75,8 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private rescan?: Promise<void>;
   private selected: string | undefined;
   private queueOrder: string[] = [];
+  /** summaries of logs read in earlier windows (none without a workspace state) */
+  private readonly summaries?: SummaryCache;
   /** set by the run manager */
   stopHandler: (runId: string) => Promise<void> = async () => undefined;
 
@@ -84,6 +88,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly workspaceState?: vscode.Memento,
   ) {
+    if (workspaceState) this.summaries = new SummaryCache(workspaceState);
     const poll = setInterval(() => void this.pollLiveRuns(), POLL_MS);
     this.disposables.push(
       { dispose: () => clearInterval(poll) },
@@ -215,6 +220,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     record.state = createRunSummary();
     record.logProblems = undefined;
     await this.readAll(record, (events) => reduceEvents(events, record.state));
+    this.saveSummary(record);
     this.changed();
   }
 
@@ -423,18 +429,51 @@ export class RunStore implements RunRegistry, vscode.Disposable {
   private async readFirst(record: RunRecord): Promise<void> {
     record.readingLog = true;
     try {
+      const restored = await this.afterReads(record, () => this.restoreSummary(record));
+      if (restored) this.changed();
       await this.readNew(record, false); // its history, not news: views call reduceRun
+      const unchanged = restored?.lines.position.offset === record.tail.mark?.()?.lines.position.offset;
+      if (!unchanged) this.saveSummary(record);
     } finally {
       record.readingLog = false;
       this.changed();
     }
   }
 
+  /**
+   * The summary an earlier window saved for the run's log, when the log is still the file it read: the
+   * reader then goes on from where that window's stopped. Returns the mark resumed from.
+   */
+  private async restoreSummary(record: RunRecord): Promise<EventLogMark | undefined> {
+    const saved = this.summaries?.get(record.tail.file);
+    if (!saved || !(await record.tail.resume?.(saved.mark))) return undefined;
+    record.state = saved.summary;
+    record.logProblems = saved.logProblems;
+    return saved.mark;
+  }
+
+  /** Keeps the summary of a log read to the end of a line for later windows. */
+  private saveSummary(record: RunRecord): void {
+    const mark = record.tail.mark?.();
+    if (!mark || !this.summaries) return;
+    this.summaries
+      .save(record.tail.file, { mark, summary: record.state, logProblems: record.logProblems })
+      .catch((error: Error) => this.log.warn(`saving the summary of ${record.tail.file}: ${error.message}`));
+  }
+
+  /** Runs `job` after any read of the run's log under way: reads of one log run one after another, never at once. */
+  private afterReads<T>(record: RunRecord, job: () => Promise<T>): Promise<T> {
+    const done = (record.reading ?? Promise.resolve()).then(job);
+    record.reading = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
   /** Reads what the log of a run not managed here gained since last time, after any read of it under way. */
   private readNew(record: RunRecord, announce = true): Promise<void> {
-    const read = (record.reading ?? Promise.resolve()).then(() => this.readNewNow(record, announce));
-    record.reading = read;
-    return read;
+    return this.afterReads(record, () => this.readNewNow(record, announce));
   }
 
   /** Reads what the log gained since its last read; announce: fire onDidAppendEvents. */
@@ -442,6 +481,7 @@ export class RunStore implements RunRegistry, vscode.Disposable {
     if (record.managed === 'running') return; // its stdout is the source
     try {
       // In batches (each awaited), so a long log never blocks the host; a reset drops what came before.
+      let ended = false;
       for (let more = true; more;) {
         const { events, problems, reset, more: rest } = await record.tail.read(this.isQuiet(record));
         more = rest === true;
@@ -452,8 +492,10 @@ export class RunStore implements RunRegistry, vscode.Disposable {
         }
         this.report(record, problems);
         for (const event of events) applyEvent(record.state, event);
+        ended ||= events.some((event) => event.type === 'end');
         if (announce && events.length > 0) this.appendEmitter.fire({ runId: record.id, events });
       }
+      if (ended && announce) this.saveSummary(record); // a run trained elsewhere ended (readFirst saves its own)
     } catch (error) {
       this.log.error(`reading ${record.tail.file}: ${(error as Error).message}`);
     }

@@ -15,8 +15,8 @@ import {
   drawnPixels,
   frameWith,
   parseRunDescription,
+  reloadWindow,
   resultsDir,
-  runCommand,
   runsTreeRow,
   clickRunUntilDrawn,
   lossPointsNow,
@@ -349,14 +349,6 @@ test('a card exports its chart as PNG and its data as CSV through a save dialog'
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
   assert.ok(png.length > 2000, `a drawn chart, ${png.length} bytes`);
 });
-
-/** Runs Developer: Reload Window and waits for the new page's workbench (the old page goes away). */
-async function reloadWindow(page: Page): Promise<void> {
-  const reloaded = page.waitForEvent('load', { timeout: 90_000 });
-  await runCommand(page, 'Developer: Reload Window');
-  await reloaded;
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-}
 
 /**
  * Switches the colour theme as an edit of the user's settings.json does: written beside and renamed

@@ -146,6 +146,11 @@ async function main() {
               '',
             ],
             ['VS Code: click in Runs tree → dashboard drawn', `${(vs.dashboardMs / 1000).toFixed(1)} s`, ''],
+            [
+              'VS Code: Reload Window → run listed as completed (summary saved by the window before)',
+              `${(vs.relistedMs / 1000).toFixed(1)} s`,
+              '',
+            ],
             ['VS Code: extension host JS heap, peak', `${vs.peakHeapMB.toFixed(0)} MB`, '< 300 MB'],
             [
               'VS Code: extension host JS heap, before → after (GC)',

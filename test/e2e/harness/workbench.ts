@@ -53,6 +53,14 @@ export async function runCommand(page: Page, title: string, timeoutMs = 90_000):
   await chooseInQuickInput(page, `>${title}`, title, `"${title}" in the command palette`, timeoutMs);
 }
 
+/** Runs Developer: Reload Window and waits for the new page's workbench (the old page goes away). */
+export async function reloadWindow(page: Page): Promise<void> {
+  const reloaded = page.waitForEvent('load', { timeout: 90_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+}
+
 /** Opens a workspace file by name through Quick Open, as a user would with Ctrl+P. */
 export async function openFile(page: Page, fileName: string): Promise<void> {
   await chooseInQuickInput(page, fileName, fileName, `${fileName} in Quick Open`, 60_000);
