@@ -25,6 +25,13 @@ export interface VsCode {
   close(): Promise<number[]>;
 }
 
+/**
+ * Settings of every test window. The workbench's hovers (tooltips of tabs, tree rows, the status bar)
+ * open after a delay where the mouse rests after a click, and one took the next click in CI: tests
+ * read what those tooltips say from the DOM. Editor hovers (editor.hover.delay) stay: a test uses them.
+ */
+const TEST_SETTINGS = { 'workbench.hover.delay': 3_600_000 };
+
 /** Starts code-server on `workspace` and opens it in a fresh headless Chromium. */
 export async function openVsCode(options: {
   /** names the screenshot taken at close: test-results/<name>-at-close.png (what a failure looked like) */
@@ -34,7 +41,7 @@ export async function openVsCode(options: {
   userSettings?: Record<string, unknown>;
 }): Promise<VsCode> {
   const { startCodeServer } = await codeServerModule();
-  const server = await startCodeServer(options);
+  const server = await startCodeServer({ ...options, userSettings: { ...TEST_SETTINGS, ...options.userSettings } });
   const profile = mkdtempSync(join(tmpdir(), 'moe-lens-chromium-'));
   let context: BrowserContext | undefined;
   const close = async () => {
