@@ -6,7 +6,7 @@
 // Routing side panel shows the running run's heatmap; after "Developer: Reload Window" the dashboard
 // comes back.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -340,7 +340,14 @@ test('a card exports its chart as PNG and its data as CSV through a save dialog'
   const save = async (button: string, file: string) => {
     await frame.getByRole('button', { name: button }).click();
     await acceptSaveDialog(page, `MoE Lens: save ${file}`, file);
-    return waitFor(`${file} written`, () => existsSync(join(workspace, file)) && readFileSync(join(workspace, file)));
+    // What a user sees once it is written: the toast (the failure names the toasts shown instead).
+    try {
+      await waitForNotification(page, `MoE Lens: saved ${file}`);
+    } catch (error) {
+      await vscode.screenshot(`dashboard-export-${file}-not-saved`);
+      throw error;
+    }
+    return readFileSync(join(workspace, file));
   };
   const csv = (await save('Save the Loss data as CSV', 'loss.csv')).toString('utf8');
   assert.equal(csv.split('\n')[0], 'step,train loss,val loss');
