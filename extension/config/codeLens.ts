@@ -26,8 +26,7 @@ export class RunConfigCodeLensProvider implements vscode.CodeLensProvider, vscod
 
   constructor(private readonly store: RunStore) {
     // Runs changing, or trust being granted (the first lens changes from an explanation to "Start run").
-    // VS Code debounces CodeLens refreshes: a training run changes faster than that debounce, so
-    // its lenses would only refresh once it is quiet. At most one change a second keeps them live.
+    // At most one change a second: VS Code re-asks for the lenses only after a quiet spell.
     const changed = new vscode.EventEmitter<void>();
     let pending: NodeJS.Timeout | undefined;
     const schedule = () => {

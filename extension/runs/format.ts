@@ -51,8 +51,14 @@ export function statusBarText(run: RunInfo): string {
   return parts.join(' · ');
 }
 
-/** CodeLens over a config that has runs: "last run: step 300 · val 2.412 · MaxVio 0.35" ("last run (running): …"). */
+/**
+ * CodeLens over a config that has runs: "last run: step 300 · val 2.412 · MaxVio 0.35", "last run (stopped): …".
+ * A run still going has no figures there: VS Code refreshes CodeLens only once its provider is quiet for a
+ * while, which a training run never is, so they would be old (seen: step 130 of 4,906); the status bar and
+ * the Runs tree show them live.
+ */
 export function lastRunLensTitle(run: RunInfo): string {
+  if (run.status === 'running' || run.status === 'queued') return `last run (${run.status}): show its dashboard`;
   const status = run.status === 'completed' ? '' : ` (${run.status})`;
   return `last run${status}: step ${run.step} · val ${fixed(run.lastValLoss, 3)} · MaxVio ${fixed(run.lastMaxVio, 2)}`;
 }

@@ -42,9 +42,10 @@ test('tree description, status bar and CodeLens texts', () => {
   );
   assert.equal(lastRunLensTitle({ ...run, status: 'completed' }), 'last run: step 120 · val 2.412 · MaxVio 0.35');
   assert.equal(
-    lastRunLensTitle({ ...run, lastValLoss: undefined, lastMaxVio: undefined }),
-    'last run (running): step 120 · val – · MaxVio –',
+    lastRunLensTitle({ ...run, status: 'stopped', lastValLoss: undefined, lastMaxVio: undefined }),
+    'last run (stopped): step 120 · val – · MaxVio –',
   );
+  assert.equal(lastRunLensTitle(run), 'last run (running): show its dashboard', 'no figures that would go stale');
   assert.equal(runDescription({ ...run, status: 'queued', step: 0, totalSteps: 0 }), 'aux-loss · 0/? · queued');
 });
 
