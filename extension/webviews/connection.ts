@@ -1,7 +1,7 @@
 /**
  * One webview's link to the runs it shows, shared by the dashboard panel and the routing view:
  * the `ready` handshake answered with a snapshot; live events coalesced into at most one append per
- * run every 100 ms, posted only while the webview is visible (a hidden webview drops messages); a
+ * run every 250 ms, posted only while the webview is visible (a hidden webview drops messages); a
  * fresh snapshot when it becomes visible again; header updates when a run's info changes; and every
  * message from the webview validated before use.
  */
@@ -16,8 +16,8 @@ import {
 import type { RunRegistry } from '../runs/types';
 import { runHeader, type RunFeed } from './runFeed';
 
-/** At most ten appends a second. */
-export const APPEND_INTERVAL_MS = 100;
+/** At most four appends a second: the webviews redraw live data every 0.4 s at most (webview/shared/frame.ts). */
+export const APPEND_INTERVAL_MS = 250;
 
 export interface ConnectionOptions {
   webview: vscode.Webview;

@@ -243,6 +243,35 @@ test('live appends grow the curves; Stop posts a stop message', async () => {
   await page.close();
 });
 
+test('live appends redraw the cards in view; a card out of view is drawn up to date once scrolled to', async () => {
+  const { page } = await harness.open('dashboard');
+  const cut = EVENTS.findIndex((e) => e.type === 'step' && e.step === 50);
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('live-2', EVENTS.slice(0, cut + 1))] });
+  await page.waitForSelector('#chart-loss[data-points="50"]');
+  await frames(page);
+  const below = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLCanvasElement>('canvas[id^="chart-"]')]
+      .filter((canvas) => canvas.getBoundingClientRect().top > innerHeight * 1.5)
+      .map((canvas) => canvas.id),
+  );
+  assert.ok(below.length > 0, 'the dashboard has charts further than half a screen below the view');
+  // Read from the canvases: the test hooks would draw the cards first.
+  const drawnPoints = () => page.evaluate((ids) => ids.map((id) => document.getElementById(id)!.dataset.points), below);
+  const before = await drawnPoints();
+  const live = EVENTS.slice(cut + 1).filter((e) => e.type !== 'end' && e.type !== 'analysis');
+  await send(page, { type: 'append', runId: 'live-2', events: live });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  await frames(page);
+  assert.deepEqual(await drawnPoints(), before, 'live appends leave the cards out of view as they were');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await frames(page);
+  const scrolled = await drawnPoints();
+  assert.notDeepEqual(scrolled, before, 'scrolled to, they are drawn again');
+  await page.evaluate((id) => window.__moeLens!.chartData(id), below[0]); // draws every card still out of date
+  assert.deepEqual(scrolled, await drawnPoints(), 'scrolled to, they were drawn up to date');
+  await page.close();
+});
+
 test('switching the theme class (dark, light, high contrast) re-colours heatmap, tokens and charts', async () => {
   const { page, problems } = await harness.open('dashboard', { theme: 'vscode-dark' });
   const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');

@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { DashboardViewState, HostToWebviewMessage, RunSnapshot, ViewMode } from '../../protocol/webviewMessages';
 import { applyEvent } from '../../protocol/runModel/runState';
 import { el } from '../shared/dom';
-import { perFrame } from '../shared/frame';
+import { liveRedraw, perFrame } from '../shared/frame';
 import { Chart } from '../shared/charts';
 import { chartCurves, type Section } from '../shared/section';
 import { onThemeChange, readTheme } from '../shared/theme';
@@ -161,17 +161,36 @@ function stepDomain(shown: RunSnapshot[]): { min: number; max: number } {
   return { min: 0, max };
 }
 
-/** In the viewport now. */
+/** In the viewport now, or within half a screen of it. */
 function nearView(element: HTMLElement): boolean {
   const { top, bottom } = element.getBoundingClientRect();
-  return bottom > 0 && top < innerHeight;
+  return bottom > -innerHeight / 2 && top < innerHeight * 1.5;
 }
 
 /** What changed since the last frame: new data redraw everything, a new choice only what it decides. */
 const changed = { data: true, choices: false };
 
+/**
+ * Cards whose data or choices changed while they were out of view: drawn once scrolled to (or focused),
+ * not on every live redraw, which a fast run asks for 2.5 times a second for a dozen cards.
+ */
+const outOfDate = new Set<Section>();
+
+/** Draws the out-of-date cards that are near the viewport now; all of them with `all`. */
+function drawOutOfDate(all = false): void {
+  for (const section of outOfDate) {
+    if (!all && section.element && !nearView(section.element)) continue;
+    outOfDate.delete(section);
+    section.update();
+  }
+}
+
+/** How long the last redraw took (live redraws space out when it is long). */
+let renderMs = 0;
+
 /** Redraws what changed, at most once per frame. */
 const render = perFrame(() => {
+  const started = performance.now();
   // Time axes: one run's clock relabels the steps; in compare mode each run is placed on its own clock.
   sync.clock = mode === 'single' && runs.length === 1 ? stepClock(runs[0]) : undefined;
   const clocks = mode === 'compare' ? runs.map(stepClock) : [];
@@ -181,21 +200,26 @@ const render = perFrame(() => {
   const fresh = !view || view.key !== key;
   if (!view || fresh) {
     view = build(key);
+    outOfDate.clear();
     stickBelowHeader();
     changed.data = true;
   }
   view.update();
   toolbar?.update();
   const due = view.sections.filter((section) => changed.data || (changed.choices && section.usesChoices));
-  // A freshly built dashboard draws the cards in view first; the rest in the task after that frame.
-  const later = fresh ? due.filter((section) => section.element && !nearView(section.element)) : [];
-  for (const section of due) if (!later.includes(section)) section.update();
-  if (later.length > 0) {
+  const later = due.filter((section) => section.element && !nearView(section.element));
+  for (const section of due) {
+    if (later.includes(section)) continue;
+    outOfDate.delete(section);
+    section.update();
+  }
+  if (fresh && later.length > 0) {
+    // A freshly built dashboard draws the cards in view first; the rest in the task after that frame.
     const built = view;
     setTimeout(() => {
       if (view === built) for (const section of later) section.update();
     });
-  }
+  } else for (const section of later) outOfDate.add(section);
   changed.data = changed.choices = false;
   if (runs.length && runs[0].state.layers > 0) markOnce('drawn');
   if (runs.some((run) => run.state.loss.points.length > 0)) markOnce('firstLoss');
@@ -203,6 +227,7 @@ const render = perFrame(() => {
     window.scrollTo(0, pendingScroll);
     pendingScroll = undefined;
   }
+  renderMs = performance.now() - started;
 });
 
 /**
@@ -247,7 +272,9 @@ function onMessage(message: HostToWebviewMessage): void {
       const run = runs.find((r) => r.header.id === message.header.id);
       if (!run) return;
       run.header = message.header;
-      break;
+      // The header's text only: the charts wait for the data (a live run's header follows each append).
+      render();
+      return;
     }
   }
   changed.data = true;
@@ -255,36 +282,33 @@ function onMessage(message: HostToWebviewMessage): void {
   else render();
 }
 
-/**
- * Live appends redraw at most every LIVE_REDRAW_MS (the first at once): a fast run sends ten a second,
- * and redrawing every chart ten times a second takes the CPU a trainer and the editor need.
- */
-const LIVE_REDRAW_MS = 400;
-let liveTimer: ReturnType<typeof setTimeout> | undefined;
-let lastLiveRender = 0;
-function renderLive(): void {
-  if (liveTimer) return;
-  const wait = Math.max(0, lastLiveRender + LIVE_REDRAW_MS - performance.now());
-  liveTimer = setTimeout(() => {
-    liveTimer = undefined;
-    lastLiveRender = performance.now();
-    render();
-  }, wait);
-}
+/** Live appends redraw every 0.4 s at most, less often when a redraw is slow. */
+const renderLive = liveRedraw(render, () => renderMs);
 
 onThemeChange(() => {
   ctx.theme = readTheme();
   changed.data = true;
   render();
 });
-window.addEventListener('scroll', perFrame(persist), { passive: true });
+window.addEventListener(
+  'scroll',
+  perFrame(() => {
+    persist();
+    drawOutOfDate();
+  }),
+  { passive: true },
+);
+window.addEventListener('resize', perFrame(drawOutOfDate));
 
+// The hooks read what a card shows once it is drawn up to date, as a user scrolled to it sees it.
 window.__moeLens = {
   chartData(id) {
+    drawOutOfDate(true);
     const canvas = document.getElementById(id);
     return canvas instanceof HTMLCanvasElement ? chartCurves(canvas) : undefined;
   },
   chartState(id) {
+    drawOutOfDate(true);
     const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
     if (!chart) return undefined;
@@ -320,6 +344,7 @@ window.__moeLens = {
     };
   },
   chartPixel(id, x, y) {
+    drawOutOfDate(true);
     const canvas = document.getElementById(id);
     const chart = canvas instanceof HTMLCanvasElement ? Chart.getChart(canvas) : undefined;
     return chart && { left: chart.scales.x.getPixelForValue(x), top: chart.scales.y.getPixelForValue(y) };

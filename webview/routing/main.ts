@@ -10,7 +10,7 @@ import { columnLoad } from '../../protocol/runModel/load';
 import { applyEvent } from '../../protocol/runModel/runState';
 import { lastValue } from '../../protocol/runModel/series';
 import { el, formatNumber } from '../shared/dom';
-import { perFrame } from '../shared/frame';
+import { liveRedraw, perFrame } from '../shared/frame';
 import { HeatmapCanvas } from '../shared/heatmapCanvas';
 import { layerByExpertContent } from '../shared/loadContent';
 import { onThemeChange, readTheme } from '../shared/theme';
@@ -112,7 +112,11 @@ function drawBias(bias: number[][]): void {
   });
 }
 
+/** How long the last redraw took (live redraws space out when it is long). */
+let renderMs = 0;
+
 const render = perFrame(() => {
+  const started = performance.now();
   content.hidden = !run;
   empty.hidden = Boolean(run);
   empty.textContent = emptyMessage;
@@ -137,7 +141,9 @@ const render = perFrame(() => {
   sparkLabel.textContent = `now ${formatNumber(lastValue(state.maxVioBatchMean))}`;
   biasBox.hidden = !state.lastBias;
   if (state.lastBias) drawBias(state.lastBias);
+  renderMs = performance.now() - started;
 });
+const renderLive = liveRedraw(render, () => renderMs);
 
 function onMessage(message: HostToWebviewMessage): void {
   switch (message.type) {
@@ -148,11 +154,13 @@ function onMessage(message: HostToWebviewMessage): void {
     case 'append':
       if (run?.header.id !== message.runId) return;
       for (const event of message.events) applyEvent(run.state, event);
-      break;
+      renderLive();
+      return;
     case 'header':
       if (run?.header.id !== message.header.id) return;
-      run.header = message.header;
-      break;
+      run.header = message.header; // a live run's header follows each append: drawn with its data
+      renderLive();
+      return;
   }
   render();
 }
