@@ -316,6 +316,8 @@ test(
       'the scrubbed step in the toolbar',
       async () => (await frame.locator('#scrub-label').innerText()) === `step ${middle.toLocaleString('en-US')}`,
     );
+    // Looked at, as a user does: a card out of view is drawn once scrolled to (the toolbar stays, sticky).
+    await frame.locator('.step-label').first().scrollIntoViewIfNeeded();
     const heatmapStep = await waitFor('the heatmap at the scrubbed step', async () => {
       const text = await frame.locator('.step-label').first().innerText();
       return !text.includes('latest') && text;
