@@ -171,8 +171,8 @@ function nearView(element: HTMLElement): boolean {
 const changed = { data: true, choices: false };
 
 /**
- * Cards whose data or choices changed while they were out of view: drawn once scrolled to (or focused),
- * not on every live redraw, which a fast run asks for 2.5 times a second for a dozen cards.
+ * Cards whose data or choices changed while they were out of view: drawn once scrolled to, not on
+ * every live redraw, which a fast run asks for 2.5 times a second for a dozen cards.
  */
 const outOfDate = new Set<Section>();
 
@@ -185,7 +185,7 @@ function drawOutOfDate(all = false): void {
   }
 }
 
-/** How long the last redraw took (live redraws space out when it is long). */
+/** How long the last redraw of the data took (live redraws space out when it is long). */
 let renderMs = 0;
 
 /** Redraws what changed, at most once per frame. */
@@ -204,6 +204,7 @@ const render = perFrame(() => {
     stickBelowHeader();
     changed.data = true;
   }
+  const drawsData = changed.data;
   view.update();
   toolbar?.update();
   const due = view.sections.filter((section) => changed.data || (changed.choices && section.usesChoices));
@@ -227,7 +228,7 @@ const render = perFrame(() => {
     window.scrollTo(0, pendingScroll);
     pendingScroll = undefined;
   }
-  renderMs = performance.now() - started;
+  if (drawsData) renderMs = performance.now() - started;
 });
 
 /**
