@@ -121,16 +121,18 @@ test('schema properties mirror RUN_CONFIG_SPEC exactly: sections, fields, types,
         case 'enum':
           assert.deepEqual([s.type, s.enum], ['string', field.values], where);
           break;
-        case 'stringList':
-          assert.deepEqual([s.type, s.items], ['array', { type: 'string', minLength: 1 }], where);
+        case 'list': {
+          const of = field.of as { kind: string; values?: string[] };
+          if (of.kind === 'string')
+            assert.deepEqual([s.type, s.items], ['array', { type: 'string', minLength: 1 }], where);
+          else
+            assert.deepEqual(
+              [s.type, s.items, s.uniqueItems],
+              ['array', { type: 'string', enum: of.values }, true],
+              where,
+            );
           break;
-        case 'enumList':
-          assert.deepEqual(
-            [s.type, s.items, s.uniqueItems],
-            ['array', { type: 'string', enum: field.values }, true],
-            where,
-          );
-          break;
+        }
         default:
           assert.fail(`${where}: kind ${JSON.stringify(field.kind)} not checked`);
       }
