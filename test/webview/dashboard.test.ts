@@ -272,6 +272,27 @@ test('live appends redraw the cards in view; a card out of view is drawn up to d
   await page.close();
 });
 
+test('in a panel narrower than a card (three editor groups), the cards fit its width', async () => {
+  const { page } = await harness.open('dashboard', { width: 330 });
+  await send(page, { type: 'snapshot', mode: 'single', runs: [snapshotOf('narrow-1', EVENTS, 'completed')] });
+  await page.waitForSelector('#chart-loss[data-points="120"]');
+  await frames(page);
+  const overflow = await page.evaluate(() => {
+    const over = (element: Element) => element.getBoundingClientRect().right > innerWidth + 0.5;
+    const name = (element: Element) => `${element.tagName.toLowerCase()}#${element.id}.${element.className}`;
+    return {
+      page: document.documentElement.scrollWidth - innerWidth,
+      // the innermost elements sticking out: what to make narrower
+      elements: [...document.querySelectorAll('main *')]
+        .filter((e) => over(e) && ![...e.children].some(over))
+        .map(name),
+    };
+  });
+  assert.deepEqual(overflow, { page: 0, elements: [] }, 'nothing wider than the panel');
+  await page.screenshot({ path: 'test-results/webview-dashboard-narrow-dark.png' });
+  await page.close();
+});
+
 test('switching the theme class (dark, light, high contrast) re-colours heatmap, tokens and charts', async () => {
   const { page, problems } = await harness.open('dashboard', { theme: 'vscode-dark' });
   const snapshot = snapshotOf('tiny-1', EVENTS, 'completed');
