@@ -7,7 +7,6 @@
  * window's first), a reused one only the snapshot and the draw (≈ 0.3 s; docs/webview-bench.md).
  * Opening a run's dashboard any other way (Open Dashboard, Start Run, the status bar) takes over the
  * preview panel and keeps it: it stops being the preview, and the next click previews in a new panel.
- * The preview stays the preview across a reload (its key is kept in the workspace's state).
  */
 import * as vscode from 'vscode';
 import { parseDashboardViewState } from '../../protocol/webviewMessages';
@@ -20,8 +19,6 @@ import { shortRunId } from '../../protocol/runLabels';
 import { dashboardTitle, parseDashboardTitle, type DashboardMode } from './titles';
 
 export const DASHBOARD_VIEW_TYPE = 'moeLens.dashboard';
-/** workspaceState key: the key of the preview dashboard, for the window after a reload */
-const PREVIEW_KEY = 'moeLens.previewDashboard';
 
 type Mode = DashboardMode;
 const keyOf = (runIds: readonly string[], mode: Mode) => `${mode}:${[...runIds].sort().join('\n')}`;
@@ -41,31 +38,15 @@ interface Dashboard {
 export class DashboardPanels implements vscode.Disposable {
   private readonly panels = new Map<string, Dashboard>();
   /** the panel the Runs tree's clicks reuse */
-  private previewingNow: Dashboard | undefined;
-  /** the extension is being deactivated (the window closes or reloads) */
-  private closingAll = false;
+  private previewing: Dashboard | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly runs: RunRegistry,
     private readonly feed: RunFeed,
-    private readonly state: vscode.Memento,
     private readonly log: (message: string) => void,
     private readonly trace?: (message: string) => void,
   ) {}
-
-  private get previewing(): Dashboard | undefined {
-    return this.previewingNow;
-  }
-
-  private set previewing(dashboard: Dashboard | undefined) {
-    this.previewingNow = dashboard;
-    this.rememberPreview();
-  }
-
-  private rememberPreview(): void {
-    void this.state.update(PREVIEW_KEY, this.previewingNow?.key);
-  }
 
   /**
    * Shows the dashboard of these runs, reusing an open one. A run without one takes over the preview
@@ -110,7 +91,6 @@ export class DashboardPanels implements vscode.Disposable {
     this.panels.set(dashboard.key, dashboard);
     dashboard.connection.setRuns(runIds);
     this.retitle(dashboard);
-    if (dashboard === this.previewing) this.rememberPreview();
   }
 
   private createPanel(runIds: string[], mode: Mode): vscode.WebviewPanel {
@@ -129,8 +109,7 @@ export class DashboardPanels implements vscode.Disposable {
   revive(panel: vscode.WebviewPanel, saved: unknown): void {
     const state = parseDashboardViewState(saved);
     if (state) {
-      const dashboard = this.adopt(panel, state.runIds, state.mode);
-      if (dashboard.key === this.state.get<string>(PREVIEW_KEY)) this.previewingNow = dashboard;
+      this.adopt(panel, state.runIds, state.mode);
       return;
     }
     // The workbench saved the editor before the webview saved its state: find the runs by the title.
@@ -212,14 +191,12 @@ export class DashboardPanels implements vscode.Disposable {
       connection.dispose();
       retitling.dispose();
       if (this.panels.get(dashboard.key) === dashboard) this.panels.delete(dashboard.key);
-      // Closed by the user: no preview any more. Closed as the window goes: restored as the preview.
-      if (this.previewing === dashboard && !this.closingAll) this.previewing = undefined;
+      if (this.previewing === dashboard) this.previewing = undefined;
     });
     return dashboard;
   }
 
   dispose(): void {
-    this.closingAll = true;
     for (const { panel } of [...this.panels.values()]) panel.dispose();
   }
 }

@@ -38,7 +38,7 @@ export function registerWebviews(context: vscode.ExtensionContext, runs: RunRegi
   const log = (message: string) => output.warn(message);
   const trace = (message: string) => output.info(message);
   const feed = new RunFeed(runs);
-  const panels = new DashboardPanels(context.extensionUri, runs, feed, context.workspaceState, log, trace);
+  const panels = new DashboardPanels(context.extensionUri, runs, feed, log, trace);
   const routing = new RoutingViewProvider(context.extensionUri, runs, feed, log);
 
   const openDashboard = async (arg?: unknown) => {

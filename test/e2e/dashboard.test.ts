@@ -475,36 +475,20 @@ test('the Routing side panel shows the running run heatmap', { timeout: 120_000 
   await vscode.screenshot('dashboard-f-routing-panel');
 });
 
-test(
-  'after Developer: Reload Window the dashboards come back, the preview as the preview',
-  { timeout: 240_000 },
-  async () => {
-    const { vscode } = session;
-    const { page } = vscode;
-    await clickRunUntilDrawn(page, 'finished', 300); // the preview, beside the kept dashboard of the watch run
-    await reloadWindow(page);
-    const dashboard = await frameWith(page, 'canvas#chart-loss', 120_000);
-    const points = await waitFor('loss points on the restored chart', async () => {
-      const n = await lossPoints(dashboard);
-      return n > 0 && n;
-    });
-    assert.ok(points > 0);
-    // Titled as before the reload, once the restored window has read the run's log.
-    const dashboardTabs = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / });
-    const tabTitles = async () => (await dashboardTabs.allInnerTexts()).map((title) => title.trim());
-    await waitFor('the restored dashboards titled with the run name, start time and short id', async () => {
-      const titles = await tabTitles();
-      return (
-        titles.length === 2 && titles.every((t) => /^MoE Lens: (watch|finished) \d\d:\d\d:\d\d #[0-9a-f]{4}$/.test(t))
-      );
-    });
-    await vscode.screenshot('dashboard-f-after-reload');
-    // The restored preview is still the preview: a click shows the other run in it, no third panel.
-    await showMoeLens(page);
-    await clickRunUntilDrawn(page, 'other', 120);
-    await waitFor('the preview showing the other run, beside the watch run', async () => {
-      const titles = await tabTitles();
-      return titles.length === 2 && titles.some((t) => t.startsWith('MoE Lens: other '));
-    });
-  },
-);
+test('after Developer: Reload Window the dashboard comes back', { timeout: 180_000 }, async () => {
+  const { vscode } = session;
+  const { page } = vscode;
+  await reloadWindow(page);
+  const dashboard = await frameWith(page, 'canvas#chart-loss', 120_000);
+  const points = await waitFor('loss points on the restored chart', async () => {
+    const n = await lossPoints(dashboard);
+    return n > 0 && n;
+  });
+  assert.ok(points > 0);
+  // Titled as before the reload, once the restored window has read the run's log.
+  const tab = page.locator('.tabs-container .tab', { hasText: /^MoE Lens: / }).first();
+  await waitFor('the restored dashboard titled with the run name, start time and short id', async () =>
+    /^MoE Lens: watch \d\d:\d\d:\d\d #[0-9a-f]{4}$/.test((await tab.innerText()).trim()),
+  );
+  await vscode.screenshot('dashboard-f-after-reload');
+});
