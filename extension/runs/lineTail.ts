@@ -113,20 +113,18 @@ export class LineTail {
       return false;
     }
     const { handle, stats } = opened;
+    const before = { splitter: this.splitter, identity: this.identity };
     try {
-      const { offset } = mark.position;
-      if (stats.dev !== mark.dev || stats.ino !== mark.ino || stats.size < offset) return false;
-      const marked = Buffer.from(mark.head, 'base64');
-      const head = await readHead(handle);
-      if (!head.subarray(0, marked.length).equals(marked)) return false;
-      if (offset > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, offset - 1);
-        if (last[0] !== NEWLINE) return false;
-      }
+      // Taken as this tail's place, then checked as every read checks it, plus a line ending at the mark.
       this.splitter = new LineSplitter(this.maxLineBytes, mark.position);
-      this.identity = { dev: stats.dev, ino: stats.ino, head: marked };
-      return true;
+      this.identity = { dev: mark.dev, ino: mark.ino, head: Buffer.from(mark.head, 'base64') };
+      const { offset } = mark.position;
+      const last = Buffer.alloc(1);
+      if (offset > 0) await handle.read(last, 0, 1, offset - 1);
+      if (!(await this.replaced(handle, stats.dev, stats.ino, stats.size)) && (offset === 0 || last[0] === NEWLINE))
+        return true;
+      Object.assign(this, before);
+      return false;
     } finally {
       await handle.close();
     }
